@@ -1,0 +1,70 @@
+"""Settings of one emulator instance: the single object every part of the emulator reads.
+
+The control plane (``daytona_emulator.control``) and the toolbox (``daytona_emulator.toolbox``)
+share it; the CLI and ``create_app`` build it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    """Fault injection, off by default. Fractions are per request, drawn from a seeded RNG."""
+
+    seed: int = 0
+    rate_limit: float = 0.0  # answer 429 with Retry-After
+    retry_after: float = 1.0  # seconds announced in Retry-After
+    bad_gateway: float = 0.0  # answer 502 before processing
+    unavailable: float = 0.0  # answer 503 before processing
+    drop_before: float = 0.0  # close the connection before the request is processed
+    drop_after: float = 0.0  # process the request, then close the connection without answering
+    cut_stream: float = 0.0  # streamed bodies (downloads, follow logs) cut after `cut_after_bytes`
+    cut_after_bytes: int = 4096
+    latency: float = 0.0  # seconds added to every request
+    # only requests whose path contains one of these substrings are affected (empty: all)
+    paths: tuple[str, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return any(
+            (self.rate_limit, self.bad_gateway, self.unavailable, self.drop_before,
+             self.drop_after, self.cut_stream, self.latency)
+        )
+
+
+@dataclass(frozen=True)
+class EmulatorSettings:
+    api_key: str
+    data_dir: Path
+    # --- control plane clock (seconds) ---
+    transition_delay: float = 0.05  # one step of a lifecycle transition (stopping -> stopped, ...)
+    build_step_delay: float = 0.1  # one step of a build (pending_build -> building_snapshot -> ...)
+    snapshot_step_delay: float = 0.05  # one step of a snapshot's activation
+    volume_step_delay: float = 0.05
+    # auto-stop/auto-archive intervals are in minutes on the wire; this many seconds is one minute
+    seconds_per_minute: float = 60.0
+    reaper_interval: float = 1.0  # how often auto-stop/auto-archive are checked
+    default_snapshot: str = "daytonaio/sandbox:0.3.0"
+    # --- toolbox ---
+    max_processes_per_sandbox: int = 64
+    max_processes_total: int = 2048
+    follow_logs_end_on_exit: bool = False  # real service: the follow stream never ends by itself
+    nul_padding: bool = True  # real service: each follow-log message padded with NULs to 1024 bytes
+    exec_default_timeout: float = 360.0
+    # --- faults ---
+    faults: FaultSettings = field(default_factory=FaultSettings)
+
+    def __repr__(self) -> str:  # never print the key
+        return f"EmulatorSettings(data_dir={str(self.data_dir)!r}, api_key='***')"
+
+    @property
+    def sandboxes_dir(self) -> Path:
+        """Each sandbox's filesystem root is ``sandboxes_dir / <sandbox id> / "root"``."""
+        return self.data_dir / "sandboxes"
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "state.sqlite3"

@@ -1,0 +1,1 @@
+"""daytona_async"""
