@@ -1,0 +1,46 @@
+# daytona-async: the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate check-generated lint test demo bench clean
+
+$(STAMP): pyproject.toml generator/requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r generator/requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+generate: $(STAMP)
+	$(PY) generator/generate.py
+
+# regenerate into a scratch folder and fail on any difference with the committed tree
+check-generated: $(STAMP)
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && \
+	$(PY) generator/generate.py $$tmp/daytona_api && \
+	if diff -r -x __pycache__ $$tmp/daytona_api generated/daytona_api >$$tmp/diff; then \
+		echo "generated/ is up to date"; \
+	else \
+		head -n 40 $$tmp/diff; echo "generated/ drifts from openapi/daytona.yaml: run 'make generate' and commit"; exit 1; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check wrappers emulator tests examples bench
+	$(VENV)/bin/mypy
+
+test: $(STAMP) check-generated
+	$(VENV)/bin/pytest -q
+
+demo: $(STAMP)
+	$(PY) examples/run_demo.py $(if $(N),--n $(N),)
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist

@@ -1,0 +1,212 @@
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    sandbox_id: str,
+    auth_token: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/preview/{sandbox_id}/validate/{auth_token}".format(
+            sandbox_id=quote(str(sandbox_id), safe=""),
+            auth_token=quote(str(auth_token), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | bool | None:
+    if response.status_code == 200:
+        response_200 = cast(bool, response.json())
+        return response_200
+
+    if response.status_code == 400:
+        try:
+            response_400 = ErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 403:
+        try:
+            response_403 = ErrorResponse.from_dict(response.json())
+
+            return response_403
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 404:
+        try:
+            response_404 = ErrorResponse.from_dict(response.json())
+
+            return response_404
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 429:
+        try:
+            response_429 = ErrorResponse.from_dict(response.json())
+
+            return response_429
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 500:
+        try:
+            response_500 = ErrorResponse.from_dict(response.json())
+
+            return response_500
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | bool]:
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    sandbox_id: str,
+    auth_token: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | bool]:
+    """Tell whether a preview token is the sandbox's current one
+
+    Args:
+        sandbox_id (str):
+        auth_token (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | bool]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        auth_token=auth_token,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    sandbox_id: str,
+    auth_token: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | bool | None:
+    """Tell whether a preview token is the sandbox's current one
+
+    Args:
+        sandbox_id (str):
+        auth_token (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | bool
+    """
+
+    return sync_detailed(
+        sandbox_id=sandbox_id,
+        auth_token=auth_token,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    sandbox_id: str,
+    auth_token: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | bool]:
+    """Tell whether a preview token is the sandbox's current one
+
+    Args:
+        sandbox_id (str):
+        auth_token (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | bool]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        auth_token=auth_token,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    sandbox_id: str,
+    auth_token: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | bool | None:
+    """Tell whether a preview token is the sandbox's current one
+
+    Args:
+        sandbox_id (str):
+        auth_token (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | bool
+    """
+
+    return (
+        await asyncio_detailed(
+            sandbox_id=sandbox_id,
+            auth_token=auth_token,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,271 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    sandbox_id: str,
+    *,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_daytona_organization_id, Unset):
+        headers["X-Daytona-Organization-ID"] = x_daytona_organization_id
+
+    params: dict[str, Any] = {}
+
+    params["follow"] = follow
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/sandbox/{sandbox_id}/build-logs".format(
+            sandbox_id=quote(str(sandbox_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | str | None:
+    if response.status_code == 200:
+        response_200 = response.text
+        return response_200
+
+    if response.status_code == 400:
+        try:
+            response_400 = ErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 401:
+        try:
+            response_401 = ErrorResponse.from_dict(response.json())
+
+            return response_401
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 403:
+        try:
+            response_403 = ErrorResponse.from_dict(response.json())
+
+            return response_403
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 404:
+        try:
+            response_404 = ErrorResponse.from_dict(response.json())
+
+            return response_404
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 429:
+        try:
+            response_429 = ErrorResponse.from_dict(response.json())
+
+            return response_429
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 500:
+        try:
+            response_500 = ErrorResponse.from_dict(response.json())
+
+            return response_500
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | str]:
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | str]:
+    """Read or follow the Dockerfile build log of a sandbox
+
+    Args:
+        sandbox_id (str):
+        follow (bool | Unset):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | str]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        follow=follow,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | str | None:
+    """Read or follow the Dockerfile build log of a sandbox
+
+    Args:
+        sandbox_id (str):
+        follow (bool | Unset):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | str
+    """
+
+    return sync_detailed(
+        sandbox_id=sandbox_id,
+        client=client,
+        follow=follow,
+        x_daytona_organization_id=x_daytona_organization_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | str]:
+    """Read or follow the Dockerfile build log of a sandbox
+
+    Args:
+        sandbox_id (str):
+        follow (bool | Unset):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | str]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        follow=follow,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | str | None:
+    """Read or follow the Dockerfile build log of a sandbox
+
+    Args:
+        sandbox_id (str):
+        follow (bool | Unset):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | str
+    """
+
+    return (
+        await asyncio_detailed(
+            sandbox_id=sandbox_id,
+            client=client,
+            follow=follow,
+            x_daytona_organization_id=x_daytona_organization_id,
+        )
+    ).parsed
+
+
+@asynccontextmanager
+async def asyncio_stream(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    follow: bool | Unset = UNSET,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> AsyncIterator[httpx.Response]:
+    """Send the request and yield the response before its body is read.
+
+    Iterate the body with ``response.aiter_bytes()`` (or ``aiter_text()``); the connection
+    goes back to the pool when the block exits. The status code is not checked.
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        follow=follow,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    async with client.get_async_httpx_client().stream(**kwargs) as response:
+        yield response

@@ -1,0 +1,254 @@
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.snapshot_dto import SnapshotDto
+from ...models.toggle_state import ToggleState
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    body: ToggleState,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_daytona_organization_id, Unset):
+        headers["X-Daytona-Organization-ID"] = x_daytona_organization_id
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/snapshots/{id}/toggle".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | SnapshotDto | None:
+    if response.status_code == 200:
+        response_200 = SnapshotDto.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        try:
+            response_400 = ErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 401:
+        try:
+            response_401 = ErrorResponse.from_dict(response.json())
+
+            return response_401
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 403:
+        try:
+            response_403 = ErrorResponse.from_dict(response.json())
+
+            return response_403
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 404:
+        try:
+            response_404 = ErrorResponse.from_dict(response.json())
+
+            return response_404
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 409:
+        try:
+            response_409 = ErrorResponse.from_dict(response.json())
+
+            return response_409
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 429:
+        try:
+            response_429 = ErrorResponse.from_dict(response.json())
+
+            return response_429
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 500:
+        try:
+            response_500 = ErrorResponse.from_dict(response.json())
+
+            return response_500
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | SnapshotDto]:
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ToggleState,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | SnapshotDto]:
+    """Enable or disable a snapshot
+
+    Args:
+        id (str):
+        x_daytona_organization_id (str | Unset):
+        body (ToggleState):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | SnapshotDto]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ToggleState,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | SnapshotDto | None:
+    """Enable or disable a snapshot
+
+    Args:
+        id (str):
+        x_daytona_organization_id (str | Unset):
+        body (ToggleState):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | SnapshotDto
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+        x_daytona_organization_id=x_daytona_organization_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ToggleState,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | SnapshotDto]:
+    """Enable or disable a snapshot
+
+    Args:
+        id (str):
+        x_daytona_organization_id (str | Unset):
+        body (ToggleState):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | SnapshotDto]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ToggleState,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | SnapshotDto | None:
+    """Enable or disable a snapshot
+
+    Args:
+        id (str):
+        x_daytona_organization_id (str | Unset):
+        body (ToggleState):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | SnapshotDto
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+            x_daytona_organization_id=x_daytona_organization_id,
+        )
+    ).parsed

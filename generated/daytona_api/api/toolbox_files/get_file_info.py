@@ -1,0 +1,247 @@
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.file_info import FileInfo
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    sandbox_id: str,
+    *,
+    path: str,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_daytona_organization_id, Unset):
+        headers["X-Daytona-Organization-ID"] = x_daytona_organization_id
+
+    params: dict[str, Any] = {}
+
+    params["path"] = path
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/toolbox/{sandbox_id}/toolbox/files/info".format(
+            sandbox_id=quote(str(sandbox_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | FileInfo | None:
+    if response.status_code == 200:
+        response_200 = FileInfo.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        try:
+            response_400 = ErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 401:
+        try:
+            response_401 = ErrorResponse.from_dict(response.json())
+
+            return response_401
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 403:
+        try:
+            response_403 = ErrorResponse.from_dict(response.json())
+
+            return response_403
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 404:
+        try:
+            response_404 = ErrorResponse.from_dict(response.json())
+
+            return response_404
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 429:
+        try:
+            response_429 = ErrorResponse.from_dict(response.json())
+
+            return response_429
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 500:
+        try:
+            response_500 = ErrorResponse.from_dict(response.json())
+
+            return response_500
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | FileInfo]:
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    path: str,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | FileInfo]:
+    """Get a file's size, mode, owner and modification time
+
+    Args:
+        sandbox_id (str):
+        path (str):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | FileInfo]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        path=path,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    path: str,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | FileInfo | None:
+    """Get a file's size, mode, owner and modification time
+
+    Args:
+        sandbox_id (str):
+        path (str):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | FileInfo
+    """
+
+    return sync_detailed(
+        sandbox_id=sandbox_id,
+        client=client,
+        path=path,
+        x_daytona_organization_id=x_daytona_organization_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    path: str,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[ErrorResponse | FileInfo]:
+    """Get a file's size, mode, owner and modification time
+
+    Args:
+        sandbox_id (str):
+        path (str):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | FileInfo]
+    """
+
+    kwargs = _get_kwargs(
+        sandbox_id=sandbox_id,
+        path=path,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    sandbox_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    path: str,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> ErrorResponse | FileInfo | None:
+    """Get a file's size, mode, owner and modification time
+
+    Args:
+        sandbox_id (str):
+        path (str):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | FileInfo
+    """
+
+    return (
+        await asyncio_detailed(
+            sandbox_id=sandbox_id,
+            client=client,
+            path=path,
+            x_daytona_organization_id=x_daytona_organization_id,
+        )
+    ).parsed

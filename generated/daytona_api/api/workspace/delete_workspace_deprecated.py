@@ -1,0 +1,245 @@
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    workspace_id: str,
+    *,
+    force: bool,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(x_daytona_organization_id, Unset):
+        headers["X-Daytona-Organization-ID"] = x_daytona_organization_id
+
+    params: dict[str, Any] = {}
+
+    params["force"] = force
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "delete",
+        "url": "/workspace/{workspace_id}".format(
+            workspace_id=quote(str(workspace_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ErrorResponse | None:
+    if response.status_code == 200:
+        response_200 = cast(Any, None)
+        return response_200
+
+    if response.status_code == 400:
+        try:
+            response_400 = ErrorResponse.from_dict(response.json())
+
+            return response_400
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 401:
+        try:
+            response_401 = ErrorResponse.from_dict(response.json())
+
+            return response_401
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 403:
+        try:
+            response_403 = ErrorResponse.from_dict(response.json())
+
+            return response_403
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 404:
+        try:
+            response_404 = ErrorResponse.from_dict(response.json())
+
+            return response_404
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 429:
+        try:
+            response_429 = ErrorResponse.from_dict(response.json())
+
+            return response_429
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if response.status_code == 500:
+        try:
+            response_500 = ErrorResponse.from_dict(response.json())
+
+            return response_500
+
+        except (ValueError, TypeError, KeyError):
+            # an error body that is not the documented JSON (a proxy's HTML page, plain text)
+            return None
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ErrorResponse]:
+    return Response(
+        status_code=response.status_code,
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    workspace_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse]:
+    """Destroy a workspace
+
+    Args:
+        workspace_id (str):
+        force (bool):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        workspace_id=workspace_id,
+        force=force,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    workspace_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Any | ErrorResponse | None:
+    """Destroy a workspace
+
+    Args:
+        workspace_id (str):
+        force (bool):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorResponse
+    """
+
+    return sync_detailed(
+        workspace_id=workspace_id,
+        client=client,
+        force=force,
+        x_daytona_organization_id=x_daytona_organization_id,
+    ).parsed
+
+
+async def asyncio_detailed(
+    workspace_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Response[Any | ErrorResponse]:
+    """Destroy a workspace
+
+    Args:
+        workspace_id (str):
+        force (bool):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ErrorResponse]
+    """
+
+    kwargs = _get_kwargs(
+        workspace_id=workspace_id,
+        force=force,
+        x_daytona_organization_id=x_daytona_organization_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    workspace_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    force: bool,
+    x_daytona_organization_id: str | Unset = UNSET,
+) -> Any | ErrorResponse | None:
+    """Destroy a workspace
+
+    Args:
+        workspace_id (str):
+        force (bool):
+        x_daytona_organization_id (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ErrorResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            workspace_id=workspace_id,
+            client=client,
+            force=force,
+            x_daytona_organization_id=x_daytona_organization_id,
+        )
+    ).parsed

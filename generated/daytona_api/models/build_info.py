@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="BuildInfo")
+
+
+@_attrs_define
+class BuildInfo:
+    """
+    Attributes:
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        dockerfile_content (None | str | Unset):
+        context_hashes (list[str] | None | Unset):
+    """
+
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    dockerfile_content: None | str | Unset = UNSET
+    context_hashes: list[str] | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        dockerfile_content: None | str | Unset
+        if isinstance(self.dockerfile_content, Unset):
+            dockerfile_content = UNSET
+        else:
+            dockerfile_content = self.dockerfile_content
+
+        context_hashes: list[str] | None | Unset
+        if isinstance(self.context_hashes, Unset):
+            context_hashes = UNSET
+        elif isinstance(self.context_hashes, list):
+            context_hashes = self.context_hashes
+
+        else:
+            context_hashes = self.context_hashes
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "createdAt": created_at,
+                "updatedAt": updated_at,
+            }
+        )
+        if dockerfile_content is not UNSET:
+            field_dict["dockerfileContent"] = dockerfile_content
+        if context_hashes is not UNSET:
+            field_dict["contextHashes"] = context_hashes
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+
+        def _parse_dockerfile_content(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        dockerfile_content = _parse_dockerfile_content(
+            d.pop("dockerfileContent", UNSET)
+        )
+
+        def _parse_context_hashes(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                context_hashes_type_0 = cast(list[str], data)
+
+                return context_hashes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        context_hashes = _parse_context_hashes(d.pop("contextHashes", UNSET))
+
+        build_info = cls(
+            created_at=created_at,
+            updated_at=updated_at,
+            dockerfile_content=dockerfile_content,
+            context_hashes=context_hashes,
+        )
+
+        build_info.additional_properties = d
+        return build_info
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,209 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.completion_item_documentation_type_0 import (
+        CompletionItemDocumentationType0,
+    )
+
+
+T = TypeVar("T", bound="CompletionItem")
+
+
+@_attrs_define
+class CompletionItem:
+    """
+    Attributes:
+        label (str):
+        kind (float | None | Unset):
+        detail (None | str | Unset):
+        documentation (CompletionItemDocumentationType0 | None | Unset):
+        sort_text (None | str | Unset):
+        filter_text (None | str | Unset):
+        insert_text (None | str | Unset):
+    """
+
+    label: str
+    kind: float | None | Unset = UNSET
+    detail: None | str | Unset = UNSET
+    documentation: CompletionItemDocumentationType0 | None | Unset = UNSET
+    sort_text: None | str | Unset = UNSET
+    filter_text: None | str | Unset = UNSET
+    insert_text: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.completion_item_documentation_type_0 import (
+            CompletionItemDocumentationType0,
+        )
+
+        label = self.label
+
+        kind: float | None | Unset
+        if isinstance(self.kind, Unset):
+            kind = UNSET
+        else:
+            kind = self.kind
+
+        detail: None | str | Unset
+        if isinstance(self.detail, Unset):
+            detail = UNSET
+        else:
+            detail = self.detail
+
+        documentation: dict[str, Any] | None | Unset
+        if isinstance(self.documentation, Unset):
+            documentation = UNSET
+        elif isinstance(self.documentation, CompletionItemDocumentationType0):
+            documentation = self.documentation.to_dict()
+        else:
+            documentation = self.documentation
+
+        sort_text: None | str | Unset
+        if isinstance(self.sort_text, Unset):
+            sort_text = UNSET
+        else:
+            sort_text = self.sort_text
+
+        filter_text: None | str | Unset
+        if isinstance(self.filter_text, Unset):
+            filter_text = UNSET
+        else:
+            filter_text = self.filter_text
+
+        insert_text: None | str | Unset
+        if isinstance(self.insert_text, Unset):
+            insert_text = UNSET
+        else:
+            insert_text = self.insert_text
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "label": label,
+            }
+        )
+        if kind is not UNSET:
+            field_dict["kind"] = kind
+        if detail is not UNSET:
+            field_dict["detail"] = detail
+        if documentation is not UNSET:
+            field_dict["documentation"] = documentation
+        if sort_text is not UNSET:
+            field_dict["sortText"] = sort_text
+        if filter_text is not UNSET:
+            field_dict["filterText"] = filter_text
+        if insert_text is not UNSET:
+            field_dict["insertText"] = insert_text
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.completion_item_documentation_type_0 import (
+            CompletionItemDocumentationType0,
+        )
+
+        d = dict(src_dict)
+        label = d.pop("label")
+
+        def _parse_kind(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        kind = _parse_kind(d.pop("kind", UNSET))
+
+        def _parse_detail(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        detail = _parse_detail(d.pop("detail", UNSET))
+
+        def _parse_documentation(
+            data: object,
+        ) -> CompletionItemDocumentationType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                documentation_type_0 = CompletionItemDocumentationType0.from_dict(data)
+
+                return documentation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(CompletionItemDocumentationType0 | None | Unset, data)
+
+        documentation = _parse_documentation(d.pop("documentation", UNSET))
+
+        def _parse_sort_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        sort_text = _parse_sort_text(d.pop("sortText", UNSET))
+
+        def _parse_filter_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        filter_text = _parse_filter_text(d.pop("filterText", UNSET))
+
+        def _parse_insert_text(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        insert_text = _parse_insert_text(d.pop("insertText", UNSET))
+
+        completion_item = cls(
+            label=label,
+            kind=kind,
+            detail=detail,
+            documentation=documentation,
+            sort_text=sort_text,
+            filter_text=filter_text,
+            insert_text=insert_text,
+        )
+
+        completion_item.additional_properties = d
+        return completion_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.system_role import SystemRole
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.create_organization_quota import CreateOrganizationQuota
+
+
+T = TypeVar("T", bound="CreateUser")
+
+
+@_attrs_define
+class CreateUser:
+    """
+    Attributes:
+        id (str):
+        name (str):
+        email (str | Unset):
+        personal_organization_quota (CreateOrganizationQuota | Unset):
+        role (SystemRole | Unset):
+        email_verified (bool | Unset):
+    """
+
+    id: str
+    name: str
+    email: str | Unset = UNSET
+    personal_organization_quota: CreateOrganizationQuota | Unset = UNSET
+    role: SystemRole | Unset = UNSET
+    email_verified: bool | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        email = self.email
+
+        personal_organization_quota: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.personal_organization_quota, Unset):
+            personal_organization_quota = self.personal_organization_quota.to_dict()
+
+        role: str | Unset = UNSET
+        if not isinstance(self.role, Unset):
+            role = self.role.value
+
+        email_verified = self.email_verified
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+            }
+        )
+        if email is not UNSET:
+            field_dict["email"] = email
+        if personal_organization_quota is not UNSET:
+            field_dict["personalOrganizationQuota"] = personal_organization_quota
+        if role is not UNSET:
+            field_dict["role"] = role
+        if email_verified is not UNSET:
+            field_dict["emailVerified"] = email_verified
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.create_organization_quota import CreateOrganizationQuota
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        email = d.pop("email", UNSET)
+
+        _personal_organization_quota = d.pop("personalOrganizationQuota", UNSET)
+        personal_organization_quota: CreateOrganizationQuota | Unset
+        if isinstance(_personal_organization_quota, Unset):
+            personal_organization_quota = UNSET
+        else:
+            personal_organization_quota = CreateOrganizationQuota.from_dict(
+                _personal_organization_quota
+            )
+
+        _role = d.pop("role", UNSET)
+        role: SystemRole | Unset
+        if isinstance(_role, Unset):
+            role = UNSET
+        else:
+            role = SystemRole(_role)
+
+        email_verified = d.pop("emailVerified", UNSET)
+
+        create_user = cls(
+            id=id,
+            name=name,
+            email=email,
+            personal_organization_quota=personal_organization_quota,
+            role=role,
+            email_verified=email_verified,
+        )
+
+        create_user.additional_properties = d
+        return create_user
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="Organization")
+
+
+@_attrs_define
+class Organization:
+    """
+    Attributes:
+        id (str):
+        name (str):
+        created_by (str):
+        personal (bool):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        suspended (bool):
+        suspended_at (datetime.datetime):
+        suspension_reason (str):
+        suspended_until (datetime.datetime):
+    """
+
+    id: str
+    name: str
+    created_by: str
+    personal: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    suspended: bool
+    suspended_at: datetime.datetime
+    suspension_reason: str
+    suspended_until: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        created_by = self.created_by
+
+        personal = self.personal
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        suspended = self.suspended
+
+        suspended_at = self.suspended_at.isoformat()
+
+        suspension_reason = self.suspension_reason
+
+        suspended_until = self.suspended_until.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+                "createdBy": created_by,
+                "personal": personal,
+                "createdAt": created_at,
+                "updatedAt": updated_at,
+                "suspended": suspended,
+                "suspendedAt": suspended_at,
+                "suspensionReason": suspension_reason,
+                "suspendedUntil": suspended_until,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        created_by = d.pop("createdBy")
+
+        personal = d.pop("personal")
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+
+        suspended = d.pop("suspended")
+
+        suspended_at = datetime.datetime.fromisoformat(d.pop("suspendedAt"))
+
+        suspension_reason = d.pop("suspensionReason")
+
+        suspended_until = datetime.datetime.fromisoformat(d.pop("suspendedUntil"))
+
+        organization = cls(
+            id=id,
+            name=name,
+            created_by=created_by,
+            personal=personal,
+            created_at=created_at,
+            updated_at=updated_at,
+            suspended=suspended,
+            suspended_at=suspended_at,
+            suspension_reason=suspension_reason,
+            suspended_until=suspended_until,
+        )
+
+        organization.additional_properties = d
+        return organization
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

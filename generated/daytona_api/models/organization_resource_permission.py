@@ -1,0 +1,27 @@
+from enum import StrEnum
+
+
+class OrganizationResourcePermission(StrEnum):
+    DELETEREGISTRIES = "delete:registries"
+    DELETESANDBOXES = "delete:sandboxes"
+    DELETESNAPSHOTS = "delete:snapshots"
+    DELETEVOLUMES = "delete:volumes"
+    READVOLUMES = "read:volumes"
+    WRITEREGISTRIES = "write:registries"
+    WRITESANDBOXES = "write:sandboxes"
+    WRITESNAPSHOTS = "write:snapshots"
+    WRITEVOLUMES = "write:volumes"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "OrganizationResourcePermission | None":
+        # A newer server may send a value this client does not know yet: keep the raw string
+        # as a pseudo-member (not listed in the class) instead of failing the whole response.
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.organization_member_role import OrganizationMemberRole
+
+if TYPE_CHECKING:
+    from ..models.organization_role import OrganizationRole
+
+
+T = TypeVar("T", bound="OrganizationUser")
+
+
+@_attrs_define
+class OrganizationUser:
+    """
+    Attributes:
+        user_id (str):
+        organization_id (str):
+        name (str):
+        email (str):
+        role (OrganizationMemberRole):
+        assigned_roles (list[OrganizationRole]):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+    """
+
+    user_id: str
+    organization_id: str
+    name: str
+    email: str
+    role: OrganizationMemberRole
+    assigned_roles: list[OrganizationRole]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        user_id = self.user_id
+
+        organization_id = self.organization_id
+
+        name = self.name
+
+        email = self.email
+
+        role = self.role.value
+
+        assigned_roles = []
+        for assigned_roles_item_data in self.assigned_roles:
+            assigned_roles_item = assigned_roles_item_data.to_dict()
+            assigned_roles.append(assigned_roles_item)
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "userId": user_id,
+                "organizationId": organization_id,
+                "name": name,
+                "email": email,
+                "role": role,
+                "assignedRoles": assigned_roles,
+                "createdAt": created_at,
+                "updatedAt": updated_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.organization_role import OrganizationRole
+
+        d = dict(src_dict)
+        user_id = d.pop("userId")
+
+        organization_id = d.pop("organizationId")
+
+        name = d.pop("name")
+
+        email = d.pop("email")
+
+        role = OrganizationMemberRole(d.pop("role"))
+
+        assigned_roles = []
+        _assigned_roles = d.pop("assignedRoles")
+        for assigned_roles_item_data in _assigned_roles:
+            assigned_roles_item = OrganizationRole.from_dict(assigned_roles_item_data)
+
+            assigned_roles.append(assigned_roles_item)
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+
+        organization_user = cls(
+            user_id=user_id,
+            organization_id=organization_id,
+            name=name,
+            email=email,
+            role=role,
+            assigned_roles=assigned_roles,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+        organization_user.additional_properties = d
+        return organization_user
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

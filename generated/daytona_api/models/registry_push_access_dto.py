@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="RegistryPushAccessDto")
+
+
+@_attrs_define
+class RegistryPushAccessDto:
+    """
+    Attributes:
+        username (str):
+        secret (str):
+        registry_url (str):
+        registry_id (str):
+        project (str):
+        expires_at (str):
+    """
+
+    username: str
+    secret: str
+    registry_url: str
+    registry_id: str
+    project: str
+    expires_at: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        username = self.username
+
+        secret = self.secret
+
+        registry_url = self.registry_url
+
+        registry_id = self.registry_id
+
+        project = self.project
+
+        expires_at = self.expires_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "username": username,
+                "secret": secret,
+                "registryUrl": registry_url,
+                "registryId": registry_id,
+                "project": project,
+                "expiresAt": expires_at,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        username = d.pop("username")
+
+        secret = d.pop("secret")
+
+        registry_url = d.pop("registryUrl")
+
+        registry_id = d.pop("registryId")
+
+        project = d.pop("project")
+
+        expires_at = d.pop("expiresAt")
+
+        registry_push_access_dto = cls(
+            username=username,
+            secret=secret,
+            registry_url=registry_url,
+            registry_id=registry_id,
+            project=project,
+            expires_at=expires_at,
+        )
+
+        registry_push_access_dto.additional_properties = d
+        return registry_push_access_dto
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.command import Command
+
+
+T = TypeVar("T", bound="Session")
+
+
+@_attrs_define
+class Session:
+    """
+    Attributes:
+        session_id (str):
+        commands (list[Command] | None):
+    """
+
+    session_id: str
+    commands: list[Command] | None
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        session_id = self.session_id
+
+        commands: list[dict[str, Any]] | None
+        if isinstance(self.commands, list):
+            commands = []
+            for commands_type_0_item_data in self.commands:
+                commands_type_0_item = commands_type_0_item_data.to_dict()
+                commands.append(commands_type_0_item)
+
+        else:
+            commands = self.commands
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "sessionId": session_id,
+                "commands": commands,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.command import Command
+
+        d = dict(src_dict)
+        session_id = d.pop("sessionId")
+
+        def _parse_commands(data: object) -> list[Command] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                commands_type_0 = []
+                _commands_type_0 = data
+                for commands_type_0_item_data in _commands_type_0:
+                    commands_type_0_item = Command.from_dict(commands_type_0_item_data)
+
+                    commands_type_0.append(commands_type_0_item)
+
+                return commands_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[Command] | None, data)
+
+        commands = _parse_commands(d.pop("commands"))
+
+        session = cls(
+            session_id=session_id,
+            commands=commands,
+        )
+
+        session.additional_properties = d
+        return session
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

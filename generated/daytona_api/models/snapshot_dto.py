@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.snapshot_state import SnapshotState
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.build_info import BuildInfo
+
+
+T = TypeVar("T", bound="SnapshotDto")
+
+
+@_attrs_define
+class SnapshotDto:
+    """
+    Attributes:
+        id (str):
+        general (bool):
+        name (str):
+        enabled (bool):
+        state (SnapshotState):
+        size (float | None):
+        entrypoint (list[str] | None):
+        cpu (float):
+        gpu (float):
+        mem (float):
+        disk (float):
+        error_reason (None | str):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        last_used_at (datetime.datetime | None):
+        organization_id (None | str | Unset):
+        image_name (None | str | Unset):
+        build_info (BuildInfo | None | Unset):
+    """
+
+    id: str
+    general: bool
+    name: str
+    enabled: bool
+    state: SnapshotState
+    size: float | None
+    entrypoint: list[str] | None
+    cpu: float
+    gpu: float
+    mem: float
+    disk: float
+    error_reason: None | str
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    organization_id: None | str | Unset = UNSET
+    image_name: None | str | Unset = UNSET
+    build_info: BuildInfo | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.build_info import BuildInfo
+
+        id = self.id
+
+        general = self.general
+
+        name = self.name
+
+        enabled = self.enabled
+
+        state = self.state.value
+
+        size: float | None
+        size = self.size
+
+        entrypoint: list[str] | None
+        if isinstance(self.entrypoint, list):
+            entrypoint = self.entrypoint
+
+        else:
+            entrypoint = self.entrypoint
+
+        cpu = self.cpu
+
+        gpu = self.gpu
+
+        mem = self.mem
+
+        disk = self.disk
+
+        error_reason: None | str
+        error_reason = self.error_reason
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        last_used_at: None | str
+        if isinstance(self.last_used_at, datetime.datetime):
+            last_used_at = self.last_used_at.isoformat()
+        else:
+            last_used_at = self.last_used_at
+
+        organization_id: None | str | Unset
+        if isinstance(self.organization_id, Unset):
+            organization_id = UNSET
+        else:
+            organization_id = self.organization_id
+
+        image_name: None | str | Unset
+        if isinstance(self.image_name, Unset):
+            image_name = UNSET
+        else:
+            image_name = self.image_name
+
+        build_info: dict[str, Any] | None | Unset
+        if isinstance(self.build_info, Unset):
+            build_info = UNSET
+        elif isinstance(self.build_info, BuildInfo):
+            build_info = self.build_info.to_dict()
+        else:
+            build_info = self.build_info
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "general": general,
+                "name": name,
+                "enabled": enabled,
+                "state": state,
+                "size": size,
+                "entrypoint": entrypoint,
+                "cpu": cpu,
+                "gpu": gpu,
+                "mem": mem,
+                "disk": disk,
+                "errorReason": error_reason,
+                "createdAt": created_at,
+                "updatedAt": updated_at,
+                "lastUsedAt": last_used_at,
+            }
+        )
+        if organization_id is not UNSET:
+            field_dict["organizationId"] = organization_id
+        if image_name is not UNSET:
+            field_dict["imageName"] = image_name
+        if build_info is not UNSET:
+            field_dict["buildInfo"] = build_info
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.build_info import BuildInfo
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        general = d.pop("general")
+
+        name = d.pop("name")
+
+        enabled = d.pop("enabled")
+
+        state = SnapshotState(d.pop("state"))
+
+        def _parse_size(data: object) -> float | None:
+            if data is None:
+                return data
+            return cast(float | None, data)
+
+        size = _parse_size(d.pop("size"))
+
+        def _parse_entrypoint(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                entrypoint_type_0 = cast(list[str], data)
+
+                return entrypoint_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        entrypoint = _parse_entrypoint(d.pop("entrypoint"))
+
+        cpu = d.pop("cpu")
+
+        gpu = d.pop("gpu")
+
+        mem = d.pop("mem")
+
+        disk = d.pop("disk")
+
+        def _parse_error_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        error_reason = _parse_error_reason(d.pop("errorReason"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+
+        def _parse_last_used_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return last_used_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        last_used_at = _parse_last_used_at(d.pop("lastUsedAt"))
+
+        def _parse_organization_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        organization_id = _parse_organization_id(d.pop("organizationId", UNSET))
+
+        def _parse_image_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        image_name = _parse_image_name(d.pop("imageName", UNSET))
+
+        def _parse_build_info(data: object) -> BuildInfo | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                build_info_type_1 = BuildInfo.from_dict(data)
+
+                return build_info_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BuildInfo | None | Unset, data)
+
+        build_info = _parse_build_info(d.pop("buildInfo", UNSET))
+
+        snapshot_dto = cls(
+            id=id,
+            general=general,
+            name=name,
+            enabled=enabled,
+            state=state,
+            size=size,
+            entrypoint=entrypoint,
+            cpu=cpu,
+            gpu=gpu,
+            mem=mem,
+            disk=disk,
+            error_reason=error_reason,
+            created_at=created_at,
+            updated_at=updated_at,
+            last_used_at=last_used_at,
+            organization_id=organization_id,
+            image_name=image_name,
+            build_info=build_info,
+        )
+
+        snapshot_dto.additional_properties = d
+        return snapshot_dto
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

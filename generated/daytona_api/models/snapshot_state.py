@@ -1,0 +1,28 @@
+from enum import StrEnum
+
+
+class SnapshotState(StrEnum):
+    ACTIVE = "active"
+    BUILDING = "building"
+    BUILD_FAILED = "build_failed"
+    BUILD_PENDING = "build_pending"
+    ERROR = "error"
+    PENDING = "pending"
+    PENDING_VALIDATION = "pending_validation"
+    PULLING = "pulling"
+    REMOVING = "removing"
+    VALIDATING = "validating"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "SnapshotState | None":
+        # A newer server may send a value this client does not know yet: keep the raw string
+        # as a pseudo-member (not listed in the class) instead of failing the whole response.
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member

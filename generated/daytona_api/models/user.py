@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.user_public_key import UserPublicKey
+
+
+T = TypeVar("T", bound="User")
+
+
+@_attrs_define
+class User:
+    """
+    Attributes:
+        id (str):
+        name (str):
+        email (str):
+        public_keys (list[UserPublicKey]):
+    """
+
+    id: str
+    name: str
+    email: str
+    public_keys: list[UserPublicKey]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        name = self.name
+
+        email = self.email
+
+        public_keys = []
+        for public_keys_item_data in self.public_keys:
+            public_keys_item = public_keys_item_data.to_dict()
+            public_keys.append(public_keys_item)
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "name": name,
+                "email": email,
+                "publicKeys": public_keys,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.user_public_key import UserPublicKey
+
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        name = d.pop("name")
+
+        email = d.pop("email")
+
+        public_keys = []
+        _public_keys = d.pop("publicKeys")
+        for public_keys_item_data in _public_keys:
+            public_keys_item = UserPublicKey.from_dict(public_keys_item_data)
+
+            public_keys.append(public_keys_item)
+
+        user = cls(
+            id=id,
+            name=name,
+            email=email,
+            public_keys=public_keys,
+        )
+
+        user.additional_properties = d
+        return user
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,25 @@
+from enum import StrEnum
+
+
+class VolumeState(StrEnum):
+    CREATING = "creating"
+    DELETED = "deleted"
+    DELETING = "deleting"
+    ERROR = "error"
+    PENDING_CREATE = "pending_create"
+    PENDING_DELETE = "pending_delete"
+    READY = "ready"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "VolumeState | None":
+        # A newer server may send a value this client does not know yet: keep the raw string
+        # as a pseudo-member (not listed in the class) instead of failing the whole response.
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value.upper()
+        member._value_ = value
+        return member
