@@ -34,7 +34,9 @@ def check_pins() -> None:
     for name, want in pinned().items():
         have = version(name)
         if have != want:
-            sys.exit(f"generate: {name} {have} is installed but generator/requirements.txt pins {want}")
+            sys.exit(
+                f"generate: {name} {have} is installed but generator/requirements.txt pins {want}"
+            )
 
 
 def main() -> int:
@@ -46,12 +48,18 @@ def main() -> int:
     bindir = Path(sys.executable).parent  # the post hooks call `ruff` from PATH: use ours
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
     cmd = [
-        str(bindir / "openapi-python-client"), "generate",
-        "--path", str(ROOT / "openapi" / "daytona.yaml"),
-        "--config", str(GENERATOR / "config.yaml"),
-        "--custom-template-path", str(GENERATOR / "templates"),
-        "--meta", "none",
-        "--output-path", str(out),
+        str(bindir / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(ROOT / "openapi" / "daytona.yaml"),
+        "--config",
+        str(GENERATOR / "config.yaml"),
+        "--custom-template-path",
+        str(GENERATOR / "templates"),
+        "--meta",
+        "none",
+        "--output-path",
+        str(out),
         "--fail-on-warning",
     ]
     proc = subprocess.run(cmd, env=env, cwd=out.parent, capture_output=True, text=True)
