@@ -14,7 +14,8 @@ T = TypeVar("T", bound="ApiKeyList")
 
 @_attrs_define
 class ApiKeyList:
-    """
+    """An API key as listed: its value is masked (first three and last three characters).
+
     Attributes:
         name (str):
         value (str):

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="ApiKeyResponse")
 
 @_attrs_define
 class ApiKeyResponse:
-    """
+    """A newly created API key, with its full value: the only time it is shown.
+
     Attributes:
         name (str):
         value (str):

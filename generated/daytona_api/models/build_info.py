@@ -18,13 +18,13 @@ class BuildInfo:
     Attributes:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
-        dockerfile_content (None | str | Unset):
+        dockerfile_content (str | Unset):
         context_hashes (list[str] | None | Unset):
     """
 
     created_at: datetime.datetime
     updated_at: datetime.datetime
-    dockerfile_content: None | str | Unset = UNSET
+    dockerfile_content: str | Unset = UNSET
     context_hashes: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -33,11 +33,7 @@ class BuildInfo:
 
         updated_at = self.updated_at.isoformat()
 
-        dockerfile_content: None | str | Unset
-        if isinstance(self.dockerfile_content, Unset):
-            dockerfile_content = UNSET
-        else:
-            dockerfile_content = self.dockerfile_content
+        dockerfile_content = self.dockerfile_content
 
         context_hashes: list[str] | None | Unset
         if isinstance(self.context_hashes, Unset):
@@ -70,16 +66,7 @@ class BuildInfo:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
 
-        def _parse_dockerfile_content(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        dockerfile_content = _parse_dockerfile_content(
-            d.pop("dockerfileContent", UNSET)
-        )
+        dockerfile_content = d.pop("dockerfileContent", UNSET)
 
         def _parse_context_hashes(data: object) -> list[str] | None | Unset:
             if data is None:

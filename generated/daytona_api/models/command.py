@@ -13,7 +13,8 @@ T = TypeVar("T", bound="Command")
 
 @_attrs_define
 class Command:
-    """
+    """A command run in a session. `exitCode` is absent until the command has finished.
+
     Attributes:
         id (str):
         command (str):

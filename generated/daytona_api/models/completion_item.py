@@ -22,41 +22,29 @@ class CompletionItem:
     """
     Attributes:
         label (str):
-        kind (float | None | Unset):
-        detail (None | str | Unset):
+        kind (float | Unset):
+        detail (str | Unset):
         documentation (CompletionItemDocumentationType0 | None | Unset):
-        sort_text (None | str | Unset):
-        filter_text (None | str | Unset):
-        insert_text (None | str | Unset):
+        sort_text (str | Unset):
+        filter_text (str | Unset):
+        insert_text (str | Unset):
     """
 
     label: str
-    kind: float | None | Unset = UNSET
-    detail: None | str | Unset = UNSET
+    kind: float | Unset = UNSET
+    detail: str | Unset = UNSET
     documentation: CompletionItemDocumentationType0 | None | Unset = UNSET
-    sort_text: None | str | Unset = UNSET
-    filter_text: None | str | Unset = UNSET
-    insert_text: None | str | Unset = UNSET
+    sort_text: str | Unset = UNSET
+    filter_text: str | Unset = UNSET
+    insert_text: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.completion_item_documentation_type_0 import (
-            CompletionItemDocumentationType0,
-        )
-
         label = self.label
 
-        kind: float | None | Unset
-        if isinstance(self.kind, Unset):
-            kind = UNSET
-        else:
-            kind = self.kind
+        kind = self.kind
 
-        detail: None | str | Unset
-        if isinstance(self.detail, Unset):
-            detail = UNSET
-        else:
-            detail = self.detail
+        detail = self.detail
 
         documentation: dict[str, Any] | None | Unset
         if isinstance(self.documentation, Unset):
@@ -66,23 +54,11 @@ class CompletionItem:
         else:
             documentation = self.documentation
 
-        sort_text: None | str | Unset
-        if isinstance(self.sort_text, Unset):
-            sort_text = UNSET
-        else:
-            sort_text = self.sort_text
+        sort_text = self.sort_text
 
-        filter_text: None | str | Unset
-        if isinstance(self.filter_text, Unset):
-            filter_text = UNSET
-        else:
-            filter_text = self.filter_text
+        filter_text = self.filter_text
 
-        insert_text: None | str | Unset
-        if isinstance(self.insert_text, Unset):
-            insert_text = UNSET
-        else:
-            insert_text = self.insert_text
+        insert_text = self.insert_text
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -108,30 +84,12 @@ class CompletionItem:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.completion_item_documentation_type_0 import (
-            CompletionItemDocumentationType0,
-        )
-
         d = dict(src_dict)
         label = d.pop("label")
 
-        def _parse_kind(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        kind = d.pop("kind", UNSET)
 
-        kind = _parse_kind(d.pop("kind", UNSET))
-
-        def _parse_detail(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        detail = _parse_detail(d.pop("detail", UNSET))
+        detail = d.pop("detail", UNSET)
 
         def _parse_documentation(
             data: object,
@@ -152,32 +110,11 @@ class CompletionItem:
 
         documentation = _parse_documentation(d.pop("documentation", UNSET))
 
-        def _parse_sort_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        sort_text = d.pop("sortText", UNSET)
 
-        sort_text = _parse_sort_text(d.pop("sortText", UNSET))
+        filter_text = d.pop("filterText", UNSET)
 
-        def _parse_filter_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        filter_text = _parse_filter_text(d.pop("filterText", UNSET))
-
-        def _parse_insert_text(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        insert_text = _parse_insert_text(d.pop("insertText", UNSET))
+        insert_text = d.pop("insertText", UNSET)
 
         completion_item = cls(
             label=label,
@@ -207,3 +144,10 @@ class CompletionItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.completion_item_documentation_type_0 import (
+    CompletionItemDocumentationType0,
+)

@@ -46,8 +46,6 @@ class CompletionList:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.completion_item import CompletionItem
-
         d = dict(src_dict)
         is_incomplete = d.pop("isIncomplete")
 
@@ -81,3 +79,8 @@ class CompletionList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.completion_item import CompletionItem

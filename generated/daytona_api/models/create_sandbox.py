@@ -21,23 +21,25 @@ T = TypeVar("T", bound="CreateSandbox")
 
 @_attrs_define
 class CreateSandbox:
-    """
-    Attributes:
-        snapshot (str | Unset):
-        user (str | Unset):
-        env (StringMap | Unset):
-        labels (StringMap | Unset):
-        public (bool | Unset):
-        class_ (SandboxClass | Unset):
-        target (Region | Unset):
-        cpu (int | Unset):
-        gpu (int | Unset):
-        memory (int | Unset):
-        disk (int | Unset):
-        auto_stop_interval (int | Unset):
-        auto_archive_interval (int | Unset):
-        volumes (list[SandboxVolume] | Unset):
-        build_info (CreateBuildInfo | Unset):
+    """How to create a sandbox: from a snapshot (resources come from the snapshot) or from `buildInfo` (a Dockerfile
+    build).
+
+        Attributes:
+            snapshot (str | Unset):
+            user (str | Unset):
+            env (StringMap | Unset): A map of string keys to string values (environment variables, labels).
+            labels (StringMap | Unset): A map of string keys to string values (environment variables, labels).
+            public (bool | Unset):
+            class_ (SandboxClass | Unset):
+            target (Region | Unset):
+            cpu (int | Unset):
+            gpu (int | Unset):
+            memory (int | Unset):
+            disk (int | Unset):
+            auto_stop_interval (int | Unset):
+            auto_archive_interval (int | Unset):
+            volumes (list[SandboxVolume] | Unset):
+            build_info (CreateBuildInfo | Unset):
     """
 
     snapshot: str | Unset = UNSET
@@ -141,10 +143,6 @@ class CreateSandbox:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.create_build_info import CreateBuildInfo
-        from ..models.sandbox_volume import SandboxVolume
-        from ..models.string_map import StringMap
-
         d = dict(src_dict)
         snapshot = d.pop("snapshot", UNSET)
 
@@ -244,3 +242,10 @@ class CreateSandbox:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.create_build_info import CreateBuildInfo
+from ..models.sandbox_volume import SandboxVolume
+from ..models.string_map import StringMap

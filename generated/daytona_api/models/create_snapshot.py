@@ -92,8 +92,6 @@ class CreateSnapshot:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.create_build_info import CreateBuildInfo
-
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -148,3 +146,8 @@ class CreateSnapshot:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.create_build_info import CreateBuildInfo

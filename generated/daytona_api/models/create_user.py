@@ -74,8 +74,6 @@ class CreateUser:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.create_organization_quota import CreateOrganizationQuota
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -128,3 +126,8 @@ class CreateUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.create_organization_quota import CreateOrganizationQuota

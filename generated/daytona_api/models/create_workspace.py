@@ -25,8 +25,8 @@ class CreateWorkspace:
     Attributes:
         image (str | Unset):
         user (str | Unset):
-        env (StringMap | Unset):
-        labels (StringMap | Unset):
+        env (StringMap | Unset): A map of string keys to string values (environment variables, labels).
+        labels (StringMap | Unset): A map of string keys to string values (environment variables, labels).
         public (bool | Unset):
         class_ (SandboxClass | Unset):
         target (Region | Unset):
@@ -141,10 +141,6 @@ class CreateWorkspace:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.create_build_info import CreateBuildInfo
-        from ..models.sandbox_volume import SandboxVolume
-        from ..models.string_map import StringMap
-
         d = dict(src_dict)
         image = d.pop("image", UNSET)
 
@@ -244,3 +240,10 @@ class CreateWorkspace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.create_build_info import CreateBuildInfo
+from ..models.sandbox_volume import SandboxVolume
+from ..models.string_map import StringMap

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.docker_registry_type import DockerRegistryType
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DockerRegistry")
 
@@ -24,6 +25,9 @@ class DockerRegistry:
         registry_type (DockerRegistryType):
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        is_default (bool | Unset): Sent by the service although its own description leaves it out.
+        organization_id (None | str | Unset): Sent by the service although its own description leaves it out.
+        password (None | str | Unset): The service echoes the stored password back; treat the model as a secret.
     """
 
     id: str
@@ -34,6 +38,9 @@ class DockerRegistry:
     registry_type: DockerRegistryType
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    is_default: bool | Unset = UNSET
+    organization_id: None | str | Unset = UNSET
+    password: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,6 +60,20 @@ class DockerRegistry:
 
         updated_at = self.updated_at.isoformat()
 
+        is_default = self.is_default
+
+        organization_id: None | str | Unset
+        if isinstance(self.organization_id, Unset):
+            organization_id = UNSET
+        else:
+            organization_id = self.organization_id
+
+        password: None | str | Unset
+        if isinstance(self.password, Unset):
+            password = UNSET
+        else:
+            password = self.password
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -67,6 +88,12 @@ class DockerRegistry:
                 "updatedAt": updated_at,
             }
         )
+        if is_default is not UNSET:
+            field_dict["isDefault"] = is_default
+        if organization_id is not UNSET:
+            field_dict["organizationId"] = organization_id
+        if password is not UNSET:
+            field_dict["password"] = password
 
         return field_dict
 
@@ -89,6 +116,26 @@ class DockerRegistry:
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
 
+        is_default = d.pop("isDefault", UNSET)
+
+        def _parse_organization_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        organization_id = _parse_organization_id(d.pop("organizationId", UNSET))
+
+        def _parse_password(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        password = _parse_password(d.pop("password", UNSET))
+
         docker_registry = cls(
             id=id,
             name=name,
@@ -98,6 +145,9 @@ class DockerRegistry:
             registry_type=registry_type,
             created_at=created_at,
             updated_at=updated_at,
+            is_default=is_default,
+            organization_id=organization_id,
+            password=password,
         )
 
         docker_registry.additional_properties = d

@@ -11,16 +11,18 @@ T = TypeVar("T", bound="FileInfo")
 
 @_attrs_define
 class FileInfo:
-    """
-    Attributes:
-        name (str):
-        is_dir (bool):
-        size (float):
-        mod_time (str):
-        mode (str):
-        permissions (str):
-        owner (str):
-        group (str):
+    """A file's metadata as the in-sandbox daemon reports it: `mode` in Go's FileMode notation (`-rw-r--r--`), `modTime` in
+    Go's time format, `owner`/`group` as numeric ids.
+
+        Attributes:
+            name (str):
+            is_dir (bool):
+            size (float):
+            mod_time (str):
+            mode (str):
+            permissions (str):
+            owner (str):
+            group (str):
     """
 
     name: str

@@ -13,7 +13,8 @@ T = TypeVar("T", bound="GitCloneRequest")
 
 @_attrs_define
 class GitCloneRequest:
-    """
+    """What to clone and where. Note the snake_case `commit_id`, as on the wire.
+
     Attributes:
         url (str):
         path (str):

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,16 +21,16 @@ class GitStatus:
     Attributes:
         current_branch (str):
         file_status (list[FileStatus]):
-        ahead (float | None | Unset):
-        behind (float | None | Unset):
-        branch_published (bool | None | Unset):
+        ahead (float | Unset):
+        behind (float | Unset):
+        branch_published (bool | Unset):
     """
 
     current_branch: str
     file_status: list[FileStatus]
-    ahead: float | None | Unset = UNSET
-    behind: float | None | Unset = UNSET
-    branch_published: bool | None | Unset = UNSET
+    ahead: float | Unset = UNSET
+    behind: float | Unset = UNSET
+    branch_published: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,23 +41,11 @@ class GitStatus:
             file_status_item = file_status_item_data.to_dict()
             file_status.append(file_status_item)
 
-        ahead: float | None | Unset
-        if isinstance(self.ahead, Unset):
-            ahead = UNSET
-        else:
-            ahead = self.ahead
+        ahead = self.ahead
 
-        behind: float | None | Unset
-        if isinstance(self.behind, Unset):
-            behind = UNSET
-        else:
-            behind = self.behind
+        behind = self.behind
 
-        branch_published: bool | None | Unset
-        if isinstance(self.branch_published, Unset):
-            branch_published = UNSET
-        else:
-            branch_published = self.branch_published
+        branch_published = self.branch_published
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,8 +66,6 @@ class GitStatus:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.file_status import FileStatus
-
         d = dict(src_dict)
         current_branch = d.pop("currentBranch")
 
@@ -90,32 +76,11 @@ class GitStatus:
 
             file_status.append(file_status_item)
 
-        def _parse_ahead(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        ahead = d.pop("ahead", UNSET)
 
-        ahead = _parse_ahead(d.pop("ahead", UNSET))
+        behind = d.pop("behind", UNSET)
 
-        def _parse_behind(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        behind = _parse_behind(d.pop("behind", UNSET))
-
-        def _parse_branch_published(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        branch_published = _parse_branch_published(d.pop("branchPublished", UNSET))
+        branch_published = d.pop("branchPublished", UNSET)
 
         git_status = cls(
             current_branch=current_branch,
@@ -143,3 +108,8 @@ class GitStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.file_status import FileStatus

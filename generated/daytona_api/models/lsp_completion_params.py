@@ -64,9 +64,6 @@ class LspCompletionParams:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.completion_context import CompletionContext
-        from ..models.position import Position
-
         d = dict(src_dict)
         language_id = d.pop("languageId")
 
@@ -109,3 +106,9 @@ class LspCompletionParams:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.completion_context import CompletionContext
+from ..models.position import Position

@@ -43,8 +43,6 @@ class LspLocation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.range_ import Range
-
         d = dict(src_dict)
         range_ = Range.from_dict(d.pop("range"))
 
@@ -73,3 +71,8 @@ class LspLocation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.range_ import Range

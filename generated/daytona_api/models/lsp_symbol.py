@@ -48,8 +48,6 @@ class LspSymbol:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.lsp_location import LspLocation
-
         d = dict(src_dict)
         kind = d.pop("kind")
 
@@ -81,3 +79,8 @@ class LspSymbol:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.lsp_location import LspLocation

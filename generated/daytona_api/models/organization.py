@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,9 +21,9 @@ class Organization:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         suspended (bool):
-        suspended_at (datetime.datetime):
-        suspension_reason (str):
-        suspended_until (datetime.datetime):
+        suspended_at (datetime.datetime | None):
+        suspension_reason (None | str):
+        suspended_until (datetime.datetime | None):
     """
 
     id: str
@@ -33,9 +33,9 @@ class Organization:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     suspended: bool
-    suspended_at: datetime.datetime
-    suspension_reason: str
-    suspended_until: datetime.datetime
+    suspended_at: datetime.datetime | None
+    suspension_reason: None | str
+    suspended_until: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,11 +53,20 @@ class Organization:
 
         suspended = self.suspended
 
-        suspended_at = self.suspended_at.isoformat()
+        suspended_at: None | str
+        if isinstance(self.suspended_at, datetime.datetime):
+            suspended_at = self.suspended_at.isoformat()
+        else:
+            suspended_at = self.suspended_at
 
+        suspension_reason: None | str
         suspension_reason = self.suspension_reason
 
-        suspended_until = self.suspended_until.isoformat()
+        suspended_until: None | str
+        if isinstance(self.suspended_until, datetime.datetime):
+            suspended_until = self.suspended_until.isoformat()
+        else:
+            suspended_until = self.suspended_until
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -95,11 +104,42 @@ class Organization:
 
         suspended = d.pop("suspended")
 
-        suspended_at = datetime.datetime.fromisoformat(d.pop("suspendedAt"))
+        def _parse_suspended_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                suspended_at_type_0 = datetime.datetime.fromisoformat(data)
 
-        suspension_reason = d.pop("suspensionReason")
+                return suspended_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
 
-        suspended_until = datetime.datetime.fromisoformat(d.pop("suspendedUntil"))
+        suspended_at = _parse_suspended_at(d.pop("suspendedAt"))
+
+        def _parse_suspension_reason(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        suspension_reason = _parse_suspension_reason(d.pop("suspensionReason"))
+
+        def _parse_suspended_until(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                suspended_until_type_0 = datetime.datetime.fromisoformat(data)
+
+                return suspended_until_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        suspended_until = _parse_suspended_until(d.pop("suspendedUntil"))
 
         organization = cls(
             id=id,

@@ -95,8 +95,6 @@ class OrganizationInvitation:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.organization_role import OrganizationRole
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -157,3 +155,8 @@ class OrganizationInvitation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.organization_role import OrganizationRole

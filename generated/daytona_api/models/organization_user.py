@@ -79,8 +79,6 @@ class OrganizationUser:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.organization_role import OrganizationRole
-
         d = dict(src_dict)
         user_id = d.pop("userId")
 
@@ -132,3 +130,8 @@ class OrganizationUser:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.organization_role import OrganizationRole

@@ -15,7 +15,8 @@ T = TypeVar("T", bound="PaginatedSnapshotsDto")
 
 @_attrs_define
 class PaginatedSnapshotsDto:
-    """
+    """One page of snapshots.
+
     Attributes:
         items (list[SnapshotDto]):
         total (float):
@@ -56,8 +57,6 @@ class PaginatedSnapshotsDto:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.snapshot_dto import SnapshotDto
-
         d = dict(src_dict)
         items = []
         _items = d.pop("items")
@@ -97,3 +96,8 @@ class PaginatedSnapshotsDto:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.snapshot_dto import SnapshotDto

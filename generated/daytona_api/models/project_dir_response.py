@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,18 +15,14 @@ T = TypeVar("T", bound="ProjectDirResponse")
 class ProjectDirResponse:
     """
     Attributes:
-        dir_ (None | str | Unset):
+        dir_ (str | Unset):
     """
 
-    dir_: None | str | Unset = UNSET
+    dir_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        dir_: None | str | Unset
-        if isinstance(self.dir_, Unset):
-            dir_ = UNSET
-        else:
-            dir_ = self.dir_
+        dir_ = self.dir_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -39,15 +35,7 @@ class ProjectDirResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_dir_(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        dir_ = _parse_dir_(d.pop("dir", UNSET))
+        dir_ = d.pop("dir", UNSET)
 
         project_dir_response = cls(
             dir_=dir_,

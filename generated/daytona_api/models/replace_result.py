@@ -15,28 +15,20 @@ T = TypeVar("T", bound="ReplaceResult")
 class ReplaceResult:
     """
     Attributes:
-        file (None | str | Unset):
-        success (bool | None | Unset):
+        file (str | Unset):
+        success (bool | Unset):
         error (None | str | Unset):
     """
 
-    file: None | str | Unset = UNSET
-    success: bool | None | Unset = UNSET
+    file: str | Unset = UNSET
+    success: bool | Unset = UNSET
     error: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        file: None | str | Unset
-        if isinstance(self.file, Unset):
-            file = UNSET
-        else:
-            file = self.file
+        file = self.file
 
-        success: bool | None | Unset
-        if isinstance(self.success, Unset):
-            success = UNSET
-        else:
-            success = self.success
+        success = self.success
 
         error: None | str | Unset
         if isinstance(self.error, Unset):
@@ -59,24 +51,9 @@ class ReplaceResult:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        file = d.pop("file", UNSET)
 
-        def _parse_file(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        file = _parse_file(d.pop("file", UNSET))
-
-        def _parse_success(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        success = _parse_success(d.pop("success", UNSET))
+        success = d.pop("success", UNSET)
 
         def _parse_error(data: object) -> None | str | Unset:
             if data is None:

@@ -17,7 +17,7 @@ T = TypeVar("T", bound="SandboxLabelsRequest")
 class SandboxLabelsRequest:
     """
     Attributes:
-        labels (StringMap):
+        labels (StringMap): A map of string keys to string values (environment variables, labels).
     """
 
     labels: StringMap
@@ -38,8 +38,6 @@ class SandboxLabelsRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.string_map import StringMap
-
         d = dict(src_dict)
         labels = StringMap.from_dict(d.pop("labels"))
 
@@ -65,3 +63,8 @@ class SandboxLabelsRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.string_map import StringMap

@@ -11,16 +11,22 @@ T = TypeVar("T", bound="SearchFilesResponse")
 
 @_attrs_define
 class SearchFilesResponse:
-    """
+    """Paths of the matching files. The service sends `null`, not an empty list, when nothing matches.
+
     Attributes:
-        files (list[str]):
+        files (list[str] | None):
     """
 
-    files: list[str]
+    files: list[str] | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        files = self.files
+        files: list[str] | None
+        if isinstance(self.files, list):
+            files = self.files
+
+        else:
+            files = self.files
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -35,7 +41,21 @@ class SearchFilesResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        files = cast(list[str], d.pop("files"))
+
+        def _parse_files(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                files_type_0 = cast(list[str], data)
+
+                return files_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        files = _parse_files(d.pop("files"))
 
         search_files_response = cls(
             files=files,

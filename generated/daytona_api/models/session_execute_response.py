@@ -13,11 +13,13 @@ T = TypeVar("T", bound="SessionExecuteResponse")
 
 @_attrs_define
 class SessionExecuteResponse:
-    """
-    Attributes:
-        cmd_id (None | str | Unset):
-        exit_code (float | None | Unset):
-        output (None | str | Unset):
+    """The answer to a session command: output and exit code when run synchronously (200), only `cmdId` when run in the
+    background (202).
+
+        Attributes:
+            cmd_id (None | str | Unset):
+            exit_code (float | None | Unset):
+            output (None | str | Unset):
     """
 
     cmd_id: None | str | Unset = UNSET

@@ -19,7 +19,8 @@ T = TypeVar("T", bound="SnapshotDto")
 
 @_attrs_define
 class SnapshotDto:
-    """
+    """An image sandboxes are created from. Its resources are named `cpu`, `gpu`, `mem` and `disk`.
+
     Attributes:
         id (str):
         general (bool):
@@ -62,8 +63,6 @@ class SnapshotDto:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_info import BuildInfo
-
         id = self.id
 
         general = self.general
@@ -157,8 +156,6 @@ class SnapshotDto:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.build_info import BuildInfo
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -300,3 +297,8 @@ class SnapshotDto:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.build_info import BuildInfo

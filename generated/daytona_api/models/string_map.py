@@ -11,6 +11,8 @@ T = TypeVar("T", bound="StringMap")
 
 @_attrs_define
 class StringMap:
+    """A map of string keys to string values (environment variables, labels)."""
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -56,8 +56,6 @@ class User:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.user_public_key import UserPublicKey
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -97,3 +95,8 @@ class User:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.user_public_key import UserPublicKey

@@ -14,7 +14,8 @@ T = TypeVar("T", bound="VolumeDto")
 
 @_attrs_define
 class VolumeDto:
-    """
+    """A persistent volume.
+
     Attributes:
         id (str):
         name (str):

@@ -28,8 +28,8 @@ class Workspace:
         id (str):
         organization_id (str):
         user (str):
-        env (StringMap):
-        labels (StringMap):
+        env (StringMap): A map of string keys to string values (environment variables, labels).
+        labels (StringMap): A map of string keys to string values (environment variables, labels).
         public (bool):
         target (str):
         cpu (float):
@@ -38,22 +38,22 @@ class Workspace:
         disk (float):
         name (str):  Default: ''.
         snapshot (None | str | Unset):
-        state (None | SandboxState | Unset):
+        state (SandboxState | Unset):
         error_reason (None | str | Unset):
-        backup_state (BackupState | None | Unset):
-        backup_created_at (None | str | Unset):
-        auto_stop_interval (float | None | Unset):
-        auto_archive_interval (float | None | Unset):
-        runner_domain (None | str | Unset):
-        volumes (list[SandboxVolume] | None | Unset):
+        backup_state (BackupState | Unset):
+        backup_created_at (str | Unset):
+        auto_stop_interval (float | Unset):
+        auto_archive_interval (float | Unset):
+        runner_domain (str | Unset):
+        volumes (list[SandboxVolume] | Unset):
         build_info (BuildInfo | None | Unset):
-        created_at (None | str | Unset):
-        updated_at (None | str | Unset):
-        class_ (None | SandboxClass | Unset):
+        created_at (str | Unset):
+        updated_at (str | Unset):
+        class_ (SandboxClass | Unset):
         image (None | str | Unset):
-        snapshot_state (BackupState | None | Unset):
-        snapshot_created_at (None | str | Unset):
-        info (None | SandboxInfo | Unset):
+        snapshot_state (BackupState | Unset):
+        snapshot_created_at (str | Unset):
+        info (SandboxInfo | Unset):
     """
 
     id: str
@@ -69,28 +69,25 @@ class Workspace:
     disk: float
     name: str = ""
     snapshot: None | str | Unset = UNSET
-    state: None | SandboxState | Unset = UNSET
+    state: SandboxState | Unset = UNSET
     error_reason: None | str | Unset = UNSET
-    backup_state: BackupState | None | Unset = UNSET
-    backup_created_at: None | str | Unset = UNSET
-    auto_stop_interval: float | None | Unset = UNSET
-    auto_archive_interval: float | None | Unset = UNSET
-    runner_domain: None | str | Unset = UNSET
-    volumes: list[SandboxVolume] | None | Unset = UNSET
+    backup_state: BackupState | Unset = UNSET
+    backup_created_at: str | Unset = UNSET
+    auto_stop_interval: float | Unset = UNSET
+    auto_archive_interval: float | Unset = UNSET
+    runner_domain: str | Unset = UNSET
+    volumes: list[SandboxVolume] | Unset = UNSET
     build_info: BuildInfo | None | Unset = UNSET
-    created_at: None | str | Unset = UNSET
-    updated_at: None | str | Unset = UNSET
-    class_: None | SandboxClass | Unset = UNSET
+    created_at: str | Unset = UNSET
+    updated_at: str | Unset = UNSET
+    class_: SandboxClass | Unset = UNSET
     image: None | str | Unset = UNSET
-    snapshot_state: BackupState | None | Unset = UNSET
-    snapshot_created_at: None | str | Unset = UNSET
-    info: None | SandboxInfo | Unset = UNSET
+    snapshot_state: BackupState | Unset = UNSET
+    snapshot_created_at: str | Unset = UNSET
+    info: SandboxInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.build_info import BuildInfo
-        from ..models.sandbox_info import SandboxInfo
-
         id = self.id
 
         organization_id = self.organization_id
@@ -121,13 +118,9 @@ class Workspace:
         else:
             snapshot = self.snapshot
 
-        state: None | str | Unset
-        if isinstance(self.state, Unset):
-            state = UNSET
-        elif isinstance(self.state, SandboxState):
+        state: str | Unset = UNSET
+        if not isinstance(self.state, Unset):
             state = self.state.value
-        else:
-            state = self.state
 
         error_reason: None | str | Unset
         if isinstance(self.error_reason, Unset):
@@ -135,49 +128,24 @@ class Workspace:
         else:
             error_reason = self.error_reason
 
-        backup_state: None | str | Unset
-        if isinstance(self.backup_state, Unset):
-            backup_state = UNSET
-        elif isinstance(self.backup_state, BackupState):
+        backup_state: str | Unset = UNSET
+        if not isinstance(self.backup_state, Unset):
             backup_state = self.backup_state.value
-        else:
-            backup_state = self.backup_state
 
-        backup_created_at: None | str | Unset
-        if isinstance(self.backup_created_at, Unset):
-            backup_created_at = UNSET
-        else:
-            backup_created_at = self.backup_created_at
+        backup_created_at = self.backup_created_at
 
-        auto_stop_interval: float | None | Unset
-        if isinstance(self.auto_stop_interval, Unset):
-            auto_stop_interval = UNSET
-        else:
-            auto_stop_interval = self.auto_stop_interval
+        auto_stop_interval = self.auto_stop_interval
 
-        auto_archive_interval: float | None | Unset
-        if isinstance(self.auto_archive_interval, Unset):
-            auto_archive_interval = UNSET
-        else:
-            auto_archive_interval = self.auto_archive_interval
+        auto_archive_interval = self.auto_archive_interval
 
-        runner_domain: None | str | Unset
-        if isinstance(self.runner_domain, Unset):
-            runner_domain = UNSET
-        else:
-            runner_domain = self.runner_domain
+        runner_domain = self.runner_domain
 
-        volumes: list[dict[str, Any]] | None | Unset
-        if isinstance(self.volumes, Unset):
-            volumes = UNSET
-        elif isinstance(self.volumes, list):
+        volumes: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.volumes, Unset):
             volumes = []
-            for volumes_type_0_item_data in self.volumes:
-                volumes_type_0_item = volumes_type_0_item_data.to_dict()
-                volumes.append(volumes_type_0_item)
-
-        else:
-            volumes = self.volumes
+            for volumes_item_data in self.volumes:
+                volumes_item = volumes_item_data.to_dict()
+                volumes.append(volumes_item)
 
         build_info: dict[str, Any] | None | Unset
         if isinstance(self.build_info, Unset):
@@ -187,25 +155,13 @@ class Workspace:
         else:
             build_info = self.build_info
 
-        created_at: None | str | Unset
-        if isinstance(self.created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = self.created_at
+        created_at = self.created_at
 
-        updated_at: None | str | Unset
-        if isinstance(self.updated_at, Unset):
-            updated_at = UNSET
-        else:
-            updated_at = self.updated_at
+        updated_at = self.updated_at
 
-        class_: None | str | Unset
-        if isinstance(self.class_, Unset):
-            class_ = UNSET
-        elif isinstance(self.class_, SandboxClass):
+        class_: str | Unset = UNSET
+        if not isinstance(self.class_, Unset):
             class_ = self.class_.value
-        else:
-            class_ = self.class_
 
         image: None | str | Unset
         if isinstance(self.image, Unset):
@@ -213,27 +169,15 @@ class Workspace:
         else:
             image = self.image
 
-        snapshot_state: None | str | Unset
-        if isinstance(self.snapshot_state, Unset):
-            snapshot_state = UNSET
-        elif isinstance(self.snapshot_state, BackupState):
+        snapshot_state: str | Unset = UNSET
+        if not isinstance(self.snapshot_state, Unset):
             snapshot_state = self.snapshot_state.value
-        else:
-            snapshot_state = self.snapshot_state
 
-        snapshot_created_at: None | str | Unset
-        if isinstance(self.snapshot_created_at, Unset):
-            snapshot_created_at = UNSET
-        else:
-            snapshot_created_at = self.snapshot_created_at
+        snapshot_created_at = self.snapshot_created_at
 
-        info: dict[str, Any] | None | Unset
-        if isinstance(self.info, Unset):
-            info = UNSET
-        elif isinstance(self.info, SandboxInfo):
+        info: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.info, Unset):
             info = self.info.to_dict()
-        else:
-            info = self.info
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -292,11 +236,6 @@ class Workspace:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.build_info import BuildInfo
-        from ..models.sandbox_info import SandboxInfo
-        from ..models.sandbox_volume import SandboxVolume
-        from ..models.string_map import StringMap
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -331,22 +270,12 @@ class Workspace:
 
         snapshot = _parse_snapshot(d.pop("snapshot", UNSET))
 
-        def _parse_state(data: object) -> None | SandboxState | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                state_type_1 = SandboxState(data)
-
-                return state_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SandboxState | Unset, data)
-
-        state = _parse_state(d.pop("state", UNSET))
+        _state = d.pop("state", UNSET)
+        state: SandboxState | Unset
+        if isinstance(_state, Unset):
+            state = UNSET
+        else:
+            state = SandboxState(_state)
 
         def _parse_error_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -357,84 +286,29 @@ class Workspace:
 
         error_reason = _parse_error_reason(d.pop("errorReason", UNSET))
 
-        def _parse_backup_state(data: object) -> BackupState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                backup_state_type_1 = BackupState(data)
+        _backup_state = d.pop("backupState", UNSET)
+        backup_state: BackupState | Unset
+        if isinstance(_backup_state, Unset):
+            backup_state = UNSET
+        else:
+            backup_state = BackupState(_backup_state)
 
-                return backup_state_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BackupState | None | Unset, data)
+        backup_created_at = d.pop("backupCreatedAt", UNSET)
 
-        backup_state = _parse_backup_state(d.pop("backupState", UNSET))
+        auto_stop_interval = d.pop("autoStopInterval", UNSET)
 
-        def _parse_backup_created_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        auto_archive_interval = d.pop("autoArchiveInterval", UNSET)
 
-        backup_created_at = _parse_backup_created_at(d.pop("backupCreatedAt", UNSET))
+        runner_domain = d.pop("runnerDomain", UNSET)
 
-        def _parse_auto_stop_interval(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        _volumes = d.pop("volumes", UNSET)
+        volumes: list[SandboxVolume] | Unset = UNSET
+        if _volumes is not UNSET:
+            volumes = []
+            for volumes_item_data in _volumes:
+                volumes_item = SandboxVolume.from_dict(volumes_item_data)
 
-        auto_stop_interval = _parse_auto_stop_interval(d.pop("autoStopInterval", UNSET))
-
-        def _parse_auto_archive_interval(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
-
-        auto_archive_interval = _parse_auto_archive_interval(
-            d.pop("autoArchiveInterval", UNSET)
-        )
-
-        def _parse_runner_domain(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        runner_domain = _parse_runner_domain(d.pop("runnerDomain", UNSET))
-
-        def _parse_volumes(data: object) -> list[SandboxVolume] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                volumes_type_0 = []
-                _volumes_type_0 = data
-                for volumes_type_0_item_data in _volumes_type_0:
-                    volumes_type_0_item = SandboxVolume.from_dict(
-                        volumes_type_0_item_data
-                    )
-
-                    volumes_type_0.append(volumes_type_0_item)
-
-                return volumes_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[SandboxVolume] | None | Unset, data)
-
-        volumes = _parse_volumes(d.pop("volumes", UNSET))
+                volumes.append(volumes_item)
 
         def _parse_build_info(data: object) -> BuildInfo | None | Unset:
             if data is None:
@@ -453,40 +327,16 @@ class Workspace:
 
         build_info = _parse_build_info(d.pop("buildInfo", UNSET))
 
-        def _parse_created_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        created_at = d.pop("createdAt", UNSET)
 
-        created_at = _parse_created_at(d.pop("createdAt", UNSET))
+        updated_at = d.pop("updatedAt", UNSET)
 
-        def _parse_updated_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        updated_at = _parse_updated_at(d.pop("updatedAt", UNSET))
-
-        def _parse_class_(data: object) -> None | SandboxClass | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                class_type_1 = SandboxClass(data)
-
-                return class_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SandboxClass | Unset, data)
-
-        class_ = _parse_class_(d.pop("class", UNSET))
+        _class_ = d.pop("class", UNSET)
+        class_: SandboxClass | Unset
+        if isinstance(_class_, Unset):
+            class_ = UNSET
+        else:
+            class_ = SandboxClass(_class_)
 
         def _parse_image(data: object) -> None | str | Unset:
             if data is None:
@@ -497,50 +347,21 @@ class Workspace:
 
         image = _parse_image(d.pop("image", UNSET))
 
-        def _parse_snapshot_state(data: object) -> BackupState | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                snapshot_state_type_1 = BackupState(data)
+        _snapshot_state = d.pop("snapshotState", UNSET)
+        snapshot_state: BackupState | Unset
+        if isinstance(_snapshot_state, Unset):
+            snapshot_state = UNSET
+        else:
+            snapshot_state = BackupState(_snapshot_state)
 
-                return snapshot_state_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BackupState | None | Unset, data)
+        snapshot_created_at = d.pop("snapshotCreatedAt", UNSET)
 
-        snapshot_state = _parse_snapshot_state(d.pop("snapshotState", UNSET))
-
-        def _parse_snapshot_created_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        snapshot_created_at = _parse_snapshot_created_at(
-            d.pop("snapshotCreatedAt", UNSET)
-        )
-
-        def _parse_info(data: object) -> None | SandboxInfo | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                info_type_1 = SandboxInfo.from_dict(data)
-
-                return info_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SandboxInfo | Unset, data)
-
-        info = _parse_info(d.pop("info", UNSET))
+        _info = d.pop("info", UNSET)
+        info: SandboxInfo | Unset
+        if isinstance(_info, Unset):
+            info = UNSET
+        else:
+            info = SandboxInfo.from_dict(_info)
 
         workspace = cls(
             id=id,
@@ -592,3 +413,11 @@ class Workspace:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Imported at the end, once this module's class exists, so that models referring to each
+# other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.build_info import BuildInfo
+from ..models.sandbox_info import SandboxInfo
+from ..models.sandbox_volume import SandboxVolume
+from ..models.string_map import StringMap

@@ -130,7 +130,8 @@ def sync_detailed(
 
     Args:
         x_daytona_organization_id (str | Unset):
-        body (CreateSandbox):
+        body (CreateSandbox): How to create a sandbox: from a snapshot (resources come from the
+            snapshot) or from `buildInfo` (a Dockerfile build).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +163,8 @@ def sync(
 
     Args:
         x_daytona_organization_id (str | Unset):
-        body (CreateSandbox):
+        body (CreateSandbox): How to create a sandbox: from a snapshot (resources come from the
+            snapshot) or from `buildInfo` (a Dockerfile build).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -189,7 +191,8 @@ async def asyncio_detailed(
 
     Args:
         x_daytona_organization_id (str | Unset):
-        body (CreateSandbox):
+        body (CreateSandbox): How to create a sandbox: from a snapshot (resources come from the
+            snapshot) or from `buildInfo` (a Dockerfile build).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -219,7 +222,8 @@ async def asyncio(
 
     Args:
         x_daytona_organization_id (str | Unset):
-        body (CreateSandbox):
+        body (CreateSandbox): How to create a sandbox: from a snapshot (resources come from the
+            snapshot) or from `buildInfo` (a Dockerfile build).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -134,7 +134,8 @@ def sync_detailed(
     Args:
         sandbox_id (str):
         x_daytona_organization_id (str | Unset):
-        body (GitCloneRequest):
+        body (GitCloneRequest): What to clone and where. Note the snake_case `commit_id`, as on
+            the wire.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +170,8 @@ def sync(
     Args:
         sandbox_id (str):
         x_daytona_organization_id (str | Unset):
-        body (GitCloneRequest):
+        body (GitCloneRequest): What to clone and where. Note the snake_case `commit_id`, as on
+            the wire.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -199,7 +201,8 @@ async def asyncio_detailed(
     Args:
         sandbox_id (str):
         x_daytona_organization_id (str | Unset):
-        body (GitCloneRequest):
+        body (GitCloneRequest): What to clone and where. Note the snake_case `commit_id`, as on
+            the wire.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,7 +235,8 @@ async def asyncio(
     Args:
         sandbox_id (str):
         x_daytona_organization_id (str | Unset):
-        body (GitCloneRequest):
+        body (GitCloneRequest): What to clone and where. Note the snake_case `commit_id`, as on
+            the wire.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
