@@ -1,0 +1,201 @@
+"""An ``httpx.AsyncBaseTransport`` on aiohttp's connection pool (asyncio only).
+
+Why our own and not ``httpx_aiohttp.AiohttpTransport``: that one maps every
+``aiohttp.ClientConnectionError`` to ``httpx.ConnectTimeout``, including
+``ServerDisconnectedError`` — a connection dropped *after* the request was sent would look
+like "nothing was sent" and a retry policy would re-send a non-idempotent POST (a duplicate
+sandbox). Here the mapping keeps the distinction the retry policy depends on:
+
+=================================================  ==========================
+aiohttp                                            httpx
+=================================================  ==========================
+``ClientConnectorError`` (refused, DNS, TLS)       ``ConnectError``
+``ConnectionTimeoutError`` (pool wait + connect)   ``ConnectTimeout``
+``SocketTimeoutError`` / other ``TimeoutError``    ``ReadTimeout``
+``ServerDisconnectedError``                        ``RemoteProtocolError``
+``ClientPayloadError``                             ``ReadError``
+``ClientResponseError`` (bad HTTP)                 ``RemoteProtocolError``
+``InvalidURL`` / ``NonHttpUrlClientError``         ``UnsupportedProtocol``
+``ClientOSError`` / other ``ClientError``          ``ReadError``
+=================================================  ==========================
+
+httpx timeouts map to ``aiohttp.ClientTimeout(sock_connect=connect, sock_read=read,
+connect=pool+connect)``; httpx's ``write`` timeout has no aiohttp equivalent (the SDK's
+deadline scope still bounds it). Response bodies are streamed (``iter_any``), request bodies
+may be bytes, multipart or async iterators. Closing an unfinished response closes its
+connection instead of returning it to the pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import httpx
+from yarl import URL
+
+__all__ = ["AiohttpTransport"]
+
+
+def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> httpx.TransportError:
+    kw: dict[str, Any] = {"request": request} if request is not None else {}
+    msg = str(exc) or type(exc).__name__
+    cls: type[httpx.TransportError]
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        cls = httpx.ConnectError
+    elif isinstance(exc, aiohttp.ConnectionTimeoutError):
+        cls = httpx.ConnectTimeout
+    elif isinstance(exc, aiohttp.ServerDisconnectedError):
+        cls = httpx.RemoteProtocolError
+        msg = "Server disconnected without sending a complete response."
+    elif isinstance(exc, (aiohttp.SocketTimeoutError, aiohttp.ServerTimeoutError, TimeoutError)):
+        cls = httpx.ReadTimeout
+    elif isinstance(exc, aiohttp.ClientPayloadError):
+        cls = httpx.ReadError
+    elif isinstance(exc, aiohttp.ClientResponseError):
+        cls = httpx.RemoteProtocolError
+    elif isinstance(exc, (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError)):
+        cls = httpx.UnsupportedProtocol
+    else:
+        cls = httpx.ReadError
+    return cls(msg, **kw)
+
+
+_MAPPED = (aiohttp.ClientError, TimeoutError)
+
+
+class _ResponseStream(httpx.AsyncByteStream):
+    __slots__ = ("_request", "_response")
+
+    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+        self._response = response
+        self._request = request
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except _MAPPED as exc:
+            raise map_aiohttp_error(exc, self._request) from exc
+
+    async def aclose(self) -> None:
+        response = self._response
+        if response.content.at_eof():
+            response.release()
+        else:  # unread body: the connection cannot be reused
+            response.close()
+
+
+async def _body_iter(stream: Any) -> AsyncIterator[bytes]:
+    async for chunk in stream:
+        yield chunk
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx transport on one lazily created ``aiohttp.ClientSession`` (created in the running
+    loop on first use).
+
+    Args:
+        limits: ``max_connections`` → the connector's ``limit``; ``keepalive_expiry`` → its
+            ``keepalive_timeout``.
+        verify: ``True``/``False``/CA bundle path/``ssl.SSLContext`` as in httpx.
+    """
+
+    def __init__(self, *, limits: httpx.Limits | None = None, verify: Any = True) -> None:
+        self._limits = limits or httpx.Limits(max_connections=200, keepalive_expiry=15.0)
+        self._verify = verify
+        self._session: aiohttp.ClientSession | None = None
+        self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        session = self._session
+        if session is None:
+            import ssl
+
+            verify = self._verify
+            if isinstance(verify, ssl.SSLContext):
+                ssl_arg: Any = verify
+            elif verify is False:
+                ssl_arg = False
+            else:
+                ssl_arg = httpx.create_ssl_context(verify=verify)
+            connector = aiohttp.TCPConnector(
+                limit=self._limits.max_connections or 0,
+                limit_per_host=0,
+                keepalive_timeout=self._limits.keepalive_expiry or 15.0,
+                ssl=ssl_arg,
+            )
+            session = self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+        return session
+
+    def _timeout(self, ext: Any) -> aiohttp.ClientTimeout:
+        if not isinstance(ext, dict):
+            ext = {}
+        connect = ext.get("connect")
+        read = ext.get("read")
+        pool = ext.get("pool")
+        key = (connect, read, pool)
+        t = self._timeouts.get(key)
+        if t is None:
+            acquire = None if pool is None else pool + (connect or 0.0)
+            t = aiohttp.ClientTimeout(
+                total=None, connect=acquire, sock_connect=connect, sock_read=read
+            )
+            if len(self._timeouts) > 256:
+                self._timeouts.clear()
+            self._timeouts[key] = t
+        return t
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._get_session()
+        headers = request.headers
+        data: Any
+        if isinstance(request.stream, httpx.ByteStream):
+            data = request.content or None
+        else:
+            data = _body_iter(request.stream)
+            if "transfer-encoding" in headers:
+                headers = headers.copy()
+                del headers["transfer-encoding"]  # aiohttp chunks it itself
+        try:
+            response = await session.request(
+                request.method,
+                URL(str(request.url), encoded=True),
+                headers=headers.multi_items(),
+                data=data,
+                allow_redirects=False,
+                timeout=self._timeout(request.extensions.get("timeout")),
+                server_hostname=request.extensions.get("sni_hostname"),
+            )
+        except _MAPPED as exc:
+            raise map_aiohttp_error(exc, request) from exc
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_ResponseStream(response, request),
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    def pool_stats(self) -> dict[str, int]:
+        """``{"in_use": connections checked out, "idle": keep-alive connections}``."""
+        session = self._session
+        if session is None:
+            return {"in_use": 0, "idle": 0}
+        connector: Any = session.connector
+        in_use = len(getattr(connector, "_acquired", ()))
+        idle = sum(len(v) for v in getattr(connector, "_conns", {}).values())
+        return {"in_use": in_use, "idle": idle}
+
+    async def aclose(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()
+            # let the connector's transports finish closing (aiohttp's documented idiom)
+            await asyncio.sleep(0)

@@ -1,0 +1,459 @@
+# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 5)
+"""``ClientContext``: the internal API every part of the SDK builds on.
+
+One :class:`ClientContext` per :class:`~daytona_async.AsyncDaytona`, shared by the client, its
+sandboxes, its resources and the toolbox layer (``sandbox.fs``/``process``/``git``/``lsp``).
+It holds:
+
+- ``http`` — the one ``httpx.AsyncClient`` (base URL = the API URL, e.g.
+  ``https://app.daytona.io/api``; auth headers set; transport = :class:`RetryTransport`);
+- ``api`` — the generated ``daytona_api.AuthenticatedClient`` bound to ``http``;
+- ``organization_id`` — sent as ``X-Daytona-Organization-ID`` in JWT mode (already a default
+  header of ``http``: nothing to add per call);
+- ``timeout`` — the default per-request ``httpx.Timeout``; ``read_timeout`` its read part;
+- ``target`` — the default region.
+
+How to make requests (all of these raise only :mod:`daytona_async.errors` types):
+
+``await ctx.call(endpoint, *args, deadline=None, timeout=None, policy=None, **kwargs)``
+    Run a generated endpoint's ``asyncio_detailed`` (pass the function, or the module) with
+    ``client=ctx.api``. The whole call (retries and backoff included) is bounded by
+    ``deadline`` (a :class:`Deadline`) or else ``timeout`` seconds, or else
+    ``ctx.call_timeout``; each attempt's httpx timeouts are clamped to the budget left.
+    Returns the generated ``Response`` (``.parsed`` is the model) for a 2xx; a non-2xx raises
+    the matching :class:`~daytona_async.APIStatusError` subclass.
+
+``await ctx.call_parsed(endpoint, *args, expect=Model, ...)``
+    Same, returning ``.parsed`` checked to be an instance of ``expect`` (else
+    :class:`~daytona_async.APIResponseValidationError`).
+
+``await ctx.request(method, url, *, deadline=None, timeout=None, **httpx_kwargs)``
+    A hand-written request on the shared client (``url`` relative to the API URL, e.g.
+    ``"/toolbox/{id}/toolbox/files"`` — build it with :meth:`ClientContext.path`). The body is
+    read; non-2xx raises.
+
+``async with ctx.stream(method, url, *, deadline=None, read_timeout=DEFAULT, **httpx_kwargs) as response:``
+    A streamed request on the shared client (downloads, follow logs, streamed uploads). The
+    status is checked before the block runs (error bodies are read and raised as typed
+    errors). httpx errors raised while iterating inside the block are mapped to typed errors
+    when they leave it. ``deadline`` (if given) bounds the whole block; ``read_timeout``
+    bounds each read (``None`` = no per-read limit, for quiet follow streams — then give a
+    deadline or stop it yourself). Streams do not hold a ``max_concurrency`` token after the
+    response head arrived.
+
+``ctx.raise_for_status(response)``
+    Turn any non-2xx ``httpx.Response`` (already read) into a typed error. Understands the
+    API (Nest) body ``{statusCode, message (str or list), error}``, the toolbox daemon body
+    ``{statusCode, message, code}``, the toolbox proxy's odd 400
+    ``{"response": {...}, "message": ...}``, bulk upload's ``{"errors": [...]}``, and plain
+    text.
+
+``ctx.map_exception(exc, deadline=None)``
+    Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
+
+``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
+``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
+``""``, ``"."``, ``".."``) and percent-encodes it.
+
+Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
+:mod:`daytona_async._transport`); e.g. ``ctx.no_retry`` disables retries for that call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
+
+import anyio
+import httpx
+
+from ._deadline import Deadline
+from ._logging import redact
+from ._transport import RequestState, RetryPolicy, RetryTransport, request_state
+from ._validation import validate_id
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    DaytonaError,
+    InvalidArgumentError,
+    RateLimitError,
+    status_error_class,
+)
+
+if TYPE_CHECKING:
+    from daytona_api import AuthenticatedClient
+    from daytona_api.types import Response
+
+__all__ = ["ClientContext", "Deadline", "RetryPolicy", "error_from_body"]
+
+T = TypeVar("T")
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT"
+
+
+DEFAULT: Any = _Default()
+
+
+def error_from_body(
+    status_code: int,
+    content: bytes,
+    *,
+    content_type: str | None = None,
+    reason: str | None = None,
+    method: str | None = None,
+    url: str | None = None,
+    retries: int = 0,
+    retry_after: float | None = None,
+) -> APIStatusError:
+    """Build the typed error for a non-2xx answer from its raw body (any of the known shapes)."""
+    body: Any = None
+    message: str | None = None
+    error: str | None = None
+    text = content.decode("utf-8", errors="replace") if content else ""
+    if text and (content_type is None or "json" in content_type or text[:1] in "{["):
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        raw_msg = body.get("message")
+        inner = body.get("response")
+        if isinstance(inner, dict) and inner.get("message") is not None:
+            raw_msg = inner.get("message")  # the toolbox proxy's odd 400 shape
+            error = _str_or_none(inner.get("error"))
+        if raw_msg is None and isinstance(errors, list):
+            raw_msg = errors
+        if isinstance(raw_msg, list):
+            message = "; ".join(str(m) for m in raw_msg)
+        elif raw_msg is not None:
+            message = str(raw_msg)
+        error = error or _str_or_none(body.get("error")) or _str_or_none(body.get("code"))
+        if not message:
+            message = error
+    elif isinstance(body, list):
+        message = "; ".join(str(m) for m in body)
+    elif isinstance(body, str):
+        message = body
+    if body is None and text:
+        body = text
+        message = text.strip()[:2000]
+    if not message:
+        message = reason or f"HTTP {status_code}"
+    cls = status_error_class(status_code)
+    err = cls(
+        redact(message),
+        status_code=status_code,
+        body=body,
+        error=error,
+        method=method,
+        url=redact(url) if url else url,
+        retries=retries,
+    )
+    if isinstance(err, RateLimitError):
+        err.retry_after = retry_after
+    return err
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class ClientContext:
+    """Shared state of one client: the HTTP pool, the generated client and the call helpers.
+
+    See the module docstring for the API. Created by :class:`~daytona_async.AsyncDaytona`;
+    not meant to be built by users.
+    """
+
+    no_retry = RetryPolicy(max_retries=0)
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        api: AuthenticatedClient,
+        api_url: str,
+        organization_id: str | None,
+        target: str | None,
+        timeout: httpx.Timeout,
+        transport: RetryTransport | None,
+        max_retries: int,
+    ) -> None:
+        self.http = http
+        self.api = api
+        self.api_url = api_url
+        self.organization_id = organization_id
+        self.target = target
+        self.timeout = timeout
+        self.transport = transport
+        self.max_retries = max_retries
+        self.read_timeout: float | None = timeout.read
+        # overall budget of one call made without an explicit deadline/timeout: every
+        # attempt's read timeout, plus room for backoff and Retry-After
+        per_attempt = (timeout.read or 60.0) + (timeout.connect or 0.0)
+        self.call_timeout: float = per_attempt * (max_retries + 1) + 30.0
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def deadline(self, timeout: float | None, operation: str = "operation") -> Deadline:
+        """A new :class:`Deadline` ``timeout`` seconds from now (``None``: unbounded)."""
+        return Deadline(timeout, operation)
+
+    @staticmethod
+    def path(template: str, **params: str) -> str:
+        """``template`` with each ``{name}`` replaced by the validated, percent-encoded value."""
+        encoded = {
+            k: quote(validate_id(v, k, allow_slash=True), safe="") for k, v in params.items()
+        }
+        return template.format(**encoded)
+
+    def _resolve_deadline(
+        self, deadline: Deadline | None, timeout: float | None, operation: str
+    ) -> Deadline:
+        if deadline is not None:
+            if timeout is not None:
+                return deadline.child(timeout)
+            return deadline
+        return Deadline(self.call_timeout if timeout is None else timeout, operation)
+
+    # -- generated endpoints -----------------------------------------------------------
+
+    async def call(
+        self,
+        endpoint: Any,
+        *args: Any,
+        deadline: Deadline | None = None,
+        timeout: float | None = None,
+        policy: RetryPolicy | None = None,
+        **kwargs: Any,
+    ) -> Response[Any]:
+        """Run ``endpoint.asyncio_detailed(*args, client=self.api, **kwargs)`` under the
+        deadline; return the generated ``Response`` of a 2xx, raise a typed error otherwise."""
+        fn: Callable[..., Awaitable[Response[Any]]] = getattr(
+            endpoint, "asyncio_detailed", endpoint
+        )
+        name = getattr(fn, "__module__", "call").rsplit(".", 1)[-1]
+        dl = self._resolve_deadline(deadline, timeout, name)
+        state = RequestState(deadline=dl, policy=policy)
+        token = request_state.set(state)
+        try:
+            with anyio.CancelScope(deadline=dl.when) as scope:
+                response = await fn(*args, client=self.api, **kwargs)
+        except DaytonaError:
+            raise
+        except Exception as exc:
+            raise self.map_exception(exc, dl, state) from exc
+        finally:
+            request_state.reset(token)
+        if scope.cancelled_caught:
+            raise dl.exceeded()
+        status = int(response.status_code)
+        if not 200 <= status < 300:
+            headers = response.headers
+            raise error_from_body(
+                status,
+                response.content,
+                content_type=headers.get("content-type"),
+                method=state.method,
+                url=state.url,
+                retries=state.retries,
+                retry_after=state.retry_after,
+            )
+        return response
+
+    async def call_parsed(
+        self,
+        endpoint: Any,
+        *args: Any,
+        expect: type[T] | tuple[type[Any], ...],
+        deadline: Deadline | None = None,
+        timeout: float | None = None,
+        policy: RetryPolicy | None = None,
+        **kwargs: Any,
+    ) -> T:
+        """:meth:`call`, returning ``.parsed`` checked against ``expect`` (a class, or a tuple
+        of classes — e.g. ``(list,)`` for list responses)."""
+        response = await self.call(
+            endpoint, *args, deadline=deadline, timeout=timeout, policy=policy, **kwargs
+        )
+        parsed = response.parsed
+        if not isinstance(parsed, expect):
+            raise APIResponseValidationError(
+                f"unexpected response body for HTTP {int(response.status_code)}",
+                status_code=int(response.status_code),
+                body=_safe_json(response.content),
+            )
+        return cast(T, parsed)
+
+    # -- hand-written requests ---------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        deadline: Deadline | None = None,
+        timeout: float | None = None,
+        policy: RetryPolicy | None = None,
+        **httpx_kwargs: Any,
+    ) -> httpx.Response:
+        """A request on the shared client, body read, status checked (non-2xx raises)."""
+        dl = self._resolve_deadline(deadline, timeout, f"{method} {url}")
+        state = RequestState(deadline=dl, policy=policy)
+        token = request_state.set(state)
+        try:
+            with anyio.CancelScope(deadline=dl.when) as scope:
+                response = await self.http.request(method, url, **httpx_kwargs)
+        except DaytonaError:
+            raise
+        except Exception as exc:
+            raise self.map_exception(exc, dl, state) from exc
+        finally:
+            request_state.reset(token)
+        if scope.cancelled_caught:
+            raise dl.exceeded()
+        self.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
+        return response
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        url: str,
+        *,
+        deadline: Deadline | None = None,
+        read_timeout: float | None = DEFAULT,
+        policy: RetryPolicy | None = None,
+        **httpx_kwargs: Any,
+    ) -> AsyncIterator[httpx.Response]:
+        """A streamed request on the shared client (see the module docstring)."""
+        dl = deadline if deadline is not None else Deadline(None, f"{method} {url}")
+        if read_timeout is not DEFAULT and "timeout" not in httpx_kwargs:
+            httpx_kwargs["timeout"] = httpx.Timeout(
+                connect=self.timeout.connect,
+                read=read_timeout,
+                write=self.timeout.write,
+                pool=self.timeout.pool,
+            )
+        state = RequestState(deadline=dl, policy=policy, stream=True)
+        with anyio.CancelScope(deadline=dl.when) as scope:
+            token = request_state.set(state)
+            try:
+                request = self.http.build_request(method, url, **_build_kwargs(httpx_kwargs))
+                response = await self.http.send(request, stream=True, **_send_kwargs(httpx_kwargs))
+            except DaytonaError:
+                raise
+            except Exception as exc:
+                raise self.map_exception(exc, dl, state) from exc
+            finally:
+                request_state.reset(token)
+            try:
+                if not response.is_success:
+                    try:
+                        await response.aread()
+                    except httpx.HTTPError as exc:
+                        raise self.map_exception(exc, dl, state) from exc
+                    self.raise_for_status(
+                        response, retries=state.retries, retry_after=state.retry_after
+                    )
+                try:
+                    yield response
+                except httpx.HTTPError as exc:
+                    raise self.map_exception(exc, dl, state) from exc
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
+        if scope.cancelled_caught:
+            raise dl.exceeded()
+
+    # -- errors ------------------------------------------------------------------------
+
+    def raise_for_status(
+        self,
+        response: httpx.Response,
+        *,
+        retries: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """Raise the typed error for a non-2xx (already read) ``httpx.Response``."""
+        if response.is_success:
+            return
+        if retries is None:
+            retries = int(response.extensions.get("daytona_retries", 0))
+        raise error_from_body(
+            response.status_code,
+            response.content,
+            content_type=response.headers.get("content-type"),
+            reason=response.reason_phrase,
+            method=response.request.method,
+            url=str(response.request.url),
+            retries=retries,
+            retry_after=retry_after,
+        )
+
+    def map_exception(
+        self,
+        exc: BaseException,
+        deadline: Deadline | None = None,
+        state: RequestState | None = None,
+    ) -> DaytonaError:
+        """Map an exception from httpx or the generated code to a :class:`DaytonaError`."""
+        if isinstance(exc, DaytonaError):
+            return exc
+        method = state.method if state else None
+        url = redact(state.url) if state and state.url else None
+        retries = state.retries if state else 0
+        if isinstance(exc, httpx.TimeoutException):
+            if deadline is not None and deadline.remaining() <= 0.005:
+                return deadline.exceeded()
+            return APITimeoutError(
+                f"request timed out ({type(exc).__name__})",
+                method=method,
+                url=url,
+                retries=retries,
+            )
+        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
+            detail = redact(str(exc)) or type(exc).__name__
+            return APIConnectionError(
+                f"{type(exc).__name__}: {detail}", method=method, url=url, retries=retries
+            )
+        if isinstance(exc, httpx.HTTPError):
+            return APIConnectionError(
+                f"{type(exc).__name__}: {redact(str(exc))}", method=method, url=url, retries=retries
+            )
+        if state is not None and state.method is None:
+            # nothing was sent: the arguments were refused while building the request
+            return InvalidArgumentError(f"{type(exc).__name__}: {redact(str(exc))}")
+        return APIResponseValidationError(
+            f"could not parse the response: {type(exc).__name__}: {redact(str(exc))}",
+            method=method,
+            url=url,
+            retries=retries,
+        )
+
+
+def _safe_json(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", errors="replace")
+
+
+_SEND_KEYS = frozenset({"auth", "follow_redirects"})
+
+
+def _build_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k not in _SEND_KEYS}
+
+
+def _send_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in kwargs.items() if k in _SEND_KEYS}
