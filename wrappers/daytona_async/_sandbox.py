@@ -16,12 +16,11 @@ import httpx
 from ._deadline import Deadline
 from ._logging import logger
 from ._transport import RetryPolicy
-from ._util import LogCallback, backoff_intervals, call_maybe_async, unwrap_group
+from ._util import LogCallback, backoff_intervals
 from ._validation import validate_id
 from .errors import (
     APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     BadRequestError,
     DaytonaError,
     DeadlineExceeded,
@@ -589,70 +588,14 @@ async def create_sandbox(
 
 
 async def _follow_build_logs(sb: AsyncSandbox, on_logs: LogCallback, dl: Deadline) -> None:
-    """Stream ``GET /sandbox/{id}/build-logs?follow=true`` to ``on_logs`` line by line until
-    the sandbox leaves the build states (the real stream may never end by itself).
+    from ._logs import follow_build_logs
 
-    A dropped stream is re-opened and the bytes already delivered are skipped."""
-    ctx = sb.context
-    url = ctx.path("/sandbox/{id}/build-logs", id=sb.id)
-    delivered = 0
-    pending = ""
-    stream_done = anyio.Event()
+    async def build_over() -> bool:
+        await sb.refresh(deadline=dl)
+        return sb.state not in BUILD_STATES
 
-    async def emit(text: str, final: bool = False) -> None:
-        nonlocal pending
-        pending += text
-        *lines, pending = pending.split("\n")
-        if final and pending:
-            lines.append(pending)
-            pending = ""
-        for line in lines:
-            await call_maybe_async(on_logs, line.rstrip("\r"))
-
-    async def pump() -> None:
-        nonlocal delivered
-        intervals = backoff_intervals(0.2, 1.5, 1.0)
-        try:
-            while True:
-                try:
-                    async with ctx.stream(
-                        "GET", url, params={"follow": "true"}, deadline=dl, read_timeout=None
-                    ) as response:
-                        skip = delivered
-                        async for chunk in response.aiter_bytes():
-                            if skip:
-                                cut = min(skip, len(chunk))
-                                chunk, skip = chunk[cut:], skip - cut
-                                if not chunk:
-                                    continue
-                            delivered += len(chunk)
-                            await emit(chunk.decode("utf-8", errors="replace"))
-                    return  # the server ended the stream: the log is complete
-                except (NotFoundError, BadRequestError):
-                    pass  # logs not available yet (build not started)
-                except (APIConnectionError, APITimeoutError, InternalServerError) as err:
-                    logger.debug("build log stream of %s broke: %s; re-opening", sb.id, err)
-                await anyio.sleep(next(intervals))
-        finally:
-            stream_done.set()
-
-    with unwrap_group(), dl.scope():
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(pump)
-            intervals = backoff_intervals(0.25, 1.5, 1.0)
-            while not stream_done.is_set():
-                with anyio.move_on_after(next(intervals)):
-                    await stream_done.wait()
-                if stream_done.is_set():
-                    break
-                await sb.refresh(deadline=dl)
-                if sb.state not in BUILD_STATES:
-                    # let the last lines arrive, then stop following
-                    with anyio.move_on_after(1.0):
-                        await stream_done.wait()
-                    break
-            tg.cancel_scope.cancel()
-    await emit("", final=True)
+    url = sb.context.path("/sandbox/{id}/build-logs", id=sb.id)
+    await follow_build_logs(sb.context, url, on_logs, dl, build_over)
 
 
 async def sandbox_cleanup(
