@@ -48,6 +48,10 @@ class EmulatorSettings:
     seconds_per_minute: float = 60.0
     reaper_interval: float = 1.0  # how often auto-stop/auto-archive are checked
     default_snapshot: str = "daytonaio/sandbox:0.3.0"
+    # quota overrides of the default organization, e.g. (("totalCpuQuota", 1000),)
+    default_quota: tuple[tuple[str, int], ...] = ()
+    # a followed build-log stream ends this long after its build finished
+    build_logs_linger: float = 1.0
     # --- toolbox ---
     max_processes_per_sandbox: int = 64
     max_processes_total: int = 2048

@@ -1,0 +1,178 @@
+"""The ASGI app: control-plane routes, the guarded toolbox mount, error mapping, lifespan."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import logging
+import shutil
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Mount, Router
+from starlette.types import Receive, Scope, Send
+
+from daytona_emulator.errors import ApiError, nest_error
+from daytona_emulator.settings import EmulatorSettings
+
+log = logging.getLogger("daytona_emulator")
+
+TOOLBOX_MOUNT = "/api/toolbox/{sandboxId}/toolbox"
+# JSON.stringify(new BadRequestException('Sandbox is not running')), written by the toolbox proxy
+NOT_RUNNING_BODY = json.dumps(
+    {
+        "response": {"message": "Sandbox is not running", "error": "Bad Request", "statusCode": 400},
+        "status": 400,
+        "options": {},
+        "message": "Sandbox is not running",
+        "name": "BadRequestException",
+    },
+    separators=(",", ":"),
+).encode()
+
+
+class EmulatorApp(Starlette):
+    """Starlette with an optional fault injector in front of everything (see ``faults``)."""
+
+    fault_injector: Any = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.fault_injector is not None and scope["type"] == "http":
+            await self.fault_injector(scope, receive, send, super().__call__)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+class ToolboxGuard:
+    """Runs before every toolbox handler: auth, org permission, sandbox access, `started`.
+
+    Every request that passes the access checks bumps the sandbox's activity (auto-stop), as
+    the real API does in ``ToolboxService.getRunner``. The handler finds the sandbox id in
+    ``request.state.sandbox_id``.
+    """
+
+    def __init__(self, control: Any) -> None:
+        self.control = control
+        self.router: Router | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        sid = scope["path_params"]["sandboxId"]
+        c = self.control
+        try:
+            _, org = c.auth.scoped(request, "write:sandboxes")
+            sb = c.store.get("sandboxes", sid)
+            if sb is None or sb["organizationId"] != org["id"]:
+                raise ApiError(404, f"Sandbox with ID {sid} not found", "Not Found")
+        except ApiError as exc:
+            await nest_error(request, exc.status, exc.message, exc.error)(scope, receive, send)
+            return
+        c.touch_activity(sb)
+        if sb["state"] != "started":
+            if scope["path"].endswith("/toolbox/process/execute"):
+                # not proxied: a normal Nest error
+                response = nest_error(request, 400, "Sandbox is not running", "Bad Request")
+            else:
+                response = Response(NOT_RUNNING_BODY, 400, media_type="application/json; charset=utf-8")
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["sandbox_id"] = sid
+        if self.router is None:
+            await PlainTextResponse("404 page not found", 404)(scope, receive, send)
+            return
+        await self.router(scope, receive, send)
+
+
+async def _plain_404(scope: Scope, receive: Receive, send: Send) -> None:
+    await PlainTextResponse("404 page not found", 404)(scope, receive, send)
+
+
+def _load_toolbox(settings: EmulatorSettings) -> Any:
+    try:
+        module = importlib.import_module("daytona_emulator.toolbox")
+        runtime_cls = module.ToolboxRuntime
+    except (ImportError, AttributeError):
+        log.warning("daytona_emulator.toolbox is not available: serving without toolbox routes")
+        return None
+    return runtime_cls(settings)
+
+
+def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starlette:
+    """The emulator's ASGI app.
+
+    Either pass ``settings`` (``kwargs`` then override its fields) or build them from
+    ``kwargs`` (``api_key`` is required; without ``data_dir`` a temporary folder is used and
+    removed when the app shuts down).
+    """
+    from daytona_emulator.control.routes import control_routes
+    from daytona_emulator.control.state import Control
+    from daytona_emulator.faults import FaultInjector
+
+    own_dir: Path | None = None
+    if settings is None:
+        if kwargs.get("data_dir") is None:
+            own_dir = Path(tempfile.mkdtemp(prefix="daytona-emulator-"))
+            kwargs["data_dir"] = own_dir
+        kwargs["data_dir"] = Path(kwargs["data_dir"])
+        settings = EmulatorSettings(**kwargs)
+    elif kwargs:
+        settings = dataclasses.replace(settings, **kwargs)
+
+    control = Control(settings)
+    guard = ToolboxGuard(control)
+    routes: list[BaseRoute] = [*control_routes(control), Mount(TOOLBOX_MOUNT, app=guard)]
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await control.start()
+        toolbox = _load_toolbox(settings)
+        try:
+            if toolbox is not None:
+                await toolbox.start()
+                control.toolbox = toolbox
+                app.state.toolbox = toolbox
+                guard.router = Router(routes=list(toolbox.routes()), default=_plain_404)
+            yield
+        finally:
+            control.closing()
+            if toolbox is not None:
+                await toolbox.aclose()
+            await control.aclose()
+            if own_dir is not None:
+                shutil.rmtree(own_dir, ignore_errors=True)
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return nest_error(request, exc.status, exc.message, exc.error)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if request.url.path.startswith("/api/toolbox/"):
+            return PlainTextResponse("404 page not found", 404)
+        if exc.status_code in (404, 405):
+            return nest_error(request, 404, f"Cannot {request.method} {request.url.path}", "Not Found")
+        return nest_error(request, exc.status_code, str(exc.detail))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return nest_error(request, 500, "Internal server error", "Internal Server Error")
+
+    app = EmulatorApp(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
+    )
+    app.state.settings = settings
+    app.state.control = control
+    app.state.toolbox = None
+    if settings.faults.enabled:
+        app.fault_injector = FaultInjector(settings.faults)
+    return app

@@ -1,0 +1,1 @@
+"""The control plane: everything under ``/api`` except ``/api/toolbox``."""

@@ -1,0 +1,454 @@
+"""Sandboxes (and the deprecated ``/workspace`` mirror): create, list, lifecycle, logs."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from daytona_emulator.control.common import (
+    Field,
+    bad,
+    empty,
+    forbidden,
+    internal,
+    is_uuid,
+    iso,
+    json_response,
+    new_id,
+    not_found,
+    read_json,
+    validate,
+)
+from daytona_emulator.control.state import (
+    DESTROYABLE,
+    MAX_AUTO_ARCHIVE,
+    Control,
+    auth_token,
+    build_ref,
+)
+from daytona_emulator.errors import ApiError, js_now
+from daytona_emulator.store import Doc
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+_COMMON_FIELDS = [
+    Field("user", "string"),
+    Field("env", "object"),
+    Field("labels", "object"),
+    Field("public", "boolean"),
+    Field("class", "any", enum=("small", "medium", "large")),
+    Field("target", "any", enum=("eu", "us", "asia")),
+    Field("cpu", "number"),
+    Field("gpu", "number"),
+    Field("memory", "number"),
+    Field("disk", "number"),
+    Field("autoStopInterval", "number"),
+    Field("autoArchiveInterval", "number"),
+    Field("volumes", "array"),
+    Field("buildInfo", "object"),
+]
+CREATE_SANDBOX = [Field("snapshot", "string"), *_COMMON_FIELDS]
+CREATE_WORKSPACE = [Field("image", "string"), *_COMMON_FIELDS]
+BUILD_INFO = [Field("buildInfo.dockerfileContent", "string", optional=False, not_empty=True),
+              Field("buildInfo.contextHashes", "array")]
+
+
+def validate_build_info(build: Doc) -> None:
+    """ValidateNested on ``buildInfo``: messages carry the ``buildInfo.`` prefix."""
+    validate({f"buildInfo.{k}": v for k, v in build.items()}, BUILD_INFO)
+
+
+def num(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def parse_follow(request: Request) -> bool:
+    """ParseBoolPipe({optional: true}) on ``follow``."""
+    value = request.query_params.get("follow")
+    if value is None:
+        return False
+    if value in ("true", "false"):
+        return value == "true"
+    raise ApiError(400, "Validation failed (boolean string is expected)", "Bad Request")
+
+
+def check_quota(control: Control, org: Doc, cpu: float, mem: float, disk: float,
+                exclude: str | None = None) -> None:
+    """validateOrganizationQuotas: suspension, per-sandbox maxima, organization totals."""
+    if org.get("suspended"):
+        reason = org.get("suspensionReason")
+        raise forbidden(f"Organization is suspended: {reason}" if reason else "Organization is suspended")
+    q = org["quota"]
+    if cpu > q["maxCpuPerSandbox"]:
+        raise forbidden(f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
+                        f"({num(q['maxCpuPerSandbox'])})")
+    if mem > q["maxMemoryPerSandbox"]:
+        raise forbidden(f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
+                        f"({num(q['maxMemoryPerSandbox'])}GB)")
+    if disk > q["maxDiskPerSandbox"]:
+        raise forbidden(f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
+                        f"({num(q['maxDiskPerSandbox'])}GB)")
+    used = control.usage(org["id"])
+    if exclude is not None:
+        sb = control.store.get("sandboxes", exclude)
+        if sb is not None:
+            own = control.usage_of(sb)
+            used = {k: used[k] - own[k] for k in used}
+    if used["cpu"] + cpu > q["totalCpuQuota"]:
+        raise forbidden(f"Total CPU quota exceeded ({num(used['cpu'] + cpu)} > "
+                        f"{num(q['totalCpuQuota'])})")
+    if used["memory"] + mem > q["totalMemoryQuota"]:
+        raise forbidden(f"Total memory quota exceeded ({num(used['memory'] + mem)}GB > "
+                        f"{num(q['totalMemoryQuota'])}GB)")
+    if used["disk"] + disk > q["totalDiskQuota"]:
+        raise forbidden(f"Total disk quota exceeded ({num(used['disk'] + disk)}GB > "
+                        f"{num(q['totalDiskQuota'])}GB)")
+
+
+def runner_error(status: int, message: str, path: str) -> Response:
+    body = {"statusCode": status, "message": message, "code": "NOT_FOUND",
+            "timestamp": js_now(), "path": path, "method": "GET"}
+    return json_response(body, status)
+
+
+def build_log_response(control: Control, ref: str, follow: bool) -> Response:
+    """The runner's ``GET /snapshots/logs``: the whole file, or one chunk per line with follow."""
+    path = control.build_log_path(ref)
+    if not path.exists():
+        return runner_error(404, f"build logs not found for ref: {ref}", "/snapshots/logs")
+    if not follow:
+        return Response(path.read_bytes(), media_type="application/octet-stream")
+    return StreamingResponse(_follow_lines(control, path, ref), media_type="application/octet-stream")
+
+
+async def _follow_lines(control: Control, path: Path, ref: str) -> AsyncIterator[bytes]:
+    linger = control.settings.build_logs_linger
+    done_at: float | None = None
+    pending = b""
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read()
+            if chunk:
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                for line in lines:
+                    yield line + b"\n"
+                continue
+            if control.build_state(ref) != "building":
+                done_at = done_at or time.monotonic()
+                if time.monotonic() - done_at >= linger:
+                    if pending:
+                        yield pending
+                    return
+            await asyncio.sleep(0.05)
+
+
+class SandboxApi:
+    def __init__(self, control: Control) -> None:
+        self.c = control
+
+    # ------------------------------------------------------------------ helpers
+    def sandbox_for(self, sid: str, org: Doc) -> Doc:
+        """SandboxAccessGuard: unknown, non-UUID and other-org ids are all 404."""
+        sb = self.c.store.get("sandboxes", sid)
+        if sb is None or sb["organizationId"] != org["id"]:
+            raise not_found(f"Sandbox with ID {sid} not found")
+        return sb
+
+    def guarded(self, request: Request, permission: str | None = None) -> tuple[Doc, Doc]:
+        _, org = self.c.auth.scoped(request, permission)
+        return org, self.sandbox_for(request.path_params["sandboxId"], org)
+
+    def find_snapshot(self, org_id: str, ref: str) -> Doc | None:
+        found = [sn for sn in self.c.store.all("snapshots")
+                 if (sn["name"] == ref or (is_uuid(ref) and sn["id"] == ref))
+                 and (sn["organizationId"] == org_id or sn.get("general"))]
+        found.sort(key=lambda sn: sn["organizationId"] != org_id)
+        return found[0] if found else None
+
+    def pick_runner(self) -> Doc:
+        runners = [r for r in self.c.store.all("runners")
+                   if r["state"] == "ready" and not r["unschedulable"]]
+        if not runners:
+            raise bad("No available runners")
+        runners.sort(key=lambda r: r["id"] != self.c.default_runner_id)
+        return runners[0]
+
+    def dto(self, sb: Doc, workspace: bool, state: str | None = None) -> Doc:
+        return self.c.workspace_dto(sb, state) if workspace else self.c.sandbox_dto(sb, state)
+
+    # ------------------------------------------------------------------ create / read
+    async def create(self, request: Request, workspace: bool) -> Response:
+        c = self.c
+        _, org = c.auth.scoped(request, "write:sandboxes")
+        body = validate(await read_json(request), CREATE_WORKSPACE if workspace else CREATE_SANDBOX)
+        build = body.get("buildInfo")
+        snapshot_name = body.get("image" if workspace else "snapshot")
+        if workspace and build is not None:
+            raise forbidden("Build info is not supported in this deprecated API - please upgrade "
+                            "your client")
+        if build is not None and snapshot_name:
+            raise bad("Cannot specify a snapshot when using a build info entry")
+        auto_archive = body.get("autoArchiveInterval")
+        if auto_archive is not None and auto_archive < 0:
+            raise bad("Auto-archive interval must be non-negative")
+        auto_archive = 10080 if auto_archive is None else auto_archive
+        auto_archive = MAX_AUTO_ARCHIVE if auto_archive == 0 else min(auto_archive, MAX_AUTO_ARCHIVE)
+        resources = {k: body.get(k) for k in ("cpu", "gpu", "memory", "disk")}
+        now = time.time()
+        sid = new_id()
+        if build is not None:
+            validate_build_info(build)
+            cpu, gpu, mem, disk = (resources["cpu"] or 1, resources["gpu"] or 0,
+                                   resources["memory"] or 1, resources["disk"] or 3)
+            hashes = [str(h) for h in build.get("contextHashes") or []]
+            ref = build_ref(build["dockerfileContent"], hashes)
+            built = c.build_state(ref) == "done"
+            build_info: Doc | None = {
+                "dockerfileContent": build["dockerfileContent"], "contextHashes": hashes,
+                "createdAt": iso(now), "updatedAt": iso(now), "snapshotRef": ref,
+            }
+            snapshot_value = None
+            state = "unknown" if built else "pending_build"
+        else:
+            if any(resources.values()) and not workspace:
+                raise bad("Cannot specify Sandbox resources when using a snapshot")
+            ref = snapshot_name or c.settings.default_snapshot
+            snap = self.find_snapshot(org["id"], ref)
+            if snap is None or snap["state"] != "active":
+                raise bad(f"Snapshot {ref} not found. Did you add it through the Daytona Dashboard?")
+            cpu = resources["cpu"] or snap["cpu"]
+            gpu = resources["gpu"] or snap["gpu"]
+            mem = resources["memory"] or snap["mem"]
+            disk = resources["disk"] or snap["disk"]
+            build_info = None
+            snapshot_value = snap["name"]
+            state = "unknown"
+            snap["lastUsedAt"] = iso(now)
+            c.store.touch("snapshots", snap["id"])
+        check_quota(c, org, cpu, mem, disk)
+        runner = self.pick_runner()
+        sb: Doc = {
+            "id": sid, "organizationId": org["id"], "snapshot": snapshot_value,
+            "user": body.get("user") or "daytona", "env": body.get("env") or {},
+            "labels": body.get("labels") or {}, "public": bool(body.get("public", False)),
+            "target": body.get("target") or "us", "cpu": num(cpu), "gpu": num(gpu),
+            "memory": num(mem), "disk": num(disk), "state": state, "desiredState": "started",
+            "pending": False, "errorReason": None, "backupState": "None", "backupCreatedAt": None,
+            "autoStopInterval": num(body.get("autoStopInterval", 15)),
+            "autoArchiveInterval": num(auto_archive),
+            "runnerId": runner["id"] if state == "unknown" else None,
+            "volumes": body.get("volumes") or [], "buildInfo": build_info,
+            "createdAt": iso(now), "updatedAt": iso(now), "lastActivityAt": now,
+            "authToken": auth_token(), "class": body.get("class") or "small",
+            "toolboxCreated": False,
+        }
+        c.store.put("sandboxes", sid, sb)
+        await c.hook_created(sb)
+        if build is not None:
+            c.kick_sandbox(sid)
+            return json_response(self.dto(sb, workspace))
+        sb = await c.wait_for_create(sid)
+        return json_response(self.dto(sb, workspace, state=sb["state"]))
+
+    async def list(self, request: Request, workspace: bool) -> Response:
+        _, org = self.c.auth.scoped(request)
+        raw = request.query_params.get("labels")
+        wanted: Any = None
+        if raw is not None:
+            try:
+                wanted = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise internal(f"Unexpected token in JSON at position {exc.pos}") from exc
+        out = []
+        for sb in self.c.store.all("sandboxes"):
+            if sb["organizationId"] != org["id"] or sb["state"] == "destroyed":
+                continue
+            if wanted is not None:
+                if not isinstance(wanted, dict):
+                    continue
+                labels = sb["labels"]
+                if any(labels.get(k) != v for k, v in wanted.items()):
+                    continue
+            out.append(self.dto(sb, workspace))
+        return json_response(out)
+
+    async def get(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request)
+        return json_response(self.dto(sb, workspace))
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self, request: Request, workspace: bool) -> Response:
+        org, sb = self.guarded(request, "write:sandboxes")
+        if sb["pending"]:
+            raise bad("Sandbox state change in progress")
+        if sb["state"] != sb["desiredState"]:
+            raise bad("State change in progress")
+        if sb["state"] not in ("stopped", "archived"):
+            raise bad("Sandbox is not in valid state")
+        check_quota(self.c, org, sb["cpu"], sb["memory"], sb["disk"], exclude=sb["id"])
+        if sb["backupState"] in ("Completed", "Error"):
+            sb["backupState"] = "None"
+        self._desire(sb, "started")
+        return empty()
+
+    async def stop(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        if sb["pending"]:
+            raise bad("Sandbox state change in progress")
+        if sb["state"] != sb["desiredState"]:
+            raise bad("State change in progress")
+        if sb["state"] != "started":
+            raise bad("Sandbox is not started")
+        self._desire(sb, "stopped")
+        return empty()
+
+    async def archive(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        if sb["pending"]:
+            raise bad("Sandbox state change in progress")
+        if sb["state"] != sb["desiredState"]:
+            raise bad("State change in progress")
+        if sb["state"] != "stopped":
+            raise bad("Sandbox is not stopped")
+        self._desire(sb, "archived")
+        return empty()
+
+    async def delete(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "delete:sandboxes")
+        if sb["pending"]:
+            raise bad("Sandbox state change in progress")
+        if sb["state"] not in DESTROYABLE:
+            raise internal(f"Sandbox {sb['id']} is not in a valid state to be destroyed. "
+                           f"State: {sb['state']}")
+        if sb["state"] != "destroyed":
+            self._desire(sb, "destroyed")
+        return empty()
+
+    def _desire(self, sb: Doc, desired: str) -> None:
+        sb["desiredState"] = desired
+        sb["pending"] = True
+        self.c.save_sandbox(sb)
+        self.c.kick_sandbox(sb["id"])
+
+    async def backup(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        if sb["backupState"] in ("Pending", "InProgress"):
+            raise bad("Sandbox backup is already in progress")
+        sb["backupState"] = "Pending"
+        self.c.save_sandbox(sb)
+        self.c.kick_backup(sb["id"])
+        return empty(201)
+
+    async def set_public(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        value = request.path_params["isPublic"]
+        if value not in ("true", "false"):
+            raise internal(f'invalid input syntax for type boolean: "{value}"')
+        sb["public"] = value == "true"
+        self.c.save_sandbox(sb)
+        return empty(201)
+
+    @staticmethod
+    def _interval(request: Request) -> int | float:
+        raw = request.path_params["interval"]
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if value != value:
+            raise internal(f'invalid input syntax for type integer: "{raw}"')
+        return num(value)
+
+    async def set_autostop(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        value = self._interval(request)
+        if value < 0:
+            raise bad("Auto-stop interval must be non-negative")
+        sb["autoStopInterval"] = value
+        self.c.save_sandbox(sb)
+        return empty(201)
+
+    async def set_autoarchive(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        value = self._interval(request)
+        if value < 0:
+            raise bad("Auto-archive interval must be non-negative")
+        # the path value is a string: the `=== 0 -> max` branch never fires, 0 is stored
+        sb["autoArchiveInterval"] = min(value, MAX_AUTO_ARCHIVE)
+        self.c.save_sandbox(sb)
+        return empty(201)
+
+    async def replace_labels(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request, "write:sandboxes")
+        body = validate(await read_json(request), [Field("labels", "object", optional=False)])
+        sb["labels"] = body["labels"]
+        self.c.save_sandbox(sb)
+        return json_response({"labels": sb["labels"]})
+
+    async def preview_url(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request)
+        raw = request.path_params["port"]
+        try:
+            port = float(raw)
+        except ValueError:
+            port = float("nan")
+        if not (1 <= port <= 65535):
+            raise bad("Invalid port")
+        if sb["state"] != "started":
+            raise bad("Sandbox must be started to get port preview URL")
+        runner = self.c.store.get("runners", sb["runnerId"] or "")
+        domain = runner["domain"] if runner else ""
+        return json_response({"url": f"https://{num(port)}-{sb['id']}.{domain}",
+                              "token": sb["authToken"]})
+
+    async def build_logs(self, request: Request, workspace: bool) -> Response:
+        _, sb = self.guarded(request)
+        follow = parse_follow(request)
+        if not sb.get("runnerId"):
+            raise not_found(f"Sandbox with ID {sb['id']} not found or has no runner assigned")
+        if not sb.get("buildInfo"):
+            raise not_found(f"Sandbox with ID {sb['id']} has no build info")
+        ref = sb["buildInfo"]["snapshotRef"]
+        return build_log_response(self.c, ref, follow)
+
+    # ------------------------------------------------------------------ routes
+    def routes(self) -> list[Route]:
+        out: list[Route] = []
+        for prefix, workspace in (("/api/sandbox", False), ("/api/workspace", True)):
+            one = f"{prefix}/{{sandboxId}}"
+            table: list[tuple[str, str, Callable[[Request, bool], Awaitable[Response]]]] = [
+                (one, "GET", self.get),
+                (prefix, "GET", self.list),
+                (prefix, "POST", self.create),
+                (one, "DELETE", self.delete),
+                (f"{one}/start", "POST", self.start),
+                (f"{one}/stop", "POST", self.stop),
+                (f"{one}/archive", "POST", self.archive),
+                (f"{one}/backup", "POST", self.backup),
+                (f"{one}/labels", "PUT", self.replace_labels),
+                (f"{one}/public/{{isPublic}}", "POST", self.set_public),
+                (f"{one}/autostop/{{interval}}", "POST", self.set_autostop),
+                (f"{one}/autoarchive/{{interval}}", "POST", self.set_autoarchive),
+                (f"{one}/ports/{{port}}/preview-url", "GET", self.preview_url),
+                (f"{one}/build-logs", "GET", self.build_logs),
+            ]
+            for path, method, fn in table:
+                out.append(Route(path, _bind(fn, workspace), methods=[method],
+                                 name=f"{'workspace' if workspace else 'sandbox'}:{method}:{path}"))
+        return out
+
+
+def _bind(fn: Callable[[Request, bool], Awaitable[Response]], workspace: bool) -> Handler:
+    async def endpoint(request: Request) -> Response:
+        return await fn(request, workspace)
+
+    return endpoint

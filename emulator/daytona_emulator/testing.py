@@ -1,0 +1,152 @@
+"""Run an emulator inside the current process, for tests.
+
+    with EmulatorServer(transition_delay=0.01) as server:
+        httpx.get(f"{server.base_url}/sandbox", headers={"Authorization": f"Bearer {server.api_key}"})
+
+The server is uvicorn on a free loopback port, in a background thread with its own event loop.
+It works as a sync (``with``) and an async (``async with``, asyncio or trio) context manager.
+Without ``data_dir`` the state lives in a temporary folder removed on exit.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from daytona_emulator.settings import EmulatorSettings
+
+__all__ = ["EmulatorServer", "make_jwt"]
+
+
+def make_jwt(sub: str, **claims: Any) -> str:
+    """An unsigned JWT-style token the emulator accepts as user ``sub``.
+
+    The emulator does not verify signatures: any ``header.payload.signature`` token whose payload
+    has ``sub`` authenticates as that user (created on first use). ``role="admin"`` makes the
+    user a system admin; ``email`` and ``name`` fill the user's profile. JWT callers pick their
+    organization with the ``X-Daytona-Organization-ID`` header, as with the real service.
+    """
+
+    def part(obj: dict[str, Any]) -> str:
+        raw = json.dumps(obj, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': sub, **claims})}.emulator"
+
+
+class EmulatorServer:
+    """An emulator served on ``127.0.0.1`` on a free port by a background thread."""
+
+    def __init__(
+        self, api_key: str = "test-key", data_dir: str | Path | None = None, **settings_overrides: Any
+    ) -> None:
+        self.api_key = api_key
+        self._own_dir: Path | None = None
+        if data_dir is None:
+            self._own_dir = Path(tempfile.mkdtemp(prefix="daytona-emulator-"))
+            data_dir = self._own_dir
+        self.settings = EmulatorSettings(
+            api_key=api_key, data_dir=Path(data_dir), **settings_overrides
+        )
+        self.app: Any = None
+        self.port: int = 0
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Authorization`` header for the configured (owner) API key."""
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    @property
+    def organization_id(self) -> str:
+        """Id of the default organization, the one the configured API key belongs to."""
+        return str(self.app.state.control.default_org_id)
+
+    @property
+    def user_id(self) -> str:
+        """Id of the default user (a system admin, owner of the default organization)."""
+        return str(self.app.state.control.default_user_id)
+
+    # --- lifecycle ---
+    def start(self) -> EmulatorServer:
+        import uvicorn
+
+        from daytona_emulator.app import create_app
+
+        self.app = create_app(self.settings)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            self.app,
+            http="h11",
+            lifespan="on",
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+        )
+        server = uvicorn.Server(config)
+        self._server = server
+
+        def run() -> None:
+            try:
+                server.run(sockets=[sock])
+            except BaseException as exc:  # surfaced by start()
+                self._error = exc
+            finally:
+                sock.close()
+
+        self._thread = threading.Thread(target=run, name=f"daytona-emulator-{self.port}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"emulator failed to start: {self._error!r}")
+            time.sleep(0.002)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+        self._server = None
+        if self._own_dir is not None:
+            shutil.rmtree(self._own_dir, ignore_errors=True)
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> EmulatorServer:
+        import anyio.to_thread
+
+        return await anyio.to_thread.run_sync(self.start)
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(self.stop)
