@@ -82,6 +82,38 @@ class PeakRSS:
         return self.peak - self.base
 
 
+class Profiler:
+    """cProfile around a measured block when asked (``"profile": N`` → top N by own time)."""
+
+    def __init__(self, top: int | None) -> None:
+        self.top = top
+        self.prof: Any = None
+
+    def __enter__(self) -> Profiler:
+        if self.top:
+            import cProfile
+
+            self.prof = cProfile.Profile()
+            self.prof.enable()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.prof is not None:
+            self.prof.disable()
+
+    def result(self) -> dict[str, Any]:
+        if self.prof is None:
+            return {}
+        import io
+        import pstats
+
+        buf = io.StringIO()
+        st = pstats.Stats(self.prof, stream=buf)
+        st.sort_stats("tottime").print_stats(self.top)
+        st.sort_stats("cumulative").print_stats(self.top)
+        return {"profile": buf.getvalue()}
+
+
 # --------------------------------------------------------------------------- adapters
 
 
@@ -337,6 +369,7 @@ class DaytonaAsyncAdapter(Adapter):
         import daytona_async
 
         self.mod = daytona_async
+        self._parse: Callable[[bytes], Any] | None = None
         self.d = daytona_async.AsyncDaytona(api_key=self.api_key, api_url=self.base_url)
         if hasattr(self.d, "__aenter__"):
             await self.d.__aenter__()
@@ -350,10 +383,17 @@ class DaytonaAsyncAdapter(Adapter):
     get_sdk = get
 
     def parse_list(self, body: bytes) -> Any:
-        from daytona_api.models.sandbox import Sandbox
+        # the path a `daytona.list()` response takes: the generated endpoint's parser
+        # (httpx `response.json()` + `Sandbox.from_dict` per item); the response object is
+        # built once, outside the timing, as the transport would have built it
+        if self._parse is None:
+            import httpx
+            from daytona_api.api.sandbox import list_sandboxes
 
-        # what the generated list_sandboxes does with a 200 body
-        return [Sandbox.from_dict(item) for item in json.loads(body)]
+            resp = httpx.Response(200, content=body, headers={"content-type": "application/json"})
+            api = self.d.api
+            self._parse = lambda _body: list_sandboxes._parse_response(client=api, response=resp)
+        return self._parse(body)
 
     async def sandbox(self, sandbox_id: str) -> Any:
         return await self.d.get(sandbox_id)
@@ -456,8 +496,10 @@ async def task_get(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
     call = a.get_sdk if p.get("variant") == "sdk" else a.get
     await fanout(lambda: call(sid), p.get("warmup", min(n, 200)), conc)
     gc.collect()
+    prof = Profiler(p.get("profile"))
     c0, t0 = time.process_time(), time.perf_counter()
-    errors, first = await fanout(lambda: call(sid), n, conc)
+    with prof:
+        errors, first = await fanout(lambda: call(sid), n, conc)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "n": n,
@@ -467,6 +509,7 @@ async def task_get(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
         "rps": n / wall,
         "errors": errors,
         "first_error": first,
+        **prof.result(),
     }
 
 
