@@ -1,0 +1,464 @@
+"""Streaming machinery of the toolbox layer: incremental UTF-8 decoding, NUL stripping, line
+splitting, and :func:`follow_bytes` — a followed log stream that resumes by offset after a
+dropped connection and knows when to stop although the server never ends it.
+
+Why this exists (service-behaviour §6):
+
+- The daemon pads every follow-log message with NUL bytes to 1024 bytes, so NULs are removed
+  (:func:`strip_nul`) and every byte count in here is counted *after* stripping.
+- A chunk may end in the middle of a multi-byte character: :class:`Utf8Decoder` keeps the
+  incomplete tail for the next chunk, so nothing is ever corrupted.
+- The follow stream of a session command never ends by itself after the command exits (and
+  a snapshot's build-log stream never ends at all). :func:`follow_bytes` runs, next to every
+  read, a watcher that polls a :class:`FollowProbe` ("is the producer done?") with growing
+  intervals (50 ms → 500 ms, reset to 50 ms whenever output arrives); once the producer is
+  done it asks the probe for the total length of the log (non-follow read) and ends as soon as
+  that many bytes were delivered. If the count is not reached within a short idle grace the
+  stream is treated as stalled and re-opened.
+- The server replays the log from its start on every connect, so a dropped stream
+  (``httpx.RemoteProtocolError``/``ReadError`` mid-body) is re-opened and the bytes already
+  delivered are skipped: no loss, no repetition. Re-opens are bounded (``max_reconnects``).
+
+No cancel scope or task group is held across a ``yield``: each read runs in its own short task
+group, so an abandoned iterator (``break`` without ``aclosing``) can be finalised from any task,
+and a cancelled consumer closes the response (its connection leaves the pool) at once.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import anyio
+import httpx
+
+from ._deadline import Deadline
+from ._logging import logger
+from ._transport import RequestState, RetryPolicy, request_state
+from ._util import unwrap_group
+from .errors import APIConnectionError, DaytonaError
+
+if TYPE_CHECKING:
+    from ._context import ClientContext
+
+__all__ = [
+    "FollowOptions",
+    "FollowProbe",
+    "FollowStats",
+    "LineSplitter",
+    "Utf8Decoder",
+    "count_stream_bytes",
+    "decode_text",
+    "follow_bytes",
+    "open_stream",
+    "strip_nul",
+]
+
+#: errors of a response body that broke mid-way (the request itself had succeeded)
+STREAM_ERRORS: tuple[type[BaseException], ...] = (httpx.TransportError, httpx.StreamError)
+
+
+def strip_nul(data: bytes) -> bytes:
+    """``data`` without NUL bytes (the daemon's per-message padding)."""
+    return data.replace(b"\x00", b"") if b"\x00" in data else data
+
+
+class Utf8Decoder:
+    """Incremental UTF-8 decoder: a character split across chunks comes out whole once its last
+    byte arrives; invalid bytes become U+FFFD (never an exception)."""
+
+    __slots__ = ("_decoder",)
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def decode(self, data: bytes) -> str:
+        return self._decoder.decode(data)
+
+    def flush(self) -> str:
+        """The text of an incomplete trailing sequence (as U+FFFD), at end of stream."""
+        return self._decoder.decode(b"", final=True)
+
+
+class LineSplitter:
+    """Split text fed in arbitrary pieces into whole lines.
+
+    Lines are returned without their ``"\\n"`` (and without a ``"\\r"`` before it);
+    :meth:`flush` returns the last, unterminated line if it is not empty.
+    """
+
+    __slots__ = ("_pending",)
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def feed(self, text: str) -> list[str]:
+        if "\n" not in text:
+            self._pending += text
+            return []
+        data = self._pending + text
+        *lines, self._pending = data.split("\n")
+        return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+    def flush(self) -> list[str]:
+        rest, self._pending = self._pending, ""
+        if rest.endswith("\r"):
+            rest = rest[:-1]
+        return [rest] if rest else []
+
+
+async def decode_text(chunks: AsyncIterable[bytes], *, lines: bool = False) -> AsyncIterator[str]:
+    """Decode a byte stream incrementally: yields text pieces as they arrive (never an empty
+    string), or whole lines with ``lines=True``. The source is closed when this ends or is
+    closed."""
+    decoder = Utf8Decoder()
+    splitter = LineSplitter() if lines else None
+    source = chunks if isinstance(chunks, AsyncGenerator) else _agen(chunks)
+    async with aclosing(source) as stream:
+        async for chunk in stream:
+            text = decoder.decode(chunk)
+            if splitter is None:
+                if text:
+                    yield text
+            else:
+                for line in splitter.feed(text):
+                    yield line
+    tail = decoder.flush()
+    if splitter is None:
+        if tail:
+            yield tail
+    else:
+        if tail:
+            splitter.feed(tail)
+        for line in splitter.flush():
+            yield line
+
+
+async def _agen(chunks: AsyncIterable[bytes]) -> AsyncGenerator[bytes, None]:
+    async for chunk in chunks:
+        yield chunk
+
+
+# -- opening streams -----------------------------------------------------------------------
+
+
+async def open_stream(
+    ctx: ClientContext,
+    method: str,
+    url: str,
+    *,
+    deadline: Deadline | None = None,
+    read_timeout: float | None = None,
+    policy: RetryPolicy | None = None,
+    **httpx_kwargs: Any,
+) -> httpx.Response:
+    """Send a request on the shared client and return the response with its body unread.
+
+    The caller must ``await response.aclose()`` (shielded). A non-2xx is read and raised as the
+    typed error. Unlike ``ClientContext.stream`` this holds no cancel scope after returning, so
+    the response can live inside an async generator that may be finalised by another task.
+    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams);
+    ``policy`` overrides the client's retry policy for this request.
+    """
+    dl = deadline if deadline is not None else Deadline(None, f"{method} {url}")
+    if "timeout" not in httpx_kwargs:
+        t = ctx.timeout
+        httpx_kwargs["timeout"] = httpx.Timeout(
+            connect=t.connect, read=read_timeout, write=t.write, pool=t.pool
+        )
+    state = RequestState(deadline=dl, policy=policy, stream=True)
+    token = request_state.set(state)
+    try:
+        with anyio.CancelScope(deadline=dl.when) as scope:
+            request = ctx.http.build_request(method, url, **httpx_kwargs)
+            response = await ctx.http.send(request, stream=True)
+    except DaytonaError:
+        raise
+    except Exception as exc:
+        raise ctx.map_exception(exc, dl, state) from exc
+    finally:
+        request_state.reset(token)
+    if scope.cancelled_caught:
+        raise dl.exceeded()
+    if not response.is_success:
+        try:
+            with dl.scope():
+                await response.aread()
+        except httpx.HTTPError as exc:
+            raise ctx.map_exception(exc, dl, state) from exc
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+        ctx.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
+    return response
+
+
+async def count_stream_bytes(
+    ctx: ClientContext,
+    url: str,
+    *,
+    params: dict[str, str] | None = None,
+    deadline: Deadline | None = None,
+    nul: bool = False,
+) -> int:
+    """GET ``url`` and count its body's bytes without keeping them (NULs excluded unless
+    ``nul``). Used to learn a full log's length without holding it in memory."""
+    dl = deadline if deadline is not None else Deadline(60.0, f"GET {url}")
+    response = await open_stream(ctx, "GET", url, params=params, deadline=dl, read_timeout=30.0)
+    total = 0
+    try:
+        with dl.scope():
+            async for chunk in response.aiter_bytes():
+                total += len(chunk) - (0 if nul else chunk.count(b"\x00"))
+    except httpx.HTTPError as exc:
+        raise ctx.map_exception(exc, dl) from exc
+    finally:
+        with anyio.CancelScope(shield=True):
+            await response.aclose()
+    return total
+
+
+# -- following -----------------------------------------------------------------------------
+
+
+class FollowProbe(Protocol):
+    """What :func:`follow_bytes` asks about the producer of a followed log."""
+
+    async def finished(self) -> bool:
+        """Is the producer done (command exited, build over)? Called with growing intervals."""
+        ...
+
+    async def total_bytes(self) -> int | None:
+        """Once finished: the full log's length in bytes, NULs excluded (``None``: unknown —
+        then the stream ends after ``idle_grace`` without output)."""
+        ...
+
+
+@dataclass(frozen=True)
+class FollowOptions:
+    """Tuning of :func:`follow_bytes` (the defaults suit session commands and build logs)."""
+
+    strip_nul: bool = True
+    max_reconnects: int = 10
+    poll_first: float = 0.05
+    poll_max: float = 0.5
+    poll_factor: float = 1.5
+    #: once finished, how long to wait for the missing bytes before re-opening the stream
+    idle_grace: float = 0.5
+    reconnect_backoff: float = 0.05
+    #: timeout of one probe call
+    probe_timeout: float = 30.0
+
+
+@dataclass
+class FollowStats:
+    """Counters of one :func:`follow_bytes` run (for callers, tests and logs)."""
+
+    delivered: int = 0
+    connections: int = 0
+    reconnects: int = 0
+    finished_at: float | None = None  # loop time when the probe first said "finished"
+    ended_at: float | None = None  # loop time when the iteration ended
+
+
+class _Follower:
+    def __init__(
+        self,
+        probe: FollowProbe | None,
+        options: FollowOptions,
+        deadline: Deadline,
+        stats: FollowStats,
+    ) -> None:
+        self.probe = probe
+        self.o = options
+        self.dl = deadline
+        self.stats = stats
+        self.finished = False
+        self.total: int | None = None
+        self.total_known = False
+        now = anyio.current_time()
+        self.interval = options.poll_first
+        self.next_poll = now + options.poll_first
+        self.last_progress = now
+
+    def progressed(self) -> None:
+        now = anyio.current_time()
+        self.last_progress = now
+        if not self.finished:  # output suggests the end may be near: poll soon again
+            self.interval = self.o.poll_first
+            self.next_poll = now + self.o.poll_first
+
+    async def poll(self) -> None:
+        assert self.probe is not None
+        with anyio.CancelScope(shield=True):
+            with self.dl.child(self.o.probe_timeout).scope():
+                done = await self.probe.finished()
+        now = anyio.current_time()
+        self.interval = min(self.o.poll_max, self.interval * self.o.poll_factor)
+        self.next_poll = now + self.interval
+        if done and not self.finished:
+            self.finished = True
+            self.stats.finished_at = now
+            self.last_progress = max(self.last_progress, now)
+
+    async def fetch_total(self) -> None:
+        assert self.probe is not None
+        with anyio.CancelScope(shield=True):
+            with self.dl.child(self.o.probe_timeout).scope():
+                total = await self.probe.total_bytes()
+        self.total = total
+        self.total_known = True
+
+    def drained(self) -> bool:
+        return self.total_known and self.total is not None and self.stats.delivered >= self.total
+
+    async def watch(self) -> str:
+        """Run until the iteration should end (``"end"``) or the stream looks stalled
+        (``"stale"``); meant to be cancelled when a read completes first."""
+        while True:
+            if self.finished:
+                if not self.total_known:
+                    await self.fetch_total()
+                    continue
+                if self.drained():
+                    return "end"
+                wait = self.last_progress + self.o.idle_grace - anyio.current_time()
+                if wait <= 0:
+                    return "end" if self.total is None else "stale"
+                await anyio.sleep(wait)
+                continue
+            wait = self.next_poll - anyio.current_time()
+            if wait > 0:
+                await anyio.sleep(wait)
+                continue
+            await self.poll()
+
+    async def step(self, it: AsyncIterator[bytes]) -> tuple[str, Any]:
+        """The next event: ``("data", bytes)``, ``("eof", None)``, ``("error", exc)``,
+        ``("end", None)`` or ``("stale", None)``."""
+        if self.probe is None:
+            with self.dl.scope():
+                try:
+                    return "data", await it.__anext__()
+                except StopAsyncIteration:
+                    return "eof", None
+                except STREAM_ERRORS as exc:
+                    return "error", exc
+        result: tuple[str, Any] | None = None
+        with unwrap_group(), self.dl.scope():
+            async with anyio.create_task_group() as tg:
+
+                async def read() -> None:
+                    nonlocal result
+                    r: tuple[str, Any]
+                    try:
+                        r = ("data", await it.__anext__())
+                    except StopAsyncIteration:
+                        r = ("eof", None)
+                    except STREAM_ERRORS as exc:
+                        r = ("error", exc)
+                    if result is None:
+                        result = r
+                    tg.cancel_scope.cancel()
+
+                async def watch() -> None:
+                    nonlocal result
+                    verdict = await self.watch()
+                    if result is None:
+                        result = (verdict, None)
+                    tg.cancel_scope.cancel()
+
+                tg.start_soon(read)
+                tg.start_soon(watch)
+        assert result is not None
+        return result
+
+    async def complete_after_eof(self) -> bool:
+        """The server ended the stream cleanly: is the log complete?"""
+        if self.probe is None:
+            return True
+        with self.dl.scope():
+            if not self.finished:
+                await self.poll()
+            if not self.finished:
+                return False
+            if not self.total_known:
+                await self.fetch_total()
+        return self.total is None or self.stats.delivered >= self.total
+
+
+async def follow_bytes(
+    open_stream: Callable[[], Awaitable[httpx.Response]],
+    probe: FollowProbe | None = None,
+    *,
+    options: FollowOptions | None = None,
+    deadline: Deadline | None = None,
+    stats: FollowStats | None = None,
+) -> AsyncGenerator[bytes, None]:
+    """Yield the (NUL-stripped) bytes of a followed log until it is complete.
+
+    ``open_stream()`` opens the follow stream (status checked, body unread; see
+    :func:`open_stream`); it is called again to resume after a drop. With ``probe=None`` the
+    iteration ends when the server ends the stream. ``deadline`` bounds the whole iteration
+    (checked in every read, not across the consumer's own work between chunks).
+    """
+    o = options or FollowOptions()
+    dl = deadline if deadline is not None else Deadline(None, "follow stream")
+    st = stats if stats is not None else FollowStats()
+    f = _Follower(probe, o, dl, st)
+    while True:
+        with dl.scope():
+            response = await open_stream()
+        st.connections += 1
+        kind = "eof"
+        cause: BaseException | None = None
+        skip = st.delivered
+        try:
+            it = response.aiter_bytes()
+            while True:
+                kind, value = await f.step(it)
+                if kind == "data":
+                    chunk: bytes = strip_nul(value) if o.strip_nul else value
+                    if skip:
+                        cut = min(skip, len(chunk))
+                        chunk, skip = chunk[cut:], skip - cut
+                    if not chunk:
+                        continue
+                    st.delivered += len(chunk)
+                    f.progressed()
+                    yield chunk
+                    continue
+                if kind == "end":
+                    st.ended_at = anyio.current_time()
+                    return
+                if kind == "error":
+                    cause = value
+                break
+        finally:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+        if kind == "eof" and await f.complete_after_eof():
+            st.ended_at = anyio.current_time()
+            return
+        if st.reconnects >= o.max_reconnects:
+            reason = {"eof": "ended early", "stale": "stalled"}.get(kind, "broke")
+            raise APIConnectionError(
+                f"follow stream {reason} {st.reconnects + 1} times; gave up after "
+                f"{st.delivered} bytes" + (f" ({type(cause).__name__}: {cause})" if cause else "")
+            ) from cause
+        st.reconnects += 1
+        f.last_progress = anyio.current_time()
+        logger.debug(
+            "follow stream %s after %d bytes (%s); re-opening (%d/%d)",
+            kind,
+            st.delivered,
+            type(cause).__name__ if cause else "-",
+            st.reconnects,
+            o.max_reconnects,
+        )
+        delay = min(1.0, o.reconnect_backoff * (2 ** (st.reconnects - 1)))
+        with dl.scope():
+            await anyio.sleep(delay)
