@@ -29,7 +29,11 @@ TOOLBOX_MOUNT = "/api/toolbox/{sandboxId}/toolbox"
 # JSON.stringify(new BadRequestException('Sandbox is not running')), written by the toolbox proxy
 NOT_RUNNING_BODY = json.dumps(
     {
-        "response": {"message": "Sandbox is not running", "error": "Bad Request", "statusCode": 400},
+        "response": {
+            "message": "Sandbox is not running",
+            "error": "Bad Request",
+            "statusCode": 400,
+        },
         "status": 400,
         "options": {},
         "message": "Sandbox is not running",
@@ -81,7 +85,9 @@ class ToolboxGuard:
                 # not proxied: a normal Nest error
                 response = nest_error(request, 400, "Sandbox is not running", "Bad Request")
             else:
-                response = Response(NOT_RUNNING_BODY, 400, media_type="application/json; charset=utf-8")
+                response = Response(
+                    NOT_RUNNING_BODY, 400, media_type="application/json; charset=utf-8"
+                )
             await response(scope, receive, send)
             return
         scope.setdefault("state", {})["sandbox_id"] = sid
@@ -158,7 +164,9 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
         if request.url.path.startswith("/api/toolbox/"):
             return PlainTextResponse("404 page not found", 404)
         if exc.status_code in (404, 405):
-            return nest_error(request, 404, f"Cannot {request.method} {request.url.path}", "Not Found")
+            return nest_error(
+                request, 404, f"Cannot {request.method} {request.url.path}", "Not Found"
+            )
         return nest_error(request, exc.status_code, str(exc.detail))
 
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -168,7 +176,11 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     app = EmulatorApp(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={ApiError: api_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            ApiError: api_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
     )
     app.state.settings = settings
     app.state.control = control

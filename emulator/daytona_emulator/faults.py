@@ -78,9 +78,13 @@ class FaultInjector:
         f = self.f
         r = self.rng.random()
         edge = 0.0
-        for name, fraction in (("rate_limit", f.rate_limit), ("bad_gateway", f.bad_gateway),
-                               ("unavailable", f.unavailable), ("drop_before", f.drop_before),
-                               ("drop_after", f.drop_after)):
+        for name, fraction in (
+            ("rate_limit", f.rate_limit),
+            ("bad_gateway", f.bad_gateway),
+            ("unavailable", f.unavailable),
+            ("drop_before", f.drop_before),
+            ("drop_after", f.drop_after),
+        ):
             edge += fraction
             if r < edge:
                 return name
@@ -115,28 +119,36 @@ class FaultInjector:
             return
 
     async def _send_429(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = nest_body(Request(scope, receive), 429, "ThrottlerException: Too Many Requests",
-                         "Http Exception")
-        await send({
-            "type": "http.response.start",
-            "status": 429,
-            "headers": [
-                (b"content-type", b"application/json; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"retry-after", _retry_after(self.f.retry_after).encode()),
-            ],
-        })
+        body = nest_body(
+            Request(scope, receive), 429, "ThrottlerException: Too Many Requests", "Http Exception"
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", _retry_after(self.f.retry_after).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     @staticmethod
     async def _send_gateway(send: Send, status: int) -> None:
         phrase = "Bad Gateway" if status == 502 else "Service Temporarily Unavailable"
         body = _GATEWAY_PAGE.format(code=status, phrase=phrase).encode()
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"text/html"), (b"content-length", str(len(body)).encode())],
-        })
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"text/html"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def _cutting_send(self, receive: Receive, send: Send) -> Send:
@@ -148,8 +160,10 @@ class FaultInjector:
                 raise _Dropped()
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
-                state["streamed"] = (b"content-length" not in headers
-                                     or b"octet-stream" in headers.get(b"content-type", b""))
+                state["streamed"] = (
+                    b"content-length" not in headers
+                    or b"octet-stream" in headers.get(b"content-type", b"")
+                )
                 await send(message)
                 return
             if message["type"] != "http.response.body" or not state["streamed"]:

@@ -30,8 +30,15 @@ class FaultSettings:
     @property
     def enabled(self) -> bool:
         return any(
-            (self.rate_limit, self.bad_gateway, self.unavailable, self.drop_before,
-             self.drop_after, self.cut_stream, self.latency)
+            (
+                self.rate_limit,
+                self.bad_gateway,
+                self.unavailable,
+                self.drop_before,
+                self.drop_after,
+                self.cut_stream,
+                self.latency,
+            )
         )
 
 

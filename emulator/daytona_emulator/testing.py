@@ -46,7 +46,10 @@ class EmulatorServer:
     """An emulator served on ``127.0.0.1`` on a free port by a background thread."""
 
     def __init__(
-        self, api_key: str = "test-key", data_dir: str | Path | None = None, **settings_overrides: Any
+        self,
+        api_key: str = "test-key",
+        data_dir: str | Path | None = None,
+        **settings_overrides: Any,
     ) -> None:
         self.api_key = api_key
         self._own_dir: Path | None = None
@@ -88,7 +91,9 @@ class EmulatorServer:
         from daytona_emulator.app import create_app
 
         self.app = create_app(self.settings)
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else ~40 ms
+        # delayed-ACK stalls between the response head and body)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
@@ -111,7 +116,9 @@ class EmulatorServer:
             finally:
                 sock.close()
 
-        self._thread = threading.Thread(target=run, name=f"daytona-emulator-{self.port}", daemon=True)
+        self._thread = threading.Thread(
+            target=run, name=f"daytona-emulator-{self.port}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + 30
         while not server.started:
@@ -135,7 +142,10 @@ class EmulatorServer:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -145,7 +155,10 @@ class EmulatorServer:
         return await anyio.to_thread.run_sync(self.start)
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         import anyio.to_thread
 

@@ -49,23 +49,37 @@ class ApiKeyApi:
 
     def dto(self, key: Doc) -> Doc:
         perms = set(key["permissions"]) & self.c.auth.member_permissions(
-            key["organizationId"], key["userId"])
-        return {"name": key["name"], "value": mask(key), "createdAt": key["createdAt"],
-                "permissions": [p for p in key["permissions"] if p in perms],
-                "lastUsedAt": key["lastUsedAt"], "expiresAt": key["expiresAt"]}
+            key["organizationId"], key["userId"]
+        )
+        return {
+            "name": key["name"],
+            "value": mask(key),
+            "createdAt": key["createdAt"],
+            "permissions": [p for p in key["permissions"] if p in perms],
+            "lastUsedAt": key["lastUsedAt"],
+            "expiresAt": key["expiresAt"],
+        }
 
     def _own(self, principal: Principal, org: Doc) -> list[Doc]:
-        return [k for k in self.c.store.all("apikeys")
-                if k["organizationId"] == org["id"] and k["userId"] == principal.user_id]
+        return [
+            k
+            for k in self.c.store.all("apikeys")
+            if k["organizationId"] == org["id"] and k["userId"] == principal.user_id
+        ]
 
     async def create(self, request: Request) -> Response:
         c = self.c
         principal, org = c.auth.scoped(request)
-        body = validate(await read_json(request), [
-            Field("name", "string", optional=False, not_empty=True),
-            Field("permissions", "array", optional=False, not_empty=True, each_enum=PERMISSIONS),
-            Field("expiresAt", "date"),
-        ])
+        body = validate(
+            await read_json(request),
+            [
+                Field("name", "string", optional=False, not_empty=True),
+                Field(
+                    "permissions", "array", optional=False, not_empty=True, each_enum=PERMISSIONS
+                ),
+                Field("expiresAt", "date"),
+            ],
+        )
         member = c.auth.member(org["id"], principal.user_id)
         if member is None or member["role"] != "owner":
             allowed = c.auth.member_permissions(org["id"], principal.user_id)
@@ -77,13 +91,29 @@ class ApiKeyApi:
         value = "dtn_" + secrets.token_hex(32)
         expires = body.get("expiresAt")
         expires_iso = iso(parse_iso(expires)) if expires else None
-        key = {"name": body["name"], "keyHash": key_hash(value), "keyPrefix": value[:3],
-               "keySuffix": value[-3:], "organizationId": org["id"], "userId": principal.user_id,
-               "permissions": list(dict.fromkeys(body["permissions"])), "createdAt": iso(),
-               "lastUsedAt": None, "expiresAt": expires_iso}
+        key = {
+            "name": body["name"],
+            "keyHash": key_hash(value),
+            "keyPrefix": value[:3],
+            "keySuffix": value[-3:],
+            "organizationId": org["id"],
+            "userId": principal.user_id,
+            "permissions": list(dict.fromkeys(body["permissions"])),
+            "createdAt": iso(),
+            "lastUsedAt": None,
+            "expiresAt": expires_iso,
+        }
         c.store.put("apikeys", key["keyHash"], key)
-        return json_response({"name": key["name"], "value": value, "createdAt": key["createdAt"],
-                              "permissions": key["permissions"], "expiresAt": expires_iso}, 201)
+        return json_response(
+            {
+                "name": key["name"],
+                "value": value,
+                "createdAt": key["createdAt"],
+                "permissions": key["permissions"],
+                "expiresAt": expires_iso,
+            },
+            201,
+        )
 
     async def list(self, request: Request) -> Response:
         principal, org = self.c.auth.scoped(request)
@@ -146,23 +176,51 @@ class OrganizationApi:
         return org
 
     def role_dto(self, role: Doc) -> Doc:
-        return {k: role[k] for k in ("id", "name", "description", "permissions", "isGlobal",
-                                     "createdAt", "updatedAt")}
+        return {
+            k: role[k]
+            for k in (
+                "id",
+                "name",
+                "description",
+                "permissions",
+                "isGlobal",
+                "createdAt",
+                "updatedAt",
+            )
+        }
 
     def roles_of(self, ids: list[str]) -> list[Doc]:
         return [self.role_dto(r) for r in (self.c.role(i) for i in ids) if r is not None]
 
     def member_dto(self, member: Doc) -> Doc:
         user = self.c.store.get("users", member["userId"]) or {}
-        return {"userId": member["userId"], "organizationId": member["organizationId"],
-                "name": user.get("name", ""), "email": user.get("email", ""),
-                "role": member["role"], "assignedRoles": self.roles_of(member["assignedRoleIds"]),
-                "createdAt": member["createdAt"], "updatedAt": member["updatedAt"]}
+        return {
+            "userId": member["userId"],
+            "organizationId": member["organizationId"],
+            "name": user.get("name", ""),
+            "email": user.get("email", ""),
+            "role": member["role"],
+            "assignedRoles": self.roles_of(member["assignedRoleIds"]),
+            "createdAt": member["createdAt"],
+            "updatedAt": member["updatedAt"],
+        }
 
     def invitation_dto(self, inv: Doc) -> Doc:
         org = self.c.store.get("orgs", inv["organizationId"]) or {}
-        out = {k: inv[k] for k in ("id", "email", "invitedBy", "organizationId", "expiresAt",
-                                   "status", "role", "createdAt", "updatedAt")}
+        out = {
+            k: inv[k]
+            for k in (
+                "id",
+                "email",
+                "invitedBy",
+                "organizationId",
+                "expiresAt",
+                "status",
+                "role",
+                "createdAt",
+                "updatedAt",
+            )
+        }
         out["organizationName"] = org.get("name", "")
         out["assignedRoles"] = self.roles_of(inv["assignedRoleIds"])
         return out
@@ -174,14 +232,18 @@ class OrganizationApi:
     # --- organizations ---
     async def list(self, request: Request) -> Response:
         principal = self.c.auth.authenticate_jwt(request)
-        orgs = [o for o in self.c.store.all("orgs")
-                if self.c.auth.member(o["id"], principal.user_id) is not None]
+        orgs = [
+            o
+            for o in self.c.store.all("orgs")
+            if self.c.auth.member(o["id"], principal.user_id) is not None
+        ]
         return json_response([self.c.org_dto(o) for o in orgs])
 
     async def create(self, request: Request) -> Response:
         principal = self.c.auth.authenticate_jwt(request)
-        body = validate(await read_json(request),
-                        [Field("name", "string", optional=False, not_empty=True)])
+        body = validate(
+            await read_json(request), [Field("name", "string", optional=False, not_empty=True)]
+        )
         if not principal.user.get("emailVerified", True):
             raise forbidden("Please verify your email address")
         org = self.c.create_org(body["name"], principal.user_id)
@@ -213,11 +275,17 @@ class OrganizationApi:
             if sb["state"] not in ("destroyed", "error", "build_failed", "archived"):
                 disk += sb["disk"]
         q = org["quota"]
-        return json_response({
-            "totalCpuQuota": q["totalCpuQuota"], "totalGpuQuota": 0,
-            "totalMemoryQuota": q["totalMemoryQuota"], "totalDiskQuota": q["totalDiskQuota"],
-            "currentCpuUsage": cpu, "currentMemoryUsage": mem, "currentDiskUsage": disk,
-        })
+        return json_response(
+            {
+                "totalCpuQuota": q["totalCpuQuota"],
+                "totalGpuQuota": 0,
+                "totalMemoryQuota": q["totalMemoryQuota"],
+                "totalDiskQuota": q["totalDiskQuota"],
+                "currentCpuUsage": cpu,
+                "currentMemoryUsage": mem,
+                "currentDiskUsage": disk,
+            }
+        )
 
     async def update_quota(self, request: Request) -> Response:
         org = self._admin_org(request)
@@ -237,10 +305,15 @@ class OrganizationApi:
 
     async def suspend(self, request: Request) -> Response:
         org = self._admin_org(request)
-        body = validate(await read_json(request), [Field("reason", "string"),
-                                                   Field("until", "date")])
-        org.update(suspended=True, suspendedAt=iso(), suspensionReason=body.get("reason"),
-                   suspendedUntil=body.get("until"))
+        body = validate(
+            await read_json(request), [Field("reason", "string"), Field("until", "date")]
+        )
+        org.update(
+            suspended=True,
+            suspendedAt=iso(),
+            suspensionReason=body.get("reason"),
+            suspendedUntil=body.get("until"),
+        )
         self._save_org(org)
         return empty(201)
 
@@ -254,19 +327,27 @@ class OrganizationApi:
     def _target(self, org: Doc, request: Request) -> Doc:
         member = self.c.auth.member(org["id"], request.path_params["userId"])
         if member is None:
-            raise not_found(f"User with ID {request.path_params['userId']} not found in "
-                            "organization")
+            raise not_found(
+                f"User with ID {request.path_params['userId']} not found in organization"
+            )
         return member
 
     async def members(self, request: Request) -> Response:
         _, org = self._org(request)
-        return json_response([self.member_dto(m) for m in self.c.store.all("members")
-                              if m["organizationId"] == org["id"]])
+        return json_response(
+            [
+                self.member_dto(m)
+                for m in self.c.store.all("members")
+                if m["organizationId"] == org["id"]
+            ]
+        )
 
     async def member_role(self, request: Request) -> Response:
         principal, org = self._org(request, owner=True)
-        body = validate(await read_json(request),
-                        [Field("role", "any", optional=False, enum=("owner", "member"))])
+        body = validate(
+            await read_json(request),
+            [Field("role", "any", optional=False, enum=("owner", "member"))],
+        )
         if request.path_params["userId"] == principal.user_id:
             raise forbidden("You cannot update your own role")
         member = self._target(org, request)
@@ -313,9 +394,16 @@ class OrganizationApi:
         _, org = self._org(request, owner=True)
         body = validate(await read_json(request), self.ROLE_FIELDS)
         now = iso()
-        role = {"id": new_id(), "organizationId": org["id"], "name": body["name"],
-                "description": body["description"], "permissions": body["permissions"],
-                "isGlobal": False, "createdAt": now, "updatedAt": now}
+        role = {
+            "id": new_id(),
+            "organizationId": org["id"],
+            "name": body["name"],
+            "description": body["description"],
+            "permissions": body["permissions"],
+            "isGlobal": False,
+            "createdAt": now,
+            "updatedAt": now,
+        }
         self.c.store.put("roles", role["id"], role)
         return json_response(self.role_dto(role), 201)
 
@@ -323,8 +411,12 @@ class OrganizationApi:
         _, org = self._org(request, owner=True)
         role = self._custom_role(org, request)
         body = validate(await read_json(request), self.ROLE_FIELDS)
-        role.update(name=body["name"], description=body["description"],
-                    permissions=body["permissions"], updatedAt=iso())
+        role.update(
+            name=body["name"],
+            description=body["description"],
+            permissions=body["permissions"],
+            updatedAt=iso(),
+        )
         self.c.store.put("roles", role["id"], role)
         return json_response(self.role_dto(role))
 
@@ -358,17 +450,23 @@ class OrganizationApi:
         if isinstance(body, dict):
             body.setdefault("role", "member")
             body.setdefault("assignedRoleIds", [DEVELOPER_ROLE_ID])
-        body = validate(body, [Field("email", "string", optional=False, not_empty=True),
-                               *self.INVITE_FIELDS])
+        body = validate(
+            body, [Field("email", "string", optional=False, not_empty=True), *self.INVITE_FIELDS]
+        )
         now = time.time()
         expires = body.get("expiresAt")
-        inv = {"id": new_id(), "email": body["email"],
-               "invitedBy": principal.user.get("email") or principal.user["name"],
-               "organizationId": org["id"],
-               "expiresAt": iso(parse_iso(expires)) if expires else iso(now + INVITATION_DAYS * 86400),
-               "status": "pending", "role": body["role"],
-               "assignedRoleIds": [str(r) for r in body["assignedRoleIds"]],
-               "createdAt": iso(now), "updatedAt": iso(now)}
+        inv = {
+            "id": new_id(),
+            "email": body["email"],
+            "invitedBy": principal.user.get("email") or principal.user["name"],
+            "organizationId": org["id"],
+            "expiresAt": iso(parse_iso(expires)) if expires else iso(now + INVITATION_DAYS * 86400),
+            "status": "pending",
+            "role": body["role"],
+            "assignedRoleIds": [str(r) for r in body["assignedRoleIds"]],
+            "createdAt": iso(now),
+            "updatedAt": iso(now),
+        }
         self.c.store.put("invitations", inv["id"], inv)
         return json_response(self.invitation_dto(inv), 201)
 
@@ -376,8 +474,11 @@ class OrganizationApi:
         _, org = self._org(request, owner=True)
         inv = self._invitation(org, request)
         body = validate(await read_json(request), self.INVITE_FIELDS)
-        inv.update(role=body["role"], assignedRoleIds=[str(r) for r in body["assignedRoleIds"]],
-                   updatedAt=iso())
+        inv.update(
+            role=body["role"],
+            assignedRoleIds=[str(r) for r in body["assignedRoleIds"]],
+            updatedAt=iso(),
+        )
         if body.get("expiresAt"):
             inv["expiresAt"] = iso(parse_iso(body["expiresAt"]))
         self.c.store.put("invitations", inv["id"], inv)
@@ -385,8 +486,13 @@ class OrganizationApi:
 
     async def invitations(self, request: Request) -> Response:
         _, org = self._org(request, owner=True)
-        return json_response([self.invitation_dto(i) for i in self.c.store.all("invitations")
-                              if i["organizationId"] == org["id"] and i["status"] == "pending"])
+        return json_response(
+            [
+                self.invitation_dto(i)
+                for i in self.c.store.all("invitations")
+                if i["organizationId"] == org["id"] and i["status"] == "pending"
+            ]
+        )
 
     async def cancel_invitation(self, request: Request) -> Response:
         _, org = self._org(request, owner=True)
@@ -398,9 +504,14 @@ class OrganizationApi:
     def _my_invitations(self, principal: Principal) -> list[Doc]:
         email = principal.user.get("email")
         now = time.time()
-        return [i for i in self.c.store.all("invitations")
-                if email and i["email"] == email and i["status"] == "pending"
-                and (parse_iso(i["expiresAt"]) or 0) > now]
+        return [
+            i
+            for i in self.c.store.all("invitations")
+            if email
+            and i["email"] == email
+            and i["status"] == "pending"
+            and (parse_iso(i["expiresAt"]) or 0) > now
+        ]
 
     async def my_invitations(self, request: Request) -> Response:
         principal = self.c.auth.authenticate_jwt(request)
@@ -417,8 +528,9 @@ class OrganizationApi:
         if inv is None:
             raise not_found(f"Organization invitation with ID {iid} not found")
         if accept:
-            self.c.add_member(inv["organizationId"], principal.user_id, inv["role"],
-                              inv["assignedRoleIds"])
+            self.c.add_member(
+                inv["organizationId"], principal.user_id, inv["role"], inv["assignedRoleIds"]
+            )
         inv.update(status="accepted" if accept else "declined", updatedAt=iso())
         self.c.store.put("invitations", inv["id"], inv)
         return empty(201)
@@ -433,12 +545,19 @@ class OrganizationApi:
         o = "/api/organizations/{organizationId}"
         return [
             Route("/api/organizations/invitations", self.my_invitations, methods=["GET"]),
-            Route("/api/organizations/invitations/count", self.my_invitation_count,
-                  methods=["GET"]),
-            Route("/api/organizations/invitations/{invitationId}/accept", self.accept,
-                  methods=["POST"]),
-            Route("/api/organizations/invitations/{invitationId}/decline", self.decline,
-                  methods=["POST"]),
+            Route(
+                "/api/organizations/invitations/count", self.my_invitation_count, methods=["GET"]
+            ),
+            Route(
+                "/api/organizations/invitations/{invitationId}/accept",
+                self.accept,
+                methods=["POST"],
+            ),
+            Route(
+                "/api/organizations/invitations/{invitationId}/decline",
+                self.decline,
+                methods=["POST"],
+            ),
             Route("/api/organizations", self.list, methods=["GET"]),
             Route("/api/organizations", self.create, methods=["POST"]),
             Route(o, self.get, methods=["GET"]),
@@ -459,13 +578,16 @@ class OrganizationApi:
             Route(f"{o}/invitations", self.invitations, methods=["GET"]),
             Route(f"{o}/invitations", self.invite, methods=["POST"]),
             Route(f"{o}/invitations/{{invitationId}}", self.update_invitation, methods=["PUT"]),
-            Route(f"{o}/invitations/{{invitationId}}/cancel", self.cancel_invitation,
-                  methods=["POST"]),
+            Route(
+                f"{o}/invitations/{{invitationId}}/cancel", self.cancel_invitation, methods=["POST"]
+            ),
         ]
 
 
-ACCOUNT_PROVIDERS = [{"name": "google-oauth2", "displayName": "Google"},
-                     {"name": "github", "displayName": "GitHub"}]
+ACCOUNT_PROVIDERS = [
+    {"name": "google-oauth2", "displayName": "Google"},
+    {"name": "github", "displayName": "GitHub"},
+]
 
 
 class UserApi:
@@ -476,8 +598,12 @@ class UserApi:
 
     @staticmethod
     def dto(user: Doc) -> Doc:
-        return {"id": user["id"], "name": user["name"], "email": user["email"],
-                "publicKeys": user["publicKeys"]}
+        return {
+            "id": user["id"],
+            "name": user["name"],
+            "email": user["email"],
+            "publicKeys": user["publicKeys"],
+        }
 
     def _admin(self, request: Request) -> None:
         self.c.auth.require_admin(self.c.auth.authenticate(request))
@@ -502,27 +628,40 @@ class UserApi:
 
     async def create(self, request: Request) -> Response:
         self._admin(request)
-        body = validate(await read_json(request), [
-            Field("id", "string", optional=False, not_empty=True),
-            Field("name", "string", optional=False), Field("email", "string"),
-            Field("personalOrganizationQuota", "object"),
-            Field("role", "any", enum=("admin", "user")), Field("emailVerified", "boolean"),
-        ])
+        body = validate(
+            await read_json(request),
+            [
+                Field("id", "string", optional=False, not_empty=True),
+                Field("name", "string", optional=False),
+                Field("email", "string"),
+                Field("personalOrganizationQuota", "object"),
+                Field("role", "any", enum=("admin", "user")),
+                Field("emailVerified", "boolean"),
+            ],
+        )
         if self.c.store.get("users", body["id"]) is not None:
             raise ApiError(409, f"User with ID {body['id']} already exists", "Conflict")
-        user = {"id": body["id"], "name": body["name"], "email": body.get("email") or "",
-                "publicKeys": [], "role": body.get("role") or "user",
-                "emailVerified": bool(body.get("emailVerified", False)), "createdAt": iso()}
+        user = {
+            "id": body["id"],
+            "name": body["name"],
+            "email": body.get("email") or "",
+            "publicKeys": [],
+            "role": body.get("role") or "user",
+            "emailVerified": bool(body.get("emailVerified", False)),
+            "createdAt": iso(),
+        }
         self.c.store.put("users", user["id"], user)
-        self.c.create_org("Personal", user["id"], personal=True,
-                          quota=body.get("personalOrganizationQuota"))
+        self.c.create_org(
+            "Personal", user["id"], personal=True, quota=body.get("personalOrganizationQuota")
+        )
         return json_response(self.dto(user), 201)
 
     async def regenerate_key_pair(self, request: Request) -> Response:
         self._admin(request)
         user = self._user(request)
-        user["publicKeys"] = [{"key": f"ssh-ed25519 {secrets.token_urlsafe(48)} emulator",
-                               "name": "daytona"}]
+        user["publicKeys"] = [
+            {"key": f"ssh-ed25519 {secrets.token_urlsafe(48)} emulator", "name": "daytona"}
+        ]
         self.c.store.put("users", user["id"], user)
         return json_response(self.dto(user), 201)
 
@@ -532,8 +671,13 @@ class UserApi:
 
     async def link(self, request: Request) -> Response:
         self.c.auth.authenticate(request)
-        validate(await read_json(request), [Field("provider", "string", optional=False),
-                                            Field("userId", "string", optional=False)])
+        validate(
+            await read_json(request),
+            [
+                Field("provider", "string", optional=False),
+                Field("userId", "string", optional=False),
+            ],
+        )
         return empty(201)
 
     async def unlink(self, request: Request) -> Response:
@@ -545,12 +689,16 @@ class UserApi:
             Route("/api/users/me", self.me, methods=["GET"]),
             Route("/api/users/account-providers", self.providers, methods=["GET"]),
             Route("/api/users/linked-accounts", self.link, methods=["POST"]),
-            Route("/api/users/linked-accounts/{provider}/{providerUserId}", self.unlink,
-                  methods=["DELETE"]),
+            Route(
+                "/api/users/linked-accounts/{provider}/{providerUserId}",
+                self.unlink,
+                methods=["DELETE"],
+            ),
             Route("/api/users", self.list, methods=["GET"]),
             Route("/api/users", self.create, methods=["POST"]),
-            Route("/api/users/{id}/regenerate-key-pair", self.regenerate_key_pair,
-                  methods=["POST"]),
+            Route(
+                "/api/users/{id}/regenerate-key-pair", self.regenerate_key_pair, methods=["POST"]
+            ),
             Route("/api/users/{id}", self.get, methods=["GET"]),
         ]
 
@@ -559,10 +707,14 @@ class RunnerApi:
     """Runners: JWT only and system admin. The emulator has one built-in runner."""
 
     FIELDS = (
-        Field("domain", "string", optional=False), Field("apiUrl", "string", optional=False),
-        Field("apiKey", "string", optional=False), Field("cpu", "number", optional=False),
-        Field("memory", "number", optional=False), Field("disk", "number", optional=False),
-        Field("gpu", "number", optional=False), Field("gpuType", "string", optional=False),
+        Field("domain", "string", optional=False),
+        Field("apiUrl", "string", optional=False),
+        Field("apiKey", "string", optional=False),
+        Field("cpu", "number", optional=False),
+        Field("memory", "number", optional=False),
+        Field("disk", "number", optional=False),
+        Field("gpu", "number", optional=False),
+        Field("gpuType", "string", optional=False),
         Field("class", "any", optional=False, enum=("small", "medium", "large")),
         Field("capacity", "number", optional=False),
         Field("region", "any", optional=False, enum=("eu", "us", "asia")),
@@ -575,8 +727,11 @@ class RunnerApi:
         self.c.auth.require_admin(self.c.auth.authenticate_jwt(request))
 
     def dto(self, runner: Doc) -> Doc:
-        used = sum(1 for sb in self.c.store.all("sandboxes")
-                   if sb.get("runnerId") == runner["id"] and sb["state"] != "destroyed")
+        used = sum(
+            1
+            for sb in self.c.store.all("sandboxes")
+            if sb.get("runnerId") == runner["id"] and sb["state"] != "destroyed"
+        )
         return {**runner, "used": used}
 
     async def list(self, request: Request) -> Response:
@@ -587,9 +742,16 @@ class RunnerApi:
         self._admin(request)
         body = validate(await read_json(request), self.FIELDS)
         now = iso()
-        runner = {"id": new_id(), **{f.name: body[f.name] for f in self.FIELDS}, "used": 0,
-                  "state": "ready", "lastChecked": now, "unschedulable": False,
-                  "createdAt": now, "updatedAt": now}
+        runner = {
+            "id": new_id(),
+            **{f.name: body[f.name] for f in self.FIELDS},
+            "used": 0,
+            "state": "ready",
+            "lastChecked": now,
+            "unschedulable": False,
+            "createdAt": now,
+            "updatedAt": now,
+        }
         self.c.store.put("runners", runner["id"], runner)
         return json_response(self.dto(runner), 201)
 
@@ -599,8 +761,9 @@ class RunnerApi:
         runner = self.c.store.get("runners", rid)
         if runner is None:
             raise not_found(f"Runner with ID {rid} not found")
-        body = validate(await read_json(request),
-                        [Field("unschedulable", "boolean", optional=False)])
+        body = validate(
+            await read_json(request), [Field("unschedulable", "boolean", optional=False)]
+        )
         runner["unschedulable"] = body["unschedulable"]
         runner["updatedAt"] = iso()
         self.c.store.put("runners", rid, runner)
@@ -646,13 +809,20 @@ class PreviewApi:
     def routes(self) -> list[Route]:
         return [
             Route("/api/preview/{sandboxId}/public", self.public, methods=["GET"]),
-            Route("/api/preview/{sandboxId}/validate/{authToken}", self.validate_token,
-                  methods=["GET"]),
+            Route(
+                "/api/preview/{sandboxId}/validate/{authToken}",
+                self.validate_token,
+                methods=["GET"],
+            ),
             Route("/api/preview/{sandboxId}/access", self.access, methods=["GET"]),
         ]
 
 
 def all_routes(control: Control) -> list[Any]:
-    return [*ApiKeyApi(control).routes(), *OrganizationApi(control).routes(),
-            *UserApi(control).routes(), *RunnerApi(control).routes(),
-            *PreviewApi(control).routes()]
+    return [
+        *ApiKeyApi(control).routes(),
+        *OrganizationApi(control).routes(),
+        *UserApi(control).routes(),
+        *RunnerApi(control).routes(),
+        *PreviewApi(control).routes(),
+    ]

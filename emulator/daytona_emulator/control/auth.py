@@ -45,7 +45,11 @@ def decode_jwt(token: str) -> dict[str, Any] | None:
         payload = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("sub"), str) or not payload["sub"]:
+    if (
+        not isinstance(payload, dict)
+        or not isinstance(payload.get("sub"), str)
+        or not payload["sub"]
+    ):
         return None
     return payload
 
@@ -117,9 +121,7 @@ class Auth:
         return Principal(user, None, org_id, is_admin)
 
     # --- organization and permissions ---
-    def organization(
-        self, principal: Principal, path_org: str | None = None
-    ) -> dict[str, Any]:
+    def organization(self, principal: Principal, path_org: str | None = None) -> dict[str, Any]:
         """OrganizationAccessGuard: the org of the request, or 403 ``Forbidden resource``."""
         org_id = path_org or principal.org_id
         if not org_id:
@@ -172,7 +174,9 @@ class Auth:
         if not principal.is_admin:
             raise forbidden()
 
-    def scoped(self, request: Request, permission: str | None = None) -> tuple[Principal, dict[str, Any]]:
+    def scoped(
+        self, request: Request, permission: str | None = None
+    ) -> tuple[Principal, dict[str, Any]]:
         """Combined auth + organization (+ one permission): the usual guard chain."""
         principal = self.authenticate(request)
         org = self.organization(principal)

@@ -74,9 +74,28 @@ class SnapshotApi:
 
     @staticmethod
     def dto(sn: Doc) -> Doc:
-        out = {k: sn[k] for k in ("id", "organizationId", "general", "name", "imageName", "enabled",
-                                  "state", "size", "entrypoint", "cpu", "gpu", "mem", "disk",
-                                  "errorReason", "createdAt", "updatedAt", "lastUsedAt")}
+        out = {
+            k: sn[k]
+            for k in (
+                "id",
+                "organizationId",
+                "general",
+                "name",
+                "imageName",
+                "enabled",
+                "state",
+                "size",
+                "entrypoint",
+                "cpu",
+                "gpu",
+                "mem",
+                "disk",
+                "errorReason",
+                "createdAt",
+                "updatedAt",
+                "lastUsedAt",
+            )
+        }
         if sn.get("buildInfo"):
             out["buildInfo"] = build_info_dto(sn["buildInfo"])
         return out
@@ -113,16 +132,20 @@ class SnapshotApi:
             raise bad_request("Must specify an image name when not using a build info entry")
         name = body["name"]
         if not NAME_RE.match(name):
-            raise bad_request("Invalid snapshot name format. May only contain letters, digits, "
-                              "dots, colons, slashes and dashes")
+            raise bad_request(
+                "Invalid snapshot name format. May only contain letters, digits, "
+                "dots, colons, slashes and dashes"
+            )
         if image:
             if ":" not in image.rsplit("/", 1)[-1] or image.endswith(":"):
                 raise bad_request("Image name must include a tag (e.g., ubuntu:22.04)")
             if image.endswith(":latest"):
                 raise bad_request('Images with tag ":latest" are not allowed')
             if not NAME_RE.match(image):
-                raise bad_request("Invalid image name format. May only contain letters, digits, "
-                                  "dots, colons, slashes and dashes")
+                raise bad_request(
+                    "Invalid image name format. May only contain letters, digits, "
+                    "dots, colons, slashes and dashes"
+                )
         q = org["quota"]
         owned = [sn for sn in c.store.all("snapshots") if sn["organizationId"] == org["id"]]
         if len(owned) >= q["snapshotQuota"]:
@@ -130,31 +153,54 @@ class SnapshotApi:
         cpu, gpu = body.get("cpu") or 1, body.get("gpu") or 0
         mem, disk = body.get("memory") or 1, body.get("disk") or 3
         if cpu > q["maxCpuPerSandbox"]:
-            raise forbidden(f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
-                            f"({num(q['maxCpuPerSandbox'])})")
+            raise forbidden(
+                f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
+                f"({num(q['maxCpuPerSandbox'])})"
+            )
         if mem > q["maxMemoryPerSandbox"]:
-            raise forbidden(f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
-                            f"({num(q['maxMemoryPerSandbox'])}GB)")
+            raise forbidden(
+                f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
+                f"({num(q['maxMemoryPerSandbox'])}GB)"
+            )
         if disk > q["maxDiskPerSandbox"]:
-            raise forbidden(f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
-                            f"({num(q['maxDiskPerSandbox'])}GB)")
+            raise forbidden(
+                f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
+                f"({num(q['maxDiskPerSandbox'])}GB)"
+            )
         if any(sn["name"] == name for sn in owned):
-            raise ApiError(409, f'Snapshot with name "{name}" already exists for this organization',
-                           "Conflict")
+            raise ApiError(
+                409, f'Snapshot with name "{name}" already exists for this organization', "Conflict"
+            )
         now = iso()
         info = None
         if build is not None:
             hashes = [str(h) for h in build.get("contextHashes") or []]
-            info = {"dockerfileContent": build["dockerfileContent"], "contextHashes": hashes,
-                    "createdAt": now, "updatedAt": now,
-                    "snapshotRef": build_ref(build["dockerfileContent"], hashes)}
+            info = {
+                "dockerfileContent": build["dockerfileContent"],
+                "contextHashes": hashes,
+                "createdAt": now,
+                "updatedAt": now,
+                "snapshotRef": build_ref(build["dockerfileContent"], hashes),
+            }
         sn = {
-            "id": new_id(), "organizationId": org["id"], "general": False, "name": name,
-            "imageName": image, "enabled": True,
-            "state": "build_pending" if info else "pending", "size": None,
-            "entrypoint": body.get("entrypoint"), "cpu": num(cpu), "gpu": num(gpu),
-            "mem": num(mem), "disk": num(disk), "errorReason": None, "createdAt": now,
-            "updatedAt": now, "lastUsedAt": None, "buildInfo": info,
+            "id": new_id(),
+            "organizationId": org["id"],
+            "general": False,
+            "name": name,
+            "imageName": image,
+            "enabled": True,
+            "state": "build_pending" if info else "pending",
+            "size": None,
+            "entrypoint": body.get("entrypoint"),
+            "cpu": num(cpu),
+            "gpu": num(gpu),
+            "mem": num(mem),
+            "disk": num(disk),
+            "errorReason": None,
+            "createdAt": now,
+            "updatedAt": now,
+            "lastUsedAt": None,
+            "buildInfo": info,
         }
         c.store.put("snapshots", sn["id"], sn)
         c.kick_snapshot(sn["id"])
@@ -164,23 +210,31 @@ class SnapshotApi:
         _, org = self.c.auth.scoped(request)
         page = _positive_int(request.query_params.get("page"), 1)
         limit = _positive_int(request.query_params.get("limit"), 10)
-        docs = [sn for sn in self.c.store.all("snapshots")
-                if sn["organizationId"] == org["id"] or sn.get("general")]
+        docs = [
+            sn
+            for sn in self.c.store.all("snapshots")
+            if sn["organizationId"] == org["id"] or sn.get("general")
+        ]
         docs = _sorted_recent_first(docs)
         docs.sort(key=lambda sn: sn["organizationId"] != org["id"])
         start = (page - 1) * limit
-        return json_response({
-            "items": [self.dto(sn) for sn in docs[start:start + limit]],
-            "total": len(docs), "page": page, "totalPages": math.ceil(len(docs) / limit),
-        })
+        return json_response(
+            {
+                "items": [self.dto(sn) for sn in docs[start : start + limit]],
+                "total": len(docs),
+                "page": page,
+                "totalPages": math.ceil(len(docs) / limit),
+            }
+        )
 
     async def get(self, request: Request) -> Response:
         principal, org = self.c.auth.scoped(request)
         ref = request.path_params["id"]
         snaps = list(self.c.store.all("snapshots"))
         sn = next((s for s in snaps if s["id"] == ref), None) if is_uuid(ref) else None
-        sn = sn or next((s for s in snaps if s["name"] == ref and s["organizationId"] == org["id"]),
-                        None)
+        sn = sn or next(
+            (s for s in snaps if s["name"] == ref and s["organizationId"] == org["id"]), None
+        )
         sn = sn or next((s for s in snaps if s["name"] == ref and s.get("general")), None)
         return json_response(self.dto(self._access(sn, org, principal, ref, "name")))
 
@@ -246,8 +300,19 @@ class VolumeApi:
 
     @staticmethod
     def dto(vol: Doc) -> Doc:
-        return {k: vol[k] for k in ("id", "name", "organizationId", "state", "createdAt",
-                                    "updatedAt", "lastUsedAt", "errorReason")}
+        return {
+            k: vol[k]
+            for k in (
+                "id",
+                "name",
+                "organizationId",
+                "state",
+                "createdAt",
+                "updatedAt",
+                "lastUsedAt",
+                "errorReason",
+            )
+        }
 
     async def create(self, request: Request) -> Response:
         c = self.c
@@ -262,8 +327,16 @@ class VolumeApi:
         if sum(v["state"] not in ("deleted", "error") for v in vols) >= quota:
             raise forbidden(f"Volume quota exceeded. Maximum allowed: {quota}")
         now = iso()
-        vol = {"id": vid, "name": name, "organizationId": org["id"], "state": "pending_create",
-               "createdAt": now, "updatedAt": now, "lastUsedAt": None, "errorReason": None}
+        vol = {
+            "id": vid,
+            "name": name,
+            "organizationId": org["id"],
+            "state": "pending_create",
+            "createdAt": now,
+            "updatedAt": now,
+            "lastUsedAt": None,
+            "errorReason": None,
+        }
         c.store.put("volumes", vid, vol)
         c.kick_volume(vid)
         return json_response(self.dto(vol))
@@ -272,8 +345,11 @@ class VolumeApi:
         _, org = self.c.auth.scoped(request, "read:volumes")
         # any value of includeDeleted (even "false") is truthy on the real service
         with_deleted = "includeDeleted" in request.query_params
-        vols = [v for v in self.c.store.all("volumes") if v["organizationId"] == org["id"]
-                and (with_deleted or v["state"] != "deleted")]
+        vols = [
+            v
+            for v in self.c.store.all("volumes")
+            if v["organizationId"] == org["id"] and (with_deleted or v["state"] != "deleted")
+        ]
         return json_response([self.dto(v) for v in _sorted_recent_first(vols)])
 
     async def get(self, request: Request) -> Response:
@@ -289,7 +365,11 @@ class VolumeApi:
         _, org = self.c.auth.scoped(request, "read:volumes")
         name = request.path_params["name"]
         for vol in self.c.store.all("volumes"):
-            if vol["organizationId"] == org["id"] and vol["name"] == name and vol["state"] != "deleted":
+            if (
+                vol["organizationId"] == org["id"]
+                and vol["name"] == name
+                and vol["state"] != "deleted"
+            ):
                 return json_response(self.dto(vol))
         raise not_found(f"Volume with name {name} not found")
 
@@ -340,22 +420,37 @@ class RegistryApi:
     async def create(self, request: Request) -> Response:
         c = self.c
         _, org = c.auth.scoped(request, "write:registries")
-        body = validate(await read_json(request), [
-            Field("name", "string", optional=False), Field("url", "url", optional=False),
-            Field("username", "string", optional=False),
-            Field("password", "string", optional=False),
-            Field("project", "string", optional=False),
-            Field("registryType", "any", optional=False, enum=REGISTRY_TYPES),
-            Field("isDefault", "boolean"),
-        ])
-        if sum(r["organizationId"] == org["id"] for r in c.store.all("registries")) >= self.MAX_PER_ORG:
+        body = validate(
+            await read_json(request),
+            [
+                Field("name", "string", optional=False),
+                Field("url", "url", optional=False),
+                Field("username", "string", optional=False),
+                Field("password", "string", optional=False),
+                Field("project", "string", optional=False),
+                Field("registryType", "any", optional=False, enum=REGISTRY_TYPES),
+                Field("isDefault", "boolean"),
+            ],
+        )
+        if (
+            sum(r["organizationId"] == org["id"] for r in c.store.all("registries"))
+            >= self.MAX_PER_ORG
+        ):
             raise forbidden("You have reached the maximum number of registries")
         now = iso()
-        reg = {"id": new_id(), "name": body["name"], "url": body["url"],
-               "username": body["username"], "password": body["password"],
-               "isDefault": bool(body.get("isDefault", False)), "project": body["project"],
-               "organizationId": org["id"], "registryType": body["registryType"],
-               "createdAt": now, "updatedAt": now}
+        reg = {
+            "id": new_id(),
+            "name": body["name"],
+            "url": body["url"],
+            "username": body["username"],
+            "password": body["password"],
+            "isDefault": bool(body.get("isDefault", False)),
+            "project": body["project"],
+            "organizationId": org["id"],
+            "registryType": body["registryType"],
+            "createdAt": now,
+            "updatedAt": now,
+        }
         c.store.put("registries", reg["id"], reg)
         return json_response(reg, 201)
 
@@ -370,10 +465,14 @@ class RegistryApi:
 
     async def update(self, request: Request) -> Response:
         reg = self._registry(request, "write:registries")
-        body = validate(await read_json(request), [
-            Field("name", "string", optional=False), Field("username", "string", optional=False),
-            Field("password", "string"),
-        ])
+        body = validate(
+            await read_json(request),
+            [
+                Field("name", "string", optional=False),
+                Field("username", "string", optional=False),
+                Field("password", "string"),
+            ],
+        )
         reg["name"], reg["username"] = body["name"], body["username"]
         if body.get("password") is not None:
             reg["password"] = body["password"]
@@ -399,25 +498,29 @@ class RegistryApi:
 
     async def push_access(self, request: Request) -> Response:
         self.c.auth.scoped(request)
-        return json_response({
-            "username": f"robot$emulator+{secrets.token_hex(4)}",
-            "secret": secrets.token_urlsafe(32),
-            "registryUrl": "registry.emulator.localhost",
-            "registryId": self.c.registry_id,
-            "project": "daytona",
-            "expiresAt": iso(time.time() + 3600),
-        })
+        return json_response(
+            {
+                "username": f"robot$emulator+{secrets.token_hex(4)}",
+                "secret": secrets.token_urlsafe(32),
+                "registryUrl": "registry.emulator.localhost",
+                "registryId": self.c.registry_id,
+                "project": "daytona",
+                "expiresAt": iso(time.time() + 3600),
+            }
+        )
 
     async def storage_access(self, request: Request) -> Response:
         _, org = self.c.auth.scoped(request)
-        return json_response({
-            "accessKey": f"EMULATOR{secrets.token_hex(6).upper()}",
-            "secret": secrets.token_urlsafe(30),
-            "sessionToken": secrets.token_urlsafe(48),
-            "storageUrl": "http://storage.emulator.localhost",
-            "organizationId": org["id"],
-            "bucket": "daytona",
-        })
+        return json_response(
+            {
+                "accessKey": f"EMULATOR{secrets.token_hex(6).upper()}",
+                "secret": secrets.token_urlsafe(30),
+                "sessionToken": secrets.token_urlsafe(48),
+                "storageUrl": "http://storage.emulator.localhost",
+                "organizationId": org["id"],
+                "bucket": "daytona",
+            }
+        )
 
     def routes(self) -> list[Route]:
         return [

@@ -57,8 +57,10 @@ _COMMON_FIELDS = [
 ]
 CREATE_SANDBOX = [Field("snapshot", "string"), *_COMMON_FIELDS]
 CREATE_WORKSPACE = [Field("image", "string"), *_COMMON_FIELDS]
-BUILD_INFO = [Field("buildInfo.dockerfileContent", "string", optional=False, not_empty=True),
-              Field("buildInfo.contextHashes", "array")]
+BUILD_INFO = [
+    Field("buildInfo.dockerfileContent", "string", optional=False, not_empty=True),
+    Field("buildInfo.contextHashes", "array"),
+]
 
 
 def validate_build_info(build: Doc) -> None:
@@ -80,22 +82,31 @@ def parse_follow(request: Request) -> bool:
     raise ApiError(400, "Validation failed (boolean string is expected)", "Bad Request")
 
 
-def check_quota(control: Control, org: Doc, cpu: float, mem: float, disk: float,
-                exclude: str | None = None) -> None:
+def check_quota(
+    control: Control, org: Doc, cpu: float, mem: float, disk: float, exclude: str | None = None
+) -> None:
     """validateOrganizationQuotas: suspension, per-sandbox maxima, organization totals."""
     if org.get("suspended"):
         reason = org.get("suspensionReason")
-        raise forbidden(f"Organization is suspended: {reason}" if reason else "Organization is suspended")
+        raise forbidden(
+            f"Organization is suspended: {reason}" if reason else "Organization is suspended"
+        )
     q = org["quota"]
     if cpu > q["maxCpuPerSandbox"]:
-        raise forbidden(f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
-                        f"({num(q['maxCpuPerSandbox'])})")
+        raise forbidden(
+            f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
+            f"({num(q['maxCpuPerSandbox'])})"
+        )
     if mem > q["maxMemoryPerSandbox"]:
-        raise forbidden(f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
-                        f"({num(q['maxMemoryPerSandbox'])}GB)")
+        raise forbidden(
+            f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
+            f"({num(q['maxMemoryPerSandbox'])}GB)"
+        )
     if disk > q["maxDiskPerSandbox"]:
-        raise forbidden(f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
-                        f"({num(q['maxDiskPerSandbox'])}GB)")
+        raise forbidden(
+            f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
+            f"({num(q['maxDiskPerSandbox'])}GB)"
+        )
     used = control.usage(org["id"])
     if exclude is not None:
         sb = control.store.get("sandboxes", exclude)
@@ -103,19 +114,30 @@ def check_quota(control: Control, org: Doc, cpu: float, mem: float, disk: float,
             own = control.usage_of(sb)
             used = {k: used[k] - own[k] for k in used}
     if used["cpu"] + cpu > q["totalCpuQuota"]:
-        raise forbidden(f"Total CPU quota exceeded ({num(used['cpu'] + cpu)} > "
-                        f"{num(q['totalCpuQuota'])})")
+        raise forbidden(
+            f"Total CPU quota exceeded ({num(used['cpu'] + cpu)} > {num(q['totalCpuQuota'])})"
+        )
     if used["memory"] + mem > q["totalMemoryQuota"]:
-        raise forbidden(f"Total memory quota exceeded ({num(used['memory'] + mem)}GB > "
-                        f"{num(q['totalMemoryQuota'])}GB)")
+        raise forbidden(
+            f"Total memory quota exceeded ({num(used['memory'] + mem)}GB > "
+            f"{num(q['totalMemoryQuota'])}GB)"
+        )
     if used["disk"] + disk > q["totalDiskQuota"]:
-        raise forbidden(f"Total disk quota exceeded ({num(used['disk'] + disk)}GB > "
-                        f"{num(q['totalDiskQuota'])}GB)")
+        raise forbidden(
+            f"Total disk quota exceeded ({num(used['disk'] + disk)}GB > "
+            f"{num(q['totalDiskQuota'])}GB)"
+        )
 
 
 def runner_error(status: int, message: str, path: str) -> Response:
-    body = {"statusCode": status, "message": message, "code": "NOT_FOUND",
-            "timestamp": js_now(), "path": path, "method": "GET"}
+    body = {
+        "statusCode": status,
+        "message": message,
+        "code": "NOT_FOUND",
+        "timestamp": js_now(),
+        "path": path,
+        "method": "GET",
+    }
     return json_response(body, status)
 
 
@@ -126,7 +148,9 @@ def build_log_response(control: Control, ref: str, follow: bool) -> Response:
         return runner_error(404, f"build logs not found for ref: {ref}", "/snapshots/logs")
     if not follow:
         return Response(path.read_bytes(), media_type="application/octet-stream")
-    return StreamingResponse(_follow_lines(control, path, ref), media_type="application/octet-stream")
+    return StreamingResponse(
+        _follow_lines(control, path, ref), media_type="application/octet-stream"
+    )
 
 
 async def _follow_lines(control: Control, path: Path, ref: str) -> AsyncIterator[bytes]:
@@ -168,15 +192,21 @@ class SandboxApi:
         return org, self.sandbox_for(request.path_params["sandboxId"], org)
 
     def find_snapshot(self, org_id: str, ref: str) -> Doc | None:
-        found = [sn for sn in self.c.store.all("snapshots")
-                 if (sn["name"] == ref or (is_uuid(ref) and sn["id"] == ref))
-                 and (sn["organizationId"] == org_id or sn.get("general"))]
+        found = [
+            sn
+            for sn in self.c.store.all("snapshots")
+            if (sn["name"] == ref or (is_uuid(ref) and sn["id"] == ref))
+            and (sn["organizationId"] == org_id or sn.get("general"))
+        ]
         found.sort(key=lambda sn: sn["organizationId"] != org_id)
         return found[0] if found else None
 
     def pick_runner(self) -> Doc:
-        runners = [r for r in self.c.store.all("runners")
-                   if r["state"] == "ready" and not r["unschedulable"]]
+        runners = [
+            r
+            for r in self.c.store.all("runners")
+            if r["state"] == "ready" and not r["unschedulable"]
+        ]
         if not runners:
             raise bad("No available runners")
         runners.sort(key=lambda r: r["id"] != self.c.default_runner_id)
@@ -193,28 +223,38 @@ class SandboxApi:
         build = body.get("buildInfo")
         snapshot_name = body.get("image" if workspace else "snapshot")
         if workspace and build is not None:
-            raise forbidden("Build info is not supported in this deprecated API - please upgrade "
-                            "your client")
+            raise forbidden(
+                "Build info is not supported in this deprecated API - please upgrade your client"
+            )
         if build is not None and snapshot_name:
             raise bad("Cannot specify a snapshot when using a build info entry")
         auto_archive = body.get("autoArchiveInterval")
         if auto_archive is not None and auto_archive < 0:
             raise bad("Auto-archive interval must be non-negative")
         auto_archive = 10080 if auto_archive is None else auto_archive
-        auto_archive = MAX_AUTO_ARCHIVE if auto_archive == 0 else min(auto_archive, MAX_AUTO_ARCHIVE)
+        auto_archive = (
+            MAX_AUTO_ARCHIVE if auto_archive == 0 else min(auto_archive, MAX_AUTO_ARCHIVE)
+        )
         resources = {k: body.get(k) for k in ("cpu", "gpu", "memory", "disk")}
         now = time.time()
         sid = new_id()
         if build is not None:
             validate_build_info(build)
-            cpu, gpu, mem, disk = (resources["cpu"] or 1, resources["gpu"] or 0,
-                                   resources["memory"] or 1, resources["disk"] or 3)
+            cpu, gpu, mem, disk = (
+                resources["cpu"] or 1,
+                resources["gpu"] or 0,
+                resources["memory"] or 1,
+                resources["disk"] or 3,
+            )
             hashes = [str(h) for h in build.get("contextHashes") or []]
             ref = build_ref(build["dockerfileContent"], hashes)
             built = c.build_state(ref) == "done"
             build_info: Doc | None = {
-                "dockerfileContent": build["dockerfileContent"], "contextHashes": hashes,
-                "createdAt": iso(now), "updatedAt": iso(now), "snapshotRef": ref,
+                "dockerfileContent": build["dockerfileContent"],
+                "contextHashes": hashes,
+                "createdAt": iso(now),
+                "updatedAt": iso(now),
+                "snapshotRef": ref,
             }
             snapshot_value = None
             state = "unknown" if built else "pending_build"
@@ -224,7 +264,9 @@ class SandboxApi:
             ref = snapshot_name or c.settings.default_snapshot
             snap = self.find_snapshot(org["id"], ref)
             if snap is None or snap["state"] != "active":
-                raise bad(f"Snapshot {ref} not found. Did you add it through the Daytona Dashboard?")
+                raise bad(
+                    f"Snapshot {ref} not found. Did you add it through the Daytona Dashboard?"
+                )
             cpu = resources["cpu"] or snap["cpu"]
             gpu = resources["gpu"] or snap["gpu"]
             mem = resources["memory"] or snap["mem"]
@@ -237,18 +279,34 @@ class SandboxApi:
         check_quota(c, org, cpu, mem, disk)
         runner = self.pick_runner()
         sb: Doc = {
-            "id": sid, "organizationId": org["id"], "snapshot": snapshot_value,
-            "user": body.get("user") or "daytona", "env": body.get("env") or {},
-            "labels": body.get("labels") or {}, "public": bool(body.get("public", False)),
-            "target": body.get("target") or "us", "cpu": num(cpu), "gpu": num(gpu),
-            "memory": num(mem), "disk": num(disk), "state": state, "desiredState": "started",
-            "pending": False, "errorReason": None, "backupState": "None", "backupCreatedAt": None,
+            "id": sid,
+            "organizationId": org["id"],
+            "snapshot": snapshot_value,
+            "user": body.get("user") or "daytona",
+            "env": body.get("env") or {},
+            "labels": body.get("labels") or {},
+            "public": bool(body.get("public", False)),
+            "target": body.get("target") or "us",
+            "cpu": num(cpu),
+            "gpu": num(gpu),
+            "memory": num(mem),
+            "disk": num(disk),
+            "state": state,
+            "desiredState": "started",
+            "pending": False,
+            "errorReason": None,
+            "backupState": "None",
+            "backupCreatedAt": None,
             "autoStopInterval": num(body.get("autoStopInterval", 15)),
             "autoArchiveInterval": num(auto_archive),
             "runnerId": runner["id"] if state == "unknown" else None,
-            "volumes": body.get("volumes") or [], "buildInfo": build_info,
-            "createdAt": iso(now), "updatedAt": iso(now), "lastActivityAt": now,
-            "authToken": auth_token(), "class": body.get("class") or "small",
+            "volumes": body.get("volumes") or [],
+            "buildInfo": build_info,
+            "createdAt": iso(now),
+            "updatedAt": iso(now),
+            "lastActivityAt": now,
+            "authToken": auth_token(),
+            "class": body.get("class") or "small",
             "toolboxCreated": False,
         }
         c.store.put("sandboxes", sid, sb)
@@ -327,8 +385,9 @@ class SandboxApi:
         if sb["pending"]:
             raise bad("Sandbox state change in progress")
         if sb["state"] not in DESTROYABLE:
-            raise internal(f"Sandbox {sb['id']} is not in a valid state to be destroyed. "
-                           f"State: {sb['state']}")
+            raise internal(
+                f"Sandbox {sb['id']} is not in a valid state to be destroyed. State: {sb['state']}"
+            )
         if sb["state"] != "destroyed":
             self._desire(sb, "destroyed")
         return empty()
@@ -407,8 +466,9 @@ class SandboxApi:
             raise bad("Sandbox must be started to get port preview URL")
         runner = self.c.store.get("runners", sb["runnerId"] or "")
         domain = runner["domain"] if runner else ""
-        return json_response({"url": f"https://{num(port)}-{sb['id']}.{domain}",
-                              "token": sb["authToken"]})
+        return json_response(
+            {"url": f"https://{num(port)}-{sb['id']}.{domain}", "token": sb["authToken"]}
+        )
 
     async def build_logs(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request)
@@ -442,8 +502,14 @@ class SandboxApi:
                 (f"{one}/build-logs", "GET", self.build_logs),
             ]
             for path, method, fn in table:
-                out.append(Route(path, _bind(fn, workspace), methods=[method],
-                                 name=f"{'workspace' if workspace else 'sandbox'}:{method}:{path}"))
+                out.append(
+                    Route(
+                        path,
+                        _bind(fn, workspace),
+                        methods=[method],
+                        name=f"{'workspace' if workspace else 'sandbox'}:{method}:{path}",
+                    )
+                )
         return out
 
 

@@ -60,18 +60,42 @@ GLOBAL_ROLES: dict[str, Doc] = {
             "updatedAt": _ROLE_TS,
         }
         for i, name, desc, perms in (
-            (1, "Developer", "Grants the ability to create sandboxes and keys in the organization",
-             ["write:sandboxes"]),
-            (2, "Sandboxes Admin", "Grants admin access to sandboxes in the organization",
-             ["write:sandboxes", "delete:sandboxes"]),
-            (3, "Snapshots Admin", "Grants admin access to snapshots in the organization",
-             ["write:snapshots", "delete:snapshots"]),
-            (4, "Registries Admin", "Grants admin access to registries in the organization",
-             ["write:registries", "delete:registries"]),
-            (5, "Super Admin", "Grants full access to all resources in the organization",
-             list(PERMISSIONS)),
-            (6, "Volumes Admin", "Grants admin access to volumes in the organization",
-             ["read:volumes", "write:volumes", "delete:volumes"]),
+            (
+                1,
+                "Developer",
+                "Grants the ability to create sandboxes and keys in the organization",
+                ["write:sandboxes"],
+            ),
+            (
+                2,
+                "Sandboxes Admin",
+                "Grants admin access to sandboxes in the organization",
+                ["write:sandboxes", "delete:sandboxes"],
+            ),
+            (
+                3,
+                "Snapshots Admin",
+                "Grants admin access to snapshots in the organization",
+                ["write:snapshots", "delete:snapshots"],
+            ),
+            (
+                4,
+                "Registries Admin",
+                "Grants admin access to registries in the organization",
+                ["write:registries", "delete:registries"],
+            ),
+            (
+                5,
+                "Super Admin",
+                "Grants full access to all resources in the organization",
+                list(PERMISSIONS),
+            ),
+            (
+                6,
+                "Volumes Admin",
+                "Grants admin access to volumes in the organization",
+                ["read:volumes", "write:volumes", "delete:volumes"],
+            ),
         )
     )
 }
@@ -102,8 +126,12 @@ _NEXT_TO_STOPPED = {
     "archived": None,
     "archiving": "archived",
 }
-_NEXT_TO_ARCHIVED = {"stopped": "archiving", "archiving": "archived", "started": "stopping",
-                     "stopping": "stopped"}
+_NEXT_TO_ARCHIVED = {
+    "stopped": "archiving",
+    "archiving": "archived",
+    "started": "stopping",
+    "stopping": "stopped",
+}
 
 SNAPSHOT_FLOW = {
     "build_pending": "building",
@@ -113,8 +141,12 @@ SNAPSHOT_FLOW = {
     "pending_validation": "validating",
     "validating": "active",
 }
-VOLUME_FLOW = {"pending_create": "creating", "creating": "ready",
-               "pending_delete": "deleting", "deleting": "deleted"}
+VOLUME_FLOW = {
+    "pending_create": "creating",
+    "creating": "ready",
+    "pending_delete": "deleting",
+    "deleting": "deleted",
+}
 
 
 def next_sandbox_state(state: str, desired: str) -> str | None:
@@ -125,8 +157,11 @@ def next_sandbox_state(state: str, desired: str) -> str | None:
         return "destroyed" if state in ("archived", "destroying") else "destroying"
     if state in ("error", "build_failed", "destroyed", "destroying"):
         return None
-    table = {"started": _NEXT_TO_STARTED, "stopped": _NEXT_TO_STOPPED,
-             "archived": _NEXT_TO_ARCHIVED}.get(desired, {})
+    table = {
+        "started": _NEXT_TO_STARTED,
+        "stopped": _NEXT_TO_STOPPED,
+        "archived": _NEXT_TO_ARCHIVED,
+    }.get(desired, {})
     return table.get(state)
 
 
@@ -215,10 +250,19 @@ class Control:
         self.registry_id = meta["registryId"]
         now = iso()
         if store.get("users", DEFAULT_USER_ID) is None:
-            store.put("users", DEFAULT_USER_ID, {
-                "id": DEFAULT_USER_ID, "name": "Emulator User", "email": "user@emulator.localhost",
-                "publicKeys": [], "role": "admin", "emailVerified": True, "createdAt": now,
-            })
+            store.put(
+                "users",
+                DEFAULT_USER_ID,
+                {
+                    "id": DEFAULT_USER_ID,
+                    "name": "Emulator User",
+                    "email": "user@emulator.localhost",
+                    "publicKeys": [],
+                    "role": "admin",
+                    "emailVerified": True,
+                    "createdAt": now,
+                },
+            )
         if store.get("orgs", self.default_org_id) is None:
             self.create_org("Personal", DEFAULT_USER_ID, personal=True, org_id=self.default_org_id)
         org = store.get("orgs", self.default_org_id)
@@ -232,31 +276,75 @@ class Control:
                 store.delete("apikeys", key["keyHash"])
         h = key_hash(s.api_key)
         if store.get("apikeys", h) is None:
-            store.put("apikeys", h, {
-                "name": "emulator", "keyHash": h, "keyPrefix": s.api_key[:3],
-                "keySuffix": s.api_key[-3:], "organizationId": self.default_org_id,
-                "userId": DEFAULT_USER_ID, "permissions": list(PERMISSIONS), "createdAt": now,
-                "lastUsedAt": None, "expiresAt": None, "configured": True,
-            })
+            store.put(
+                "apikeys",
+                h,
+                {
+                    "name": "emulator",
+                    "keyHash": h,
+                    "keyPrefix": s.api_key[:3],
+                    "keySuffix": s.api_key[-3:],
+                    "organizationId": self.default_org_id,
+                    "userId": DEFAULT_USER_ID,
+                    "permissions": list(PERMISSIONS),
+                    "createdAt": now,
+                    "lastUsedAt": None,
+                    "expiresAt": None,
+                    "configured": True,
+                },
+            )
         if store.get("runners", self.default_runner_id) is None:
-            store.put("runners", self.default_runner_id, {
-                "id": self.default_runner_id, "domain": RUNNER_DOMAIN,
-                "apiUrl": "http://127.0.0.1/runner", "apiKey": secrets.token_hex(16),
-                "cpu": 1024, "memory": 4096, "disk": 100000, "gpu": 0, "gpuType": "none",
-                "class": "small", "used": 0, "capacity": 100000, "region": "us",
-                "state": "ready", "lastChecked": now, "unschedulable": False,
-                "createdAt": now, "updatedAt": now,
-            })
+            store.put(
+                "runners",
+                self.default_runner_id,
+                {
+                    "id": self.default_runner_id,
+                    "domain": RUNNER_DOMAIN,
+                    "apiUrl": "http://127.0.0.1/runner",
+                    "apiKey": secrets.token_hex(16),
+                    "cpu": 1024,
+                    "memory": 4096,
+                    "disk": 100000,
+                    "gpu": 0,
+                    "gpuType": "none",
+                    "class": "small",
+                    "used": 0,
+                    "capacity": 100000,
+                    "region": "us",
+                    "state": "ready",
+                    "lastChecked": now,
+                    "unschedulable": False,
+                    "createdAt": now,
+                    "updatedAt": now,
+                },
+            )
         name = s.default_snapshot
         if not any(sn["name"] == name and sn.get("general") for sn in store.all("snapshots")):
             sid = new_id()
-            store.put("snapshots", sid, {
-                "id": sid, "organizationId": self.default_org_id, "general": True, "name": name,
-                "imageName": name, "enabled": True, "state": "active", "size": 1.2,
-                "entrypoint": ["sleep", "infinity"], "cpu": 1, "gpu": 0, "mem": 1, "disk": 3,
-                "errorReason": None, "createdAt": now, "updatedAt": now, "lastUsedAt": None,
-                "buildInfo": None,
-            })
+            store.put(
+                "snapshots",
+                sid,
+                {
+                    "id": sid,
+                    "organizationId": self.default_org_id,
+                    "general": True,
+                    "name": name,
+                    "imageName": name,
+                    "enabled": True,
+                    "state": "active",
+                    "size": 1.2,
+                    "entrypoint": ["sleep", "infinity"],
+                    "cpu": 1,
+                    "gpu": 0,
+                    "mem": 1,
+                    "disk": 3,
+                    "errorReason": None,
+                    "createdAt": now,
+                    "updatedAt": now,
+                    "lastUsedAt": None,
+                    "buildInfo": None,
+                },
+            )
 
     def _resume(self) -> None:
         for sb in self.store.all("sandboxes"):
@@ -281,24 +369,39 @@ class Control:
         user = self.store.get("users", uid)
         if user is None:
             user = {
-                "id": uid, "name": str(payload.get("name") or uid),
-                "email": str(payload.get("email") or ""), "publicKeys": [],
+                "id": uid,
+                "name": str(payload.get("name") or uid),
+                "email": str(payload.get("email") or ""),
+                "publicKeys": [],
                 "role": "admin" if payload.get("role") == "admin" else "user",
-                "emailVerified": bool(payload.get("email_verified", True)), "createdAt": iso(),
+                "emailVerified": bool(payload.get("email_verified", True)),
+                "createdAt": iso(),
             }
             self.store.put("users", uid, user)
             self.create_org("Personal", uid, personal=True)
         return user
 
     def create_org(
-        self, name: str, owner_id: str, *, personal: bool = False, org_id: str | None = None,
+        self,
+        name: str,
+        owner_id: str,
+        *,
+        personal: bool = False,
+        org_id: str | None = None,
         quota: dict[str, Any] | None = None,
     ) -> Doc:
         now = iso()
         org = {
-            "id": org_id or new_id(), "name": name, "createdBy": owner_id, "personal": personal,
-            "createdAt": now, "updatedAt": now, "suspended": False, "suspendedAt": None,
-            "suspensionReason": None, "suspendedUntil": None,
+            "id": org_id or new_id(),
+            "name": name,
+            "createdBy": owner_id,
+            "personal": personal,
+            "createdAt": now,
+            "updatedAt": now,
+            "suspended": False,
+            "suspendedAt": None,
+            "suspensionReason": None,
+            "suspendedUntil": None,
             "quota": {**DEFAULT_QUOTA, **{k: v for k, v in (quota or {}).items() if v is not None}},
         }
         self.store.put("orgs", org["id"], org)
@@ -307,8 +410,14 @@ class Control:
 
     def add_member(self, org_id: str, user_id: str, role: str, role_ids: list[str]) -> Doc:
         now = iso()
-        member = {"organizationId": org_id, "userId": user_id, "role": role,
-                  "assignedRoleIds": role_ids, "createdAt": now, "updatedAt": now}
+        member = {
+            "organizationId": org_id,
+            "userId": user_id,
+            "role": role,
+            "assignedRoleIds": role_ids,
+            "createdAt": now,
+            "updatedAt": now,
+        }
         return self.store.put("members", f"{org_id}:{user_id}", member)
 
     def role(self, role_id: str) -> Doc | None:
@@ -324,8 +433,11 @@ class Control:
         state = sb["state"]
         disk = sb["disk"] if state not in _DISK_EXCLUDED else 0
         counted = state not in _CPU_EXCLUDED
-        return {"cpu": sb["cpu"] if counted else 0, "memory": sb["memory"] if counted else 0,
-                "disk": disk}
+        return {
+            "cpu": sb["cpu"] if counted else 0,
+            "memory": sb["memory"] if counted else 0,
+            "disk": disk,
+        }
 
     def usage(self, org_id: str) -> dict[str, float]:
         total = {"cpu": 0.0, "memory": 0.0, "disk": 0.0}
@@ -349,11 +461,21 @@ class Control:
 
     def sandbox_dto(self, sb: Doc, state: str | None = None) -> Doc:
         out: Doc = {
-            "id": sb["id"], "organizationId": sb["organizationId"], "snapshot": sb["snapshot"],
-            "user": sb["user"], "env": sb["env"], "labels": sb["labels"], "public": sb["public"],
-            "target": sb["target"], "cpu": sb["cpu"], "gpu": sb["gpu"], "memory": sb["memory"],
-            "disk": sb["disk"], "state": state or display_state(sb),
-            "errorReason": sb["errorReason"], "backupState": sb["backupState"],
+            "id": sb["id"],
+            "organizationId": sb["organizationId"],
+            "snapshot": sb["snapshot"],
+            "user": sb["user"],
+            "env": sb["env"],
+            "labels": sb["labels"],
+            "public": sb["public"],
+            "target": sb["target"],
+            "cpu": sb["cpu"],
+            "gpu": sb["gpu"],
+            "memory": sb["memory"],
+            "disk": sb["disk"],
+            "state": state or display_state(sb),
+            "errorReason": sb["errorReason"],
+            "backupState": sb["backupState"],
         }
         if sb.get("backupCreatedAt"):
             out["backupCreatedAt"] = sb["backupCreatedAt"]
@@ -377,8 +499,7 @@ class Control:
         out["snapshotState"] = sb["backupState"]
         if sb.get("backupCreatedAt"):
             out["snapshotCreatedAt"] = sb["backupCreatedAt"]
-        out["info"] = {"name": sb["id"], "created": sb["createdAt"],
-                       "providerMetadata": "{}"}
+        out["info"] = {"name": sb["id"], "created": sb["createdAt"], "providerMetadata": "{}"}
         return out
 
     def kick_sandbox(self, sid: str) -> asyncio.Task[None]:
@@ -426,8 +547,9 @@ class Control:
                     self.save_sandbox(sb)
                     return
             else:
-                await asyncio.sleep(s.build_step_delay if sb["state"] == "pending_build"
-                                    else s.transition_delay)
+                await asyncio.sleep(
+                    s.build_step_delay if sb["state"] == "pending_build" else s.transition_delay
+                )
             sb = store.get("sandboxes", sid)
             if sb is None:
                 return
@@ -492,8 +614,17 @@ class Control:
     def start_build(self, ref: str, dockerfile: str) -> None:
         build = self.store.get("builds", ref)
         if build is None or build["state"] == "failed":
-            self.store.put("builds", ref, {"ref": ref, "state": "building", "dockerfile": dockerfile,
-                                           "errorReason": None, "createdAt": iso()})
+            self.store.put(
+                "builds",
+                ref,
+                {
+                    "ref": ref,
+                    "state": "building",
+                    "dockerfile": dockerfile,
+                    "errorReason": None,
+                    "createdAt": iso(),
+                },
+            )
         if self.store.get("builds", ref)["state"] == "building":  # type: ignore[index]
             self.kick(f"build:{ref}", lambda: self._run_build(ref))
 
@@ -518,11 +649,15 @@ class Control:
             return
         path = self.build_log_path(ref)
         path.parent.mkdir(parents=True, exist_ok=True)
-        lines = [ln.strip() for ln in build["dockerfile"].splitlines()
-                 if ln.strip() and not ln.strip().startswith("#")]
+        lines = [
+            ln.strip()
+            for ln in build["dockerfile"].splitlines()
+            if ln.strip() and not ln.strip().startswith("#")
+        ]
         has_from = any(ln.upper().startswith("FROM ") for ln in lines)
         delay = self.settings.build_step_delay
         with path.open("w", encoding="utf-8") as f:
+
             def emit(text: str) -> None:
                 f.write(text)
                 f.flush()
@@ -574,7 +709,9 @@ class Control:
             if sn is None or sn["state"] != state:
                 continue
             if nxt == "building":
-                self.start_build(sn["buildInfo"]["snapshotRef"], sn["buildInfo"]["dockerfileContent"])
+                self.start_build(
+                    sn["buildInfo"]["snapshotRef"], sn["buildInfo"]["dockerfileContent"]
+                )
             if nxt == "active":
                 sn["size"] = 0.5
                 if not sn.get("entrypoint"):
