@@ -1,0 +1,84 @@
+"""Fixtures of the toolbox tests: the anyio backends, emulators, clients and sandboxes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+
+FAST_CLOCK: dict[str, Any] = {
+    "transition_delay": 0.01,
+    "build_step_delay": 0.02,
+    "snapshot_step_delay": 0.01,
+    "volume_step_delay": 0.01,
+}
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _emulator_available() -> bool:
+    try:
+        import daytona_emulator.toolbox  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    """One emulator (toolbox included) shared by a test module, default settings."""
+    if not _emulator_available():
+        pytest.skip("the emulator's toolbox is not available")
+    from daytona_emulator.testing import EmulatorServer
+
+    with EmulatorServer(**FAST_CLOCK) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Any]]:
+    """Start extra emulators with settings overrides; stopped at the end of the test."""
+    if not _emulator_available():
+        pytest.skip("the emulator's toolbox is not available")
+    from daytona_emulator.testing import EmulatorServer
+
+    servers: list[Any] = []
+
+    def start(**overrides: Any) -> Any:
+        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def client_factory() -> Callable[..., Any]:
+    """``async with client_factory(server, **kwargs) as daytona:``."""
+    from daytona_async import AsyncDaytona
+
+    def make(server: Any, **kwargs: Any) -> Any:
+        return AsyncDaytona(api_key=server.api_key, api_url=server.base_url, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+async def daytona(emulator: Any, client_factory: Callable[..., Any]) -> AsyncIterator[Any]:
+    async with client_factory(emulator) as client:
+        yield client
+
+
+@pytest.fixture
+async def sandbox(daytona: Any) -> AsyncIterator[Any]:
+    sb = await daytona.create(timeout=60)
+    try:
+        yield sb
+    finally:
+        await sb.delete()

@@ -1,0 +1,288 @@
+"""Unit tests of the streaming machinery (_streams): decoding, NUL stripping, line splitting,
+and follow_bytes (resume by offset, end detection) over fake streams."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+
+import anyio
+import httpx
+import pytest
+
+from daytona_async._streams import (
+    FollowOptions,
+    FollowStats,
+    LineSplitter,
+    Utf8Decoder,
+    decode_text,
+    follow_bytes,
+    strip_nul,
+)
+from daytona_async.errors import APIConnectionError
+
+pytestmark = pytest.mark.anyio
+
+TEXT = "héllo wörld — 你好，世界 🙂🚀 ok\nline two ✓\n\nlast 𝄞 no newline"
+DATA = TEXT.encode()
+
+
+def test_strip_nul() -> None:
+    assert strip_nul(b"abc") == b"abc"
+    assert strip_nul(b"a\x00b\x00\x00") == b"ab"
+    assert strip_nul(b"\x00" * 1024) == b""
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 13, 1024])
+def test_decoder_split_multibyte(size: int) -> None:
+    dec = Utf8Decoder()
+    out = "".join(dec.decode(DATA[i : i + size]) for i in range(0, len(DATA), size))
+    assert out + dec.flush() == TEXT
+
+
+def test_decoder_random_splits_with_nul_padding() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        # the daemon's framing: each message padded with NULs to 1024 bytes, cut anywhere
+        pieces: list[bytes] = []
+        i = 0
+        while i < len(DATA):
+            n = rng.randint(1, 9)
+            pieces.append(DATA[i : i + n] + b"\x00" * rng.randint(0, 5))
+            i += n
+        dec = Utf8Decoder()
+        out = "".join(dec.decode(strip_nul(p)) for p in pieces) + dec.flush()
+        assert out == TEXT
+
+
+def test_decoder_invalid_bytes_replaced() -> None:
+    dec = Utf8Decoder()
+    assert dec.decode(b"a\xffb") == "a\ufffdb"
+    assert dec.decode(b"\xe4\xbd") == ""  # incomplete: kept
+    assert dec.flush() == "\ufffd"
+
+
+def test_line_splitter() -> None:
+    s = LineSplitter()
+    assert s.feed("ab") == []
+    assert s.feed("c\r\nde\nf") == ["abc", "de"]
+    assert s.feed("\n\n") == ["f", ""]
+    assert s.feed("tail") == []
+    assert s.flush() == ["tail"]
+    assert s.flush() == []
+
+
+async def _chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+async def test_decode_text_pieces_and_lines(size: int) -> None:
+    text = "".join([t async for t in decode_text(_chunks(DATA, size))])
+    assert text == TEXT
+    lines = [t async for t in decode_text(_chunks(DATA, size), lines=True)]
+    assert lines == TEXT.split("\n")
+
+
+# -- follow_bytes over fake streams ----------------------------------------------------------
+
+
+class FakeLog:
+    """A growing log served like the daemon: every connection replays it from the start,
+    in NUL-padded messages, and never ends by itself (unless ``end_on_exit``)."""
+
+    def __init__(self, *, end_on_exit: bool = False, msg: int = 16) -> None:
+        self.data = bytearray()
+        self.exited = False
+        self.end_on_exit = end_on_exit
+        self.msg = msg
+        self.cut_after: list[int] = []  # per connection: cut after this many raw bytes
+        self.connections = 0
+        self.changed = anyio.Event()
+
+    def write(self, data: bytes) -> None:
+        self.data += data
+        self.changed.set()
+        self.changed = anyio.Event()
+
+    def exit(self) -> None:
+        self.exited = True
+        self.changed.set()
+        self.changed = anyio.Event()
+
+    async def body(self, cut: int | None) -> AsyncIterator[bytes]:
+        pos = 0
+        sent = 0
+        while True:
+            if pos < len(self.data):
+                piece = bytes(self.data[pos : pos + self.msg])
+                pos += len(piece)
+                raw = piece + b"\x00" * (self.msg - len(piece))
+                if cut is not None and sent + len(raw) > cut:
+                    yield raw[: cut - sent]
+                    raise httpx.RemoteProtocolError("peer closed connection")
+                sent += len(raw)
+                yield raw
+                await anyio.sleep(0)
+                continue
+            if self.exited and self.end_on_exit:
+                return
+            await self.changed.wait()
+
+    async def open(self) -> httpx.Response:
+        cut = self.cut_after[self.connections] if self.connections < len(self.cut_after) else None
+        self.connections += 1
+        return httpx.Response(200, content=self.body(cut))
+
+    # the probe
+    async def finished(self) -> bool:
+        return self.exited
+
+    async def total_bytes(self) -> int | None:
+        return len(self.data)
+
+
+async def _collect(log: FakeLog, stats: FollowStats, **opts: object) -> bytes:
+    out = bytearray()
+    async for chunk in follow_bytes(
+        log.open, log, options=FollowOptions(**opts), stats=stats  # type: ignore[arg-type]
+    ):
+        out += chunk
+    return bytes(out)
+
+
+async def _produce(log: FakeLog, data: bytes, pieces: int, delay: float = 0.001) -> None:
+    step = max(1, len(data) // pieces)
+    for i in range(0, len(data), step):
+        log.write(data[i : i + step])
+        await anyio.sleep(delay)
+    log.exit()
+
+
+async def test_follow_ends_promptly_after_exit() -> None:
+    log = FakeLog()
+    stats = FollowStats()
+    result: list[bytes] = []
+    async with anyio.create_task_group() as tg:
+
+        async def consume() -> None:
+            result.append(await _collect(log, stats))
+
+        tg.start_soon(consume)
+        await _produce(log, DATA * 20, 50)
+    assert result[0] == DATA * 20
+    assert stats.finished_at is not None and stats.ended_at is not None
+    assert stats.ended_at - stats.finished_at < 0.2
+    assert stats.connections == 1
+
+
+async def test_follow_resumes_without_loss_or_repeat() -> None:
+    log = FakeLog()
+    data = bytes(random.Random(3).randbytes(5000)).replace(b"\x00", b"x")
+    log.write(data)
+    log.exit()
+    log.cut_after = [100, 1000, 1001, 3000]
+    stats = FollowStats()
+    out = await _collect(log, stats, reconnect_backoff=0.001)
+    assert out == data
+    assert stats.reconnects == 4
+    assert stats.connections == 5
+
+
+async def test_follow_gives_up_after_max_reconnects() -> None:
+    log = FakeLog()
+    log.write(b"x" * 1000)
+    log.exit()
+    log.cut_after = [50] * 10
+    with pytest.raises(APIConnectionError, match="gave up"):
+        await _collect(log, FollowStats(), max_reconnects=3, reconnect_backoff=0.001)
+
+
+async def test_follow_stream_that_ends_by_itself() -> None:
+    log = FakeLog(end_on_exit=True)
+    stats = FollowStats()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_produce, log, DATA, 10)
+        out = await _collect(log, stats)
+    assert out == DATA
+    assert stats.connections == 1
+
+
+async def test_follow_stalled_stream_is_reopened() -> None:
+    # the first connection silently stops delivering (a dead connection): once the producer
+    # is done and the count is short, the stream is re-opened and completed
+    log = FakeLog()
+    log.write(b"a" * 100)
+    real_body = log.body
+
+    async def stalled(cut: int | None) -> AsyncIterator[bytes]:
+        if log.connections == 1:
+            yield b"a" * 10
+            await anyio.sleep_forever()
+        async for chunk in real_body(cut):
+            yield chunk
+
+    log.body = stalled  # type: ignore[method-assign]
+    log.exit()
+    stats = FollowStats()
+    with anyio.fail_after(5):
+        out = await _collect(log, stats, idle_grace=0.1)
+    assert out == b"a" * 100
+    assert stats.reconnects == 1
+
+
+async def test_follow_cancelled_consumer_closes_response() -> None:
+    closed: list[bool] = []
+    log = FakeLog()
+
+    async def open_() -> httpx.Response:
+        response = await log.open()
+        original = response.aclose
+
+        async def aclose() -> None:
+            closed.append(True)
+            await original()
+
+        response.aclose = aclose  # type: ignore[method-assign]
+        return response
+
+    log.write(b"x" * 10)
+    with anyio.move_on_after(0.2):
+        async for _ in follow_bytes(open_, log):
+            pass
+    assert closed == [True]
+
+
+async def test_follow_abandoned_iterator_closes_response() -> None:
+    # `break` without aclosing: the generator is finalised by the event loop's asyncgen
+    # hooks in another task; no cancel scope is held across a yield, so that works
+    import gc
+
+    closed: list[bool] = []
+    log = FakeLog()
+
+    async def open_() -> httpx.Response:
+        response = await log.open()
+        original = response.aclose
+
+        async def aclose() -> None:
+            closed.append(True)
+            await original()
+
+        response.aclose = aclose  # type: ignore[method-assign]
+        return response
+
+    log.write(b"x" * 100)
+
+    async def consume() -> None:
+        async for _ in decode_text(follow_bytes(open_, log)):
+            break
+
+    await consume()
+    gc.collect()
+    for _ in range(50):
+        if closed:
+            break
+        await anyio.sleep(0.01)
+    assert closed == [True]
