@@ -565,11 +565,13 @@ async def task_logs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
             got += n
             chunks += 1
 
+    prof = Profiler(p.get("profile"))
     with PeakRSS() as mem:
         c0, t0 = time.process_time(), time.perf_counter()
-        await asyncio.wait_for(
-            a.stream_logs(sb, p["session_id"], p["command"], on_chunk), p.get("timeout", 600)
-        )
+        with prof:
+            await asyncio.wait_for(
+                a.stream_logs(sb, p["session_id"], p["command"], on_chunk), p.get("timeout", 600)
+            )
         t_end, cpu = time.perf_counter(), time.process_time() - c0
     nbytes = p["nbytes"]
     to_last = max(t_last - t0, 1e-9)
@@ -587,6 +589,7 @@ async def task_logs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
         "rss_peak": mem.peak,
         "rss_growth": mem.growth,
         "errors": 0 if got >= nbytes * 0.99 else 1,
+        **prof.result(),
     }
 
 
@@ -640,9 +643,13 @@ async def task_execs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
             if first is None:
                 first = f"{type(e).__name__}: {e}"[:300]
 
+    prof = Profiler(p.get("profile"))
     with PeakRSS() as mem:
         c0, t0 = time.process_time(), time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(n))), p.get("timeout", 600))
+        with prof:
+            await asyncio.wait_for(
+                asyncio.gather(*(one(i) for i in range(n))), p.get("timeout", 600)
+            )
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "n": n,
@@ -654,6 +661,7 @@ async def task_execs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
         "errors": errors,
         "first_error": first,
         "rss_growth": mem.growth,
+        **prof.result(),
     }
 
 
