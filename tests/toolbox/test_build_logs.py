@@ -8,7 +8,6 @@ from typing import Any
 
 import anyio
 import pytest
-
 from daytona_async._toolbox_logs import sandbox_build_logs, snapshot_build_logs
 
 pytestmark = pytest.mark.anyio

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from daytona_async._process import build_exec_command
 from daytona_async.errors import InvalidArgumentError
 
@@ -53,7 +52,7 @@ def run(command: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     [
         ("echo hello", "hello\n"),
         ("echo 'single quoted'  \"double  quoted\"", "single quoted double  quoted\n"),
-        ("echo \"it's\" 'say \"hi\"'", "it's say \"hi\"\n"),
+        ('echo "it\'s" \'say "hi"\'', 'it\'s say "hi"\n'),
         ("printf '%s\\n' a b | tr a-z A-Z | sort -r", "B\nA\n"),
         ("X=5; echo \"$X $((X+1))\" '$X'", "5 6 $X\n"),
         ("echo one\necho two", "one\ntwo\n"),
@@ -83,7 +82,7 @@ def test_stdin_is_not_the_script() -> None:
 def test_env_values_survive() -> None:
     env = {
         "SPACES": "a b  c",
-        "QUOTES": "it's \"quoted\"",
+        "QUOTES": 'it\'s "quoted"',
         "DOLLAR": "$HOME `id` $(id)",
         "NEWLINES": "l1\nl2\n\n",
         "EMPTY": "",

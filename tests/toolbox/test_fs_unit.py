@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from daytona_async import AsyncDaytona
 from daytona_async._fs import _mode
 from daytona_async.errors import InvalidArgumentError

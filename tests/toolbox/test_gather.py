@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import anyio
 import pytest
-
 from daytona_async._gather import GatherError, gather
 from daytona_async.errors import InvalidArgumentError, NotFoundError
 
@@ -58,7 +57,7 @@ async def test_failures_carry_items_and_others_complete() -> None:
     assert len(done) == 26  # nothing else was cancelled
     assert err.results[4] == 4 and err.results[3] is None
     assert any("item #13 = 13" in n for n in err.exceptions[2].__notes__)
-    matched, rest = err.split(NotFoundError)
+    matched, _rest = err.split(NotFoundError)
     assert matched is not None and len(matched.exceptions) == 3
     assert isinstance(matched, GatherError) and [f.index for f in matched.failures] == [3, 13, 23]
     try:

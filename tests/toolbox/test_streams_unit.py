@@ -7,9 +7,9 @@ import random
 from collections.abc import AsyncIterator
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
-
 from daytona_async._streams import (
     FollowOptions,
     FollowStats,
@@ -124,7 +124,7 @@ class FakeLog:
                     raise httpx.RemoteProtocolError("peer closed connection")
                 sent += len(raw)
                 yield raw
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
                 continue
             if self.exited and self.end_on_exit:
                 return
@@ -146,7 +146,10 @@ class FakeLog:
 async def _collect(log: FakeLog, stats: FollowStats, **opts: object) -> bytes:
     out = bytearray()
     async for chunk in follow_bytes(
-        log.open, log, options=FollowOptions(**opts), stats=stats  # type: ignore[arg-type]
+        log.open,
+        log,
+        options=FollowOptions(**opts),
+        stats=stats,  # type: ignore[arg-type]
     ):
         out += chunk
     return bytes(out)
