@@ -1,0 +1,118 @@
+"""sandbox.fs against the emulator: round trips, the file operations, progress, and a download
+cut midway that leaves nothing at the destination."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from daytona_async.errors import BadRequestError, ConflictError, DaytonaError, NotFoundError
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_round_trips(sandbox: Any, tmp_path: Path) -> None:
+    fs = sandbox.fs
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    local = tmp_path / "src.bin"
+    local.write_bytes(data)
+    progress: list[tuple[int, int | None]] = []
+    await fs.upload(str(local), "rt/a.bin", progress=lambda d, t: progress.append((d, t)))
+    assert progress[-1] == (len(data), len(data))
+    assert await fs.download_bytes("rt/a.bin") == data
+
+    async def gen() -> AsyncIterator[bytes]:
+        for i in range(0, len(data), 100_000):
+            yield data[i : i + 100_000]
+
+    await fs.upload(gen(), "rt/b.bin")
+    down: list[tuple[int, int | None]] = []
+    out = await fs.download(
+        "rt/b.bin", tmp_path / "b.bin", progress=lambda d, t: down.append((d, t))
+    )
+    assert Path(out).read_bytes() == data
+    assert down[-1] == (len(data), len(data))
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    # into an existing directory, under the remote base name
+    out = await fs.download("rt/a.bin", tmp_path)
+    assert out == str(tmp_path / "a.bin")
+
+    await fs.upload_many([(b"one", "rt/many/1.txt"), (b"two", "/tmp/rt-2.txt")])
+    assert await fs.download_bytes("rt/many/1.txt") == b"one"
+    assert await fs.download_bytes("/tmp/rt-2.txt") == b"two"
+
+    async with fs.stream("rt/a.bin") as s:
+        assert s.size == len(data)
+        h = hashlib.sha256()
+        async for chunk in s:
+            h.update(chunk)
+    assert h.digest() == hashlib.sha256(data).digest()
+
+
+async def test_operations(sandbox: Any) -> None:
+    fs = sandbox.fs
+    home = await fs.project_dir()
+    await fs.mkdir("ops/dir", 0o750)
+    info = await fs.info("ops/dir")
+    assert info.is_dir and info.permissions.endswith("750")
+    await fs.upload(b"hello world\nsecond line hello\n", "ops/dir/f.txt")
+    await fs.upload(b"nothing here\n", "ops/dir/g.md")
+    names = sorted(e.name for e in await fs.list("ops/dir"))
+    assert names == ["f.txt", "g.md"]
+    assert await fs.exists("ops/dir/f.txt") and not await fs.exists("ops/none")
+
+    matches = await fs.find("ops", "hello")
+    assert sorted((Path(m.file).name, int(m.line)) for m in matches) == [("f.txt", 1), ("f.txt", 2)]
+    assert sorted(await fs.search("ops", "*.txt")) == [f"{home}/ops/dir/f.txt"]
+    assert await fs.search("ops", "*.nothing") == []
+
+    results = await fs.replace(["ops/dir/f.txt", "ops/missing.txt"], "hello", "bye")
+    assert [bool(r.success) for r in results] == [True, False]
+    assert await fs.download_bytes("ops/dir/f.txt") == b"bye world\nsecond line bye\n"
+
+    await fs.chmod("ops/dir/f.txt", 0o600)
+    assert (await fs.info("ops/dir/f.txt")).permissions.endswith("600")
+
+    await fs.move("ops/dir/g.md", "ops/g2.md")
+    with pytest.raises(ConflictError):
+        await fs.move("ops/g2.md", "ops/dir/f.txt")
+    with pytest.raises(NotFoundError):
+        await fs.info("ops/dir/g.md")
+
+    with pytest.raises(BadRequestError):
+        await fs.delete("ops/dir")  # a directory needs recursive=True
+    await fs.delete("ops/g2.md")
+    await fs.delete("ops", recursive=True)
+    assert not await fs.exists("ops")
+
+
+async def test_cut_download_leaves_no_file(
+    emulator_factory: Callable[..., Any], client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    from daytona_emulator.settings import FaultSettings
+
+    server = emulator_factory(
+        faults=FaultSettings(cut_stream=1.0, cut_after_bytes=100_000, paths=("/files/download",))
+    )
+    async with client_factory(server) as daytona:
+        sb = await daytona.create(timeout=60)
+        await sb.fs.upload(os.urandom(1_000_000), "big.bin")
+        dst = tmp_path / "dst.bin"
+        with pytest.raises(DaytonaError):
+            await sb.fs.download("big.bin", dst)
+        assert not dst.exists()
+        dst.write_bytes(b"previous")
+        with pytest.raises(DaytonaError):
+            await sb.fs.download("big.bin", dst)
+        assert dst.read_bytes() == b"previous"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["dst.bin"]
+
+        # cancelled midway: the same
+        with anyio.move_on_after(0.001):
+            await sb.fs.download("big.bin", tmp_path / "x.bin")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["dst.bin"]
