@@ -16,6 +16,14 @@ from daytona_async.errors import BadRequestError, ConflictError, DaytonaError, N
 pytestmark = pytest.mark.anyio
 
 
+def names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def read(path: str | Path) -> bytes:
+    return Path(path).read_bytes()
+
+
 async def test_round_trips(sandbox: Any, tmp_path: Path) -> None:
     fs = sandbox.fs
     data = os.urandom(3 * 1024 * 1024 + 17)
@@ -35,9 +43,9 @@ async def test_round_trips(sandbox: Any, tmp_path: Path) -> None:
     out = await fs.download(
         "rt/b.bin", tmp_path / "b.bin", progress=lambda d, t: down.append((d, t))
     )
-    assert Path(out).read_bytes() == data
+    assert read(out) == data
     assert down[-1] == (len(data), len(data))
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert not [n for n in names(tmp_path) if n.endswith(".part")]
     # into an existing directory, under the remote base name
     out = await fs.download("rt/a.bin", tmp_path)
     assert out == str(tmp_path / "a.bin")
@@ -109,10 +117,10 @@ async def test_cut_download_leaves_no_file(
         dst.write_bytes(b"previous")
         with pytest.raises(DaytonaError):
             await sb.fs.download("big.bin", dst)
-        assert dst.read_bytes() == b"previous"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["dst.bin"]
+        assert read(dst) == b"previous"
+        assert names(tmp_path) == ["dst.bin"]
 
         # cancelled midway: the same
         with anyio.move_on_after(0.001):
             await sb.fs.download("big.bin", tmp_path / "x.bin")
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["dst.bin"]
+        assert names(tmp_path) == ["dst.bin"]
