@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from ._logging import configure_from_env, logger, register_secret
 from .errors import ConfigurationError
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from .resources.volumes import Volumes
 
 __all__ = ["DEFAULT_API_URL", "AsyncDaytona"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 DEFAULT_API_URL = "https://app.daytona.io/api"
 SDK_VERSION = "0.1.0"
@@ -417,3 +420,18 @@ class AsyncDaytona:
         from ._sandbox import AsyncSandbox
 
         return AsyncSandbox(self._ctx, data)
+
+    async def gather(
+        self,
+        fn: Callable[[T], Awaitable[R]],
+        items: Iterable[T],
+        *,
+        concurrency: int = 32,
+        fail_fast: bool = False,
+    ) -> builtins.list[R]:
+        """``await fn(item)`` for every item, at most ``concurrency`` at once; results in input
+        order, or a :class:`~daytona_async._gather.GatherError` (an ``ExceptionGroup``) with
+        each failure and its item. See :func:`daytona_async._gather.gather`."""
+        from ._gather import gather
+
+        return await gather(fn, items, concurrency=concurrency, fail_fast=fail_fast)
