@@ -120,7 +120,7 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     """
     from daytona_emulator.control.routes import control_routes
     from daytona_emulator.control.state import Control
-    from daytona_emulator.faults import FaultInjector
+    from daytona_emulator.faults import ConnectionDropped, FaultInjector
 
     own_dir: Path | None = None
     if settings is None:
@@ -170,6 +170,8 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
         return nest_error(request, exc.status_code, str(exc.detail))
 
     async def server_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, ConnectionDropped):  # fault injection cut the stream on purpose
+            return Response(status_code=500)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return nest_error(request, 500, "Internal server error", "Internal Server Error")
 

@@ -22,7 +22,6 @@ Clients see a connection error (httpx: ``RemoteProtocolError``).
 from __future__ import annotations
 
 import asyncio
-import math
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,15 +40,15 @@ _GATEWAY_PAGE = (
 )
 
 
-class _Dropped(Exception):
-    pass
+class ConnectionDropped(Exception):
+    """Raised into the app when the injector cut its connection (not an app error)."""
 
 
 async def _close_connection(receive: Receive, send: Send) -> None:
     """Close the client's connection without (further) response bytes."""
     transport = getattr(getattr(send, "__self__", None), "transport", None)
     if transport is None:  # not uvicorn: best effort, the client sees a truncated response
-        raise _Dropped()
+        raise ConnectionDropped()
     transport.close()
     # wait until the server noticed, so it does not answer with a 500 on our behalf
     for _ in range(100):
@@ -115,7 +114,7 @@ class FaultInjector:
                 await app(scope, receive, self._cutting_send(receive, send))
             else:
                 await app(scope, receive, send)
-        except _Dropped:
+        except ConnectionDropped:
             return
 
     async def _send_429(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -157,7 +156,7 @@ class FaultInjector:
 
         async def cutting_send(message: Message) -> None:
             if state["cut"]:
-                raise _Dropped()
+                raise ConnectionDropped()
             if message["type"] == "http.response.start":
                 headers = dict(message.get("headers", []))
                 state["streamed"] = (
@@ -179,15 +178,10 @@ class FaultInjector:
                 await send({"type": "http.response.body", "body": body[:room], "more_body": True})
             state["cut"] = True
             await _close_connection(receive, send)
-            raise _Dropped()
+            raise ConnectionDropped()
 
         return cutting_send
 
 
 async def _swallow(message: Message) -> None:
     return None
-
-
-def retry_after_seconds(value: str) -> float:
-    """Parse a Retry-After value as written by the injector (helper for tests and clients)."""
-    return math.ceil(float(value) * 1000) / 1000
