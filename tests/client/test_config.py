@@ -1,0 +1,106 @@
+"""Construction: credentials, environment variables, headers, repr without secrets, import cost."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+import pytest
+from daytona_async import AsyncDaytona, ConfigurationError, InvalidArgumentError
+
+
+def _recording_transport(seen: list[httpx.Request]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    return httpx.MockTransport(handler)
+
+
+def test_no_credentials_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="DAYTONA_API_KEY"):
+        AsyncDaytona()
+
+
+def test_jwt_without_organization_is_an_error_at_construction() -> None:
+    with pytest.raises(ConfigurationError, match="organization"):
+        AsyncDaytona(jwt_token="eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig")
+
+
+def test_jwt_from_env_without_org_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAYTONA_JWT_TOKEN", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig")
+    with pytest.raises(ConfigurationError):
+        AsyncDaytona()
+
+
+@pytest.mark.anyio
+async def test_env_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAYTONA_API_KEY", "env-key-123")
+    monkeypatch.setenv("DAYTONA_SERVER_URL", "http://legacy.example/api/")
+    monkeypatch.setenv("DAYTONA_TARGET", "eu")
+    seen: list[httpx.Request] = []
+    async with AsyncDaytona(transport=_recording_transport(seen)) as d:
+        assert d.api_url == "http://legacy.example/api"
+        assert d.target == "eu"
+        await d.list()
+    assert str(seen[0].url) == "http://legacy.example/api/sandbox"
+    assert seen[0].headers["authorization"] == "Bearer env-key-123"
+    # API key mode: no organization header even if one is configured
+    assert "x-daytona-organization-id" not in seen[0].headers
+
+    monkeypatch.setenv("DAYTONA_API_URL", "http://new.example/api")
+    async with AsyncDaytona(transport=_recording_transport(seen)) as d:
+        assert d.api_url == "http://new.example/api"
+
+
+@pytest.mark.anyio
+async def test_jwt_mode_sends_the_organization_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAYTONA_JWT_TOKEN", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.sig")
+    monkeypatch.setenv("DAYTONA_ORGANIZATION_ID", "org-42")
+    seen: list[httpx.Request] = []
+    async with AsyncDaytona(api_url="http://x/api", transport=_recording_transport(seen)) as d:
+        await d.list(labels={"a": "b"})
+    assert seen[0].headers["x-daytona-organization-id"] == "org-42"
+    assert seen[0].headers["authorization"].startswith("Bearer eyJ")
+    assert json.loads(seen[0].url.params["labels"]) == {"a": "b"}
+
+
+def test_explicit_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAYTONA_API_KEY", "env-key")
+    monkeypatch.setenv("DAYTONA_API_URL", "http://env.example/api")
+    d = AsyncDaytona(api_key="arg-key", api_url="http://arg.example/api")
+    assert d.api_url == "http://arg.example/api"
+
+
+def test_repr_and_generated_client_hold_no_secret() -> None:
+    d = AsyncDaytona(api_key="super-secret-value-1", api_url="http://x/api")
+    for text in (repr(d), str(d), repr(d.api), repr(d.http.headers), repr(d.context)):
+        assert "super-secret-value-1" not in text
+
+
+@pytest.mark.anyio
+async def test_ids_are_validated_before_sending() -> None:
+    seen: list[httpx.Request] = []
+    async with AsyncDaytona(
+        api_key="k", api_url="http://x/api", transport=_recording_transport(seen)
+    ) as d:
+        for bad in ("", ".", "..", "a/b", " ", "a\nb"):
+            with pytest.raises(InvalidArgumentError):
+                await d.get(bad)
+            with pytest.raises(ValueError):  # InvalidArgumentError is a ValueError
+                await d.get(bad)
+    assert seen == []
+
+
+def test_import_is_light() -> None:
+    code = (
+        "import sys, time; t=time.perf_counter(); import daytona_async; "
+        "from daytona_async import AsyncDaytona, NotFoundError; "
+        "print(time.perf_counter()-t); "
+        "print(sorted(m for m in ('httpx','anyio','aiohttp','daytona_api.models') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[1] == "[]", lines
