@@ -5,7 +5,8 @@ Everything the SDK logs goes through :data:`logger` (stdlib ``logging``, name
 environment variable ``DAYTONA_LOG`` is ``debug`` or ``info``, which attaches a stderr handler
 at that level (once per process).
 
-Every record passes :class:`RedactingFilter`, and every exception message the SDK builds
+Every record of this logger (and of the ``httpx``/``httpcore`` loggers, whose request lines
+show URLs) passes :class:`RedactingFilter`, and every exception message the SDK builds
 passes :func:`redact`: the client's own API key/JWT, ``Bearer ...`` values, Daytona API keys
 (``dtn_...``), JWTs (``eyJ...``) and preview auth tokens in URLs are replaced with ``***``.
 """
@@ -74,6 +75,9 @@ class RedactingFilter(logging.Filter):
 
 
 logger.addFilter(RedactingFilter())
+# httpx logs every request URL at INFO; URLs can carry preview tokens
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(RedactingFilter())
 
 _configured = False
 

@@ -278,14 +278,15 @@ class AsyncSandbox:
         self.data.public = bool(public)
 
     async def backup(self, *, timeout: float | None = None) -> AsyncSandbox:
-        """Request a backup (``backupState`` becomes ``Pending``); returns ``self`` refreshed."""
-        from daytona_api.api.sandbox import create_backup
-        from daytona_api.models import Sandbox
+        """Request a backup (``backupState`` becomes ``Pending``); returns ``self`` refreshed.
 
-        self.data = await self._ctx.call_parsed(
-            create_backup, self.id, expect=Sandbox, timeout=timeout
+        The service answers 201 with an empty body (the spec declares a ``Sandbox``), so this
+        is a hand-written POST followed by a re-read."""
+        dl = Deadline(timeout if timeout is not None else self._ctx.call_timeout, "backup")
+        await self._ctx.request(
+            "POST", self._ctx.path("/sandbox/{id}/backup", id=self.id), deadline=dl
         )
-        return self
+        return await self.refresh(deadline=dl)
 
     async def preview_link(self, port: int, *, timeout: float | None = None) -> PortPreviewUrl:
         """The preview URL and token of ``port`` (the sandbox must be started)."""
