@@ -78,7 +78,7 @@ async def test_per_request_timeout_is_enforced_by_default(silent_server: str) ->
 async def test_cancelling_200_in_flight_calls_leaves_no_connection_checked_out(
     emulator_factory: Callable[..., Any],
 ) -> None:
-    server = emulator_factory(faults=FaultSettings(latency=0.5, paths=("/sandbox/",)))
+    server = emulator_factory(faults=FaultSettings(latency=2.0, paths=("/sandbox/",)))
     async with AsyncDaytona(api_key=server.api_key, api_url=server.base_url) as d:
         await d.list()  # creates the pool (path "/sandbox" is not slowed)
         started = 0
@@ -91,10 +91,16 @@ async def test_cancelling_200_in_flight_calls_leaves_no_connection_checked_out(
         in_flight: dict[str, int] = {}
 
         async def probe() -> None:
-            await anyio.sleep(0.2)
-            in_flight.update(d.context.transport.pool_stats())
+            while True:  # until the calls are on the wire
+                await anyio.sleep(0.05)
+                stats = d.context.transport.pool_stats()
+                if stats["in_use"] > 0 and started == 200:
+                    in_flight.update(stats)
+                    await anyio.sleep(0.1)
+                    tg.cancel_scope.cancel()
+                    return
 
-        with anyio.move_on_after(0.25):
+        with anyio.move_on_after(1.5):
             async with anyio.create_task_group() as tg:
                 tg.start_soon(probe)
                 for _ in range(200):
