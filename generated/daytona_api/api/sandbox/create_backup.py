@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -32,15 +32,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | Sandbox | None:
+) -> Any | ErrorResponse | Sandbox | None:
     if response.status_code == 200:
         response_200 = Sandbox.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = Sandbox.from_dict(response.json())
-
+        response_201 = cast(Any, None)
         return response_201
 
     if response.status_code == 400:
@@ -114,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | Sandbox]:
+) -> Response[Any | ErrorResponse | Sandbox]:
     return Response(
         status_code=response.status_code,
         content=response.content,
@@ -128,7 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | Sandbox]:
+) -> Response[Any | ErrorResponse | Sandbox]:
     """Request a backup of a sandbox
 
     Args:
@@ -140,7 +139,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | Sandbox]
+        Response[Any | ErrorResponse | Sandbox]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> ErrorResponse | Sandbox | None:
+) -> Any | ErrorResponse | Sandbox | None:
     """Request a backup of a sandbox
 
     Args:
@@ -172,7 +171,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | Sandbox
+        Any | ErrorResponse | Sandbox
     """
 
     return sync_detailed(
@@ -187,7 +186,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | Sandbox]:
+) -> Response[Any | ErrorResponse | Sandbox]:
     """Request a backup of a sandbox
 
     Args:
@@ -199,7 +198,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | Sandbox]
+        Response[Any | ErrorResponse | Sandbox]
     """
 
     kwargs = _get_kwargs(
@@ -217,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> ErrorResponse | Sandbox | None:
+) -> Any | ErrorResponse | Sandbox | None:
     """Request a backup of a sandbox
 
     Args:
@@ -229,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | Sandbox
+        Any | ErrorResponse | Sandbox
     """
 
     return (

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import httpx
@@ -32,15 +32,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorResponse | Workspace | None:
+) -> Any | ErrorResponse | Workspace | None:
     if response.status_code == 200:
         response_200 = Workspace.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 201:
-        response_201 = Workspace.from_dict(response.json())
-
+        response_201 = cast(Any, None)
         return response_201
 
     if response.status_code == 400:
@@ -114,7 +113,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorResponse | Workspace]:
+) -> Response[Any | ErrorResponse | Workspace]:
     return Response(
         status_code=response.status_code,
         content=response.content,
@@ -128,7 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | Workspace]:
+) -> Response[Any | ErrorResponse | Workspace]:
     """Request a backup of a workspace
 
     Args:
@@ -140,7 +139,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | Workspace]
+        Response[Any | ErrorResponse | Workspace]
     """
 
     kwargs = _get_kwargs(
@@ -160,7 +159,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> ErrorResponse | Workspace | None:
+) -> Any | ErrorResponse | Workspace | None:
     """Request a backup of a workspace
 
     Args:
@@ -172,7 +171,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | Workspace
+        Any | ErrorResponse | Workspace
     """
 
     return sync_detailed(
@@ -187,7 +186,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> Response[ErrorResponse | Workspace]:
+) -> Response[Any | ErrorResponse | Workspace]:
     """Request a backup of a workspace
 
     Args:
@@ -199,7 +198,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorResponse | Workspace]
+        Response[Any | ErrorResponse | Workspace]
     """
 
     kwargs = _get_kwargs(
@@ -217,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     x_daytona_organization_id: str | Unset = UNSET,
-) -> ErrorResponse | Workspace | None:
+) -> Any | ErrorResponse | Workspace | None:
     """Request a backup of a workspace
 
     Args:
@@ -229,7 +228,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorResponse | Workspace
+        Any | ErrorResponse | Workspace
     """
 
     return (
