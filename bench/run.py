@@ -408,6 +408,9 @@ class Bench:
                         API_KEY,
                         "--data-dir",
                         str(data),
+                        # room for the exec sandboxes (the default org quota is 10 CPUs)
+                        *("--quota totalCpuQuota=100000 --quota totalMemoryQuota=100000".split()),
+                        *("--quota totalDiskQuota=1000000".split()),
                     ],
                     "daytona-emulator listening on",
                 )
@@ -1050,7 +1053,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         import_repeats=2 if q else 7,
         get_n=200 if q else 2000,
         get_n_seq=50 if q else 500,
-        parse_loops=20 if q else 200,
+        parse_loops=10 if q else 50,
         log_mib=4 if q else 64,
         transfer_mib=16 if q else 1024,
         exec_n=100 if q else 1000,

@@ -524,7 +524,7 @@ async def task_parse(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
 
     def timeit(fn: Callable[[], Any]) -> float:
         best = []
-        for _ in range(p.get("rounds", 5)):
+        for _ in range(p.get("rounds", 3)):
             t0 = time.perf_counter()
             for _ in range(loops):
                 fn()
