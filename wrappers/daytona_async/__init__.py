@@ -12,8 +12,6 @@ first needed (the client's constructor, the first call).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .errors import (
     APIConnectionError,
     APIError,
@@ -35,7 +33,10 @@ from .errors import (
     SnapshotStateError,
 )
 
+TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._client import AsyncDaytona
     from ._deadline import Deadline
     from ._sandbox import CREATE_ID_LABEL, AsyncSandbox

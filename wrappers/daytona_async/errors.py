@@ -33,7 +33,9 @@ costs nothing.
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps ``import daytona_async`` cheap
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "APIConnectionError",
