@@ -104,3 +104,38 @@ def test_import_is_light() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     lines = out.stdout.splitlines()
     assert lines[1] == "[]", lines
+
+
+@pytest.mark.anyio
+async def test_own_http_client_is_used_and_not_closed() -> None:
+    seen: list[httpx.Request] = []
+    own = httpx.AsyncClient(transport=_recording_transport(seen))
+    async with AsyncDaytona(
+        api_key="own-key", api_url="http://own.example/api", http_client=own
+    ) as d:
+        assert d.http is own
+        await d.list()
+    assert str(seen[0].url) == "http://own.example/api/sandbox"
+    assert seen[0].headers["authorization"] == "Bearer own-key"
+    assert not own.is_closed
+    await own.aclose()
+
+
+@pytest.mark.anyio
+async def test_generated_client_shares_the_pool_and_policy() -> None:
+    from daytona_api.api.sandbox import list_sandboxes
+
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        if len(calls) == 1:
+            return httpx.Response(503, text="busy")
+        return httpx.Response(200, json=[])
+
+    async with AsyncDaytona(
+        api_key="k", api_url="http://x/api", transport=httpx.MockTransport(handler)
+    ) as d:
+        response = await list_sandboxes.asyncio_detailed(client=d.api)
+    assert response.status_code == 200 and response.parsed == []
+    assert len(calls) == 2  # the retry policy applies to direct use of the generated client

@@ -509,7 +509,11 @@ async def _post_create(ctx: ClientContext, body: Any, create_id: str, dl: Deadli
     while True:
         try:
             return await ctx.call_parsed(ep, body=body, expect=Sandbox, deadline=dl, policy=policy)
-        except DeadlineExceeded:
+        except DeadlineExceeded as exc:
+            exc.add_note(
+                f"the sandbox may have been created: look for the label "
+                f"{CREATE_ID_LABEL}={create_id}"
+            )
             raise
         except DaytonaError as err:
             if not _outcome_unknown(err):
