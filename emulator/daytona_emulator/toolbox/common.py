@@ -1,0 +1,130 @@
+"""Shared pieces of the toolbox handlers: the daemon error, request bodies, Go-like messages."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from daytona_emulator.errors import daemon_error
+
+__all__ = [
+    "Fail",
+    "daemon_handler",
+    "os_error_message",
+    "os_error_status",
+    "read_json",
+    "require",
+]
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class Fail(Exception):
+    """A daemon error answer: ``{statusCode, message, code, timestamp, path, method}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def daemon_handler(fn: Handler) -> Handler:
+    """Turn :class:`Fail` raised by a handler into the daemon error body."""
+
+    @functools.wraps(fn)
+    async def wrapper(request: Request) -> Response:
+        try:
+            return await fn(request)
+        except Fail as exc:
+            return daemon_error(request, exc.status, exc.message)
+
+    return wrapper
+
+
+_STRERROR = {
+    errno.ENOENT: "no such file or directory",
+    errno.EEXIST: "file exists",
+    errno.ENOTDIR: "not a directory",
+    errno.EISDIR: "is a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.ENOTEMPTY: "directory not empty",
+    errno.ELOOP: "too many levels of symbolic links",
+    errno.EINVAL: "invalid argument",
+    errno.EXDEV: "invalid cross-device link",
+    errno.ENOSPC: "no space left on device",
+    errno.ENAMETOOLONG: "file name too long",
+}
+
+
+def os_error_message(op: str, path: str, exc: OSError) -> str:
+    """Go's ``*PathError`` text: ``stat /x: no such file or directory`` (sandbox path)."""
+    text = _STRERROR.get(exc.errno or 0) or (exc.strerror or str(exc)).lower()
+    return f"{op} {path}: {text}"
+
+
+def os_error_status(exc: OSError) -> int:
+    """The daemon's mapping: not exist → 404, permission → 403, anything else → 400."""
+    if exc.errno == errno.ENOENT:
+        return 404
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return 403
+    return 400
+
+
+def os_fail(op: str, path: str, exc: OSError) -> Fail:
+    return Fail(os_error_status(exc), os_error_message(op, path, exc))
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The JSON body (an object), or 400 ``invalid request body: ...``."""
+    raw = await request.body()
+    try:
+        body = json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Fail(400, f"invalid request body: {exc}") from None
+    if not isinstance(body, dict):
+        raise Fail(400, "invalid request body: expected a JSON object")
+    return body
+
+
+def require(body: dict[str, Any], struct: str, fields: dict[str, str]) -> None:
+    """go-playground ``validate:"required"``: zero values ("" 0 false null []) are rejected.
+
+    ``fields`` maps the JSON key to the Go field name.
+    """
+    for key, go_name in fields.items():
+        value = body.get(key)
+        if value is None or value == "" or value == 0 or value is False:
+            raise Fail(
+                400,
+                f"invalid request body: Key: '{struct}.{go_name}' Error:Field validation for "
+                f"'{go_name}' failed on the 'required' tag",
+            )
+
+
+def str_field(body: dict[str, Any], key: str, default: str = "") -> str:
+    value = body.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise Fail(400, f"invalid request body: {key} must be a string")
+    return value
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(),
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+    )
+
+
+def empty(status: int = 200) -> Response:
+    return Response(b"", status_code=status)

@@ -1,0 +1,386 @@
+"""``/git/*`` through the real ``git`` binary (async subprocesses, no shell).
+
+The daemon uses go-git; the emulator runs ``git`` with an isolated configuration
+(``GIT_CONFIG_NOSYSTEM=1``, ``HOME`` in the sandbox, no prompts, no repository discovery above
+the requested directory) and maps results to the daemon's shapes. Repository paths go through
+the jail. Errors are 400 with git's message. Credentials are sent as an HTTP ``Authorization``
+header given on the command line (``-c http.extraHeader=...``), never stored in the clone's
+config.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .jail import Jail, JailError
+from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+
+if TYPE_CHECKING:
+    from .runtime import SandboxState, ToolboxRuntime
+
+__all__ = ["STATUS_WORDS", "parse_status", "routes"]
+
+GIT_TIMEOUT = 300.0
+
+STATUS_WORDS = {
+    ".": "Unmodified",
+    " ": "Unmodified",
+    "?": "Untracked",
+    "M": "Modified",
+    "T": "Modified",
+    "A": "Added",
+    "D": "Deleted",
+    "R": "Renamed",
+    "C": "Copied",
+    "U": "Updated but unmerged",
+}
+
+
+def parse_status(raw: bytes) -> dict[str, Any]:
+    """``git status --porcelain=v2 --branch -z`` → the daemon's ``GitStatus``."""
+    branch = ""
+    upstream = False
+    ahead = behind = 0
+    files: list[dict[str, str]] = []
+    fields = raw.decode("utf-8", "replace").split("\x00")
+    i = 0
+    while i < len(fields):
+        rec = fields[i]
+        i += 1
+        if not rec:
+            continue
+        if rec.startswith("# branch.head "):
+            head = rec[len("# branch.head ") :]
+            branch = "HEAD" if head == "(detached)" else head
+        elif rec.startswith("# branch.upstream "):
+            upstream = True
+        elif rec.startswith("# branch.ab "):
+            parts = rec.split()
+            ahead, behind = int(parts[2].lstrip("+")), int(parts[3].lstrip("-"))
+        elif rec[0] == "1":
+            parts = rec.split(" ", 8)
+            xy, name = parts[1], parts[8]
+            files.append(_file_status(name, xy, ""))
+        elif rec[0] == "2":
+            parts = rec.split(" ", 9)
+            xy, name = parts[1], parts[9]
+            orig = fields[i] if i < len(fields) else ""
+            i += 1
+            files.append(_file_status(name, xy, orig))
+        elif rec[0] == "u":
+            parts = rec.split(" ", 10)
+            files.append(_file_status(parts[10], "UU", ""))
+        elif rec[0] == "?":
+            files.append(
+                {"name": rec[2:], "staging": "Untracked", "worktree": "Untracked", "extra": ""}
+            )
+    return {
+        "currentBranch": branch,
+        "fileStatus": files,
+        "branchPublished": upstream,
+        "ahead": ahead,
+        "behind": behind,
+    }
+
+
+def _file_status(name: str, xy: str, extra: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "staging": STATUS_WORDS.get(xy[0], "Unmodified"),
+        "worktree": STATUS_WORDS.get(xy[1], "Unmodified"),
+        "extra": extra,
+    }
+
+
+def _auth_args(username: Any, password: Any) -> list[str]:
+    if isinstance(username, str) and isinstance(password, str) and username and password:
+        token = base64.b64encode(f"{username}:{password}".encode()).decode()
+        return ["-c", f"http.extraHeader=Authorization: Basic {token}"]
+    return []
+
+
+class Git:
+    def __init__(self, rt: ToolboxRuntime, sb: SandboxState) -> None:
+        self.rt = rt
+        self.sb = sb
+        self.binary = shutil.which("git") or "git"
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        jail = self.sb.jail
+        env = sandbox_env(jail)
+        env.update(
+            {
+                "GIT_CONFIG_NOSYSTEM": "1",
+                "GIT_TERMINAL_PROMPT": "0",
+                "GIT_ASKPASS": "",
+                "SSH_ASKPASS": "",
+                "GIT_CEILING_DIRECTORIES": str(jail.root.parent),
+                "LC_ALL": "C",
+            }
+        )
+        for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL"):
+            env.pop(key, None)
+        if extra:
+            env.update(extra)
+        return env
+
+    async def run(
+        self,
+        args: list[str],
+        cwd: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+        limit_s: float = GIT_TIMEOUT,
+    ) -> bytes:
+        """Run git; its stdout, or :class:`Fail` 400 with its message."""
+        argv = [self.binary, "-c", "safe.directory=*", "-c", "core.quotepath=false", *args]
+        try:
+            proc = await self.rt.tracker.spawn(
+                self.sb.id,
+                argv,
+                cwd=str(cwd),
+                env=self.env(extra_env),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+        except ProcessLimitError as exc:
+            raise Fail(LIMIT_STATUS, str(exc)) from None
+        except OSError as exc:
+            raise Fail(400, f"git: {exc.strerror}") from None
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), limit_s)
+        except TimeoutError:
+            ProcessTracker.kill_group(proc)
+            await proc.wait()
+            raise Fail(400, "git: timed out") from None
+        except BaseException:
+            ProcessTracker.kill_group(proc)
+            raise
+        if proc.returncode != 0:
+            text = err.decode("utf-8", "replace").strip() or out.decode("utf-8", "replace")
+            lines = [ln for ln in text.splitlines() if ln.strip()]
+            message = "\n".join(ln.removeprefix("fatal: ").removeprefix("error: ") for ln in lines)
+            raise Fail(400, self._scrub(message) or f"git exited with {proc.returncode}")
+        return out
+
+    def _scrub(self, message: str) -> str:
+        """Host paths of the root never reach the client."""
+        root = str(self.sb.jail.root)
+        return message.replace(root + "/", "/").replace(root, "/")
+
+
+def _repo(jail: Jail, path: str) -> Path:
+    try:
+        host = jail.resolve(path)
+    except JailError:
+        raise Fail(400, "repository does not exist") from None
+    if not (host / ".git").exists():
+        raise Fail(400, "repository does not exist")
+    return host
+
+
+def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
+    def git_of(request: Request) -> Git:
+        return Git(rt, rt.sandbox(request.path_params["sandboxId"]))
+
+    async def repo_of(g: Git, path: str) -> Path:
+        return await anyio.to_thread.run_sync(_repo, g.sb.jail, path)
+
+    @daemon_handler
+    async def clone(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "GitCloneRequest", {"url": "URL", "path": "Path"})
+        g = git_of(request)
+        url, path = str(body["url"]), str(body["path"])
+        branch = body.get("branch") or "main"
+        commit_id = body.get("commit_id")
+        jail = g.sb.jail
+
+        def prepare() -> Path:
+            try:
+                host = jail.resolve(path)
+            except JailError as exc:
+                raise Fail(400, str(exc)) from None
+            if host.is_dir():
+                if any(host.iterdir()):
+                    raise Fail(400, "repository already exists")
+            elif host.exists():
+                raise Fail(400, "repository already exists")
+            host.parent.mkdir(parents=True, exist_ok=True)
+            return host
+
+        host = await anyio.to_thread.run_sync(prepare)
+        auth = _auth_args(body.get("username"), body.get("password"))
+        await g.run(
+            [
+                *auth,
+                "clone",
+                "--single-branch",
+                "--branch",
+                str(branch),
+                "--",
+                url,
+                str(host),
+            ],
+            host.parent,
+        )
+        if isinstance(commit_id, str) and commit_id:
+            await g.run(["checkout", "--detach", commit_id, "--"], host)
+        return empty(200)
+
+    @daemon_handler
+    async def status(request: Request) -> Response:
+        path = request.query_params.get("path", "")
+        if not path:
+            raise Fail(400, "path is required")
+        g = git_of(request)
+        repo = await repo_of(g, path)
+        out = await g.run(
+            ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"], repo
+        )
+        return json_response(parse_status(out))
+
+    @daemon_handler
+    async def add(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "GitAddRequest", {"path": "Path", "files": "Files"})
+        files = body["files"]
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise Fail(400, "invalid request body: files must be a list of strings")
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        await g.run(["add", "--all", "--", *files], repo)
+        return empty(200)
+
+    @daemon_handler
+    async def commit(request: Request) -> Response:
+        body = await read_json(request)
+        require(
+            body,
+            "GitCommitRequest",
+            {"path": "Path", "message": "Message", "author": "Author", "email": "Email"},
+        )
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        author, email = str(body["author"]), str(body["email"])
+        ident = {
+            "GIT_AUTHOR_NAME": author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": author,
+            "GIT_COMMITTER_EMAIL": email,
+        }
+        await g.run(
+            ["commit", "--no-verify", "--cleanup=verbatim", "-m", str(body["message"])],
+            repo,
+            extra_env=ident,
+        )
+        sha = (await g.run(["rev-parse", "HEAD"], repo)).decode().strip()
+        return json_response({"hash": sha})
+
+    @daemon_handler
+    async def list_branches(request: Request) -> Response:
+        path = request.query_params.get("path", "")
+        if not path:
+            raise Fail(400, "path is required")
+        g = git_of(request)
+        repo = await repo_of(g, path)
+        out = await g.run(["for-each-ref", "--format=%(refname:short)", "refs/heads/"], repo)
+        return json_response({"branches": [b for b in out.decode().splitlines() if b]})
+
+    @daemon_handler
+    async def create_branch(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "GitBranchRequest", {"path": "Path", "name": "Name"})
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        await g.run(["checkout", "-b", str(body["name"])], repo)
+        return empty(201)
+
+    @daemon_handler
+    async def delete_branch(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "GitDeleteBranchRequest", {"path": "Path", "name": "Name"})
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        await g.run(["branch", "-D", "--", str(body["name"])], repo)
+        return empty(204)
+
+    @daemon_handler
+    async def checkout(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "GitCheckoutRequest", {"path": "Path", "branch": "Branch"})
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        await g.run(["checkout", "--no-guess", str(body["branch"]), "--"], repo)
+        return empty(200)
+
+    @daemon_handler
+    async def history(request: Request) -> Response:
+        path = request.query_params.get("path", "")
+        if not path:
+            raise Fail(400, "path is required")
+        g = git_of(request)
+        repo = await repo_of(g, path)
+        out = await g.run(["log", "-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B"], repo)
+        commits = []
+        for rec in out.decode("utf-8", "replace").split("\x00"):
+            if not rec.strip():
+                continue
+            sha, name, email, when, message = rec.lstrip("\n").split("\x1f", 4)
+            commits.append(
+                {
+                    "hash": sha,
+                    "author": name,
+                    "email": email,
+                    "message": message,
+                    "timestamp": _rfc3339(when),
+                }
+            )
+        return json_response(commits)
+
+    async def remote_op(request: Request, args: list[str]) -> Response:
+        body = await read_json(request)
+        require(body, "GitRepoRequest", {"path": "Path"})
+        g = git_of(request)
+        repo = await repo_of(g, str(body["path"]))
+        auth = _auth_args(body.get("username"), body.get("password"))
+        await g.run([*auth, *args], repo)
+        return empty(200)
+
+    @daemon_handler
+    async def pull(request: Request) -> Response:
+        return await remote_op(request, ["pull", "--ff-only", "--no-rebase"])
+
+    @daemon_handler
+    async def push(request: Request) -> Response:
+        return await remote_op(request, ["push", "origin", "refs/heads/*:refs/heads/*"])
+
+    return [
+        Route("/git/clone", clone, methods=["POST"]),
+        Route("/git/status", status, methods=["GET"]),
+        Route("/git/add", add, methods=["POST"]),
+        Route("/git/commit", commit, methods=["POST"]),
+        Route("/git/branches", list_branches, methods=["GET"]),
+        Route("/git/branches", create_branch, methods=["POST"]),
+        Route("/git/branches", delete_branch, methods=["DELETE"]),
+        Route("/git/checkout", checkout, methods=["POST"]),
+        Route("/git/history", history, methods=["GET"]),
+        Route("/git/pull", pull, methods=["POST"]),
+        Route("/git/push", push, methods=["POST"]),
+    ]
+
+
+def _rfc3339(iso: str) -> str:
+    """git's strict ISO date → Go's RFC3339 (``Z`` for UTC)."""
+    return iso[:-6] + "Z" if iso.endswith("+00:00") else iso

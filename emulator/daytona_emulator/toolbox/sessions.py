@@ -1,0 +1,403 @@
+"""``/process/session*``: long-lived shells fed through stdin, as the daemon does.
+
+Each session is one shell (``bash``, else ``sh``; the daemon prefers ``zsh`` when present) in
+its own process group, cwd ``~/.daytona`` (the daemon's swapped-argument quirk), reading
+commands from a pipe. Each command gets a directory ``~/sessions/<session>/<command>/`` with
+``output.log`` (stdout+stderr) and ``exit_code``, and is fed to the shell as one line::
+
+    __dtn_ec=<dir>/exit_code; { eval "$(< <dir>/command.sh)"; } > <dir>/output.log 2>&1 </dev/null; \
+        echo "$?" > <dir>/exit_code; __dtn_ec=; echo <marker> <command id>
+
+so ``cd``/``export``/functions persist. Differences from the daemon, chosen for robustness:
+
+* the command text is ``eval``-ed from ``command.sh`` instead of being pasted inline, so a
+  syntax error is reported in the command's log (exit code 2) instead of breaking the shell's
+  input, and a heredoc or an unbalanced quote cannot swallow the bookkeeping that follows;
+* its stdin is ``/dev/null`` (the daemon leaves the shell's stdin, so a command that reads
+  stdin swallows the following commands);
+* an ``exit N`` in a command records ``N`` (an EXIT trap writes the exit code file) and the
+  next command of the session starts a fresh shell (the daemon's session is dead for good);
+* completion is signalled by a marker line on the shell's stdout, so a sync exec answers as
+  soon as the command ends (the daemon polls the exit code file every 50 ms); the exit code
+  file is still polled as a fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shlex
+import shutil
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+
+if TYPE_CHECKING:
+    from .runtime import SandboxState, ToolboxRuntime
+
+__all__ = ["Command", "Session", "routes"]
+
+MARKER = b"\x1edtn-done "
+CHUNK = 1024
+POLL = 0.02  # the daemon's tail interval at EOF
+IDLE_POLL = 0.25  # after a second without output, followers poll this slowly
+FALLBACK_POLL = 0.1
+
+SHELL_PROLOGUE = 'trap \'__dtn_s=$?; [ -n "$__dtn_ec" ] && echo "$__dtn_s" > "$__dtn_ec"\' EXIT\n'
+
+
+def pick_shell() -> list[str]:
+    bash = shutil.which("bash")
+    if bash:
+        return [bash, "--noprofile", "--norc"]
+    return [shutil.which("sh") or "/bin/sh"]
+
+
+class Command:
+    def __init__(self, cmd_id: str, command: str, directory: Path) -> None:
+        self.id = cmd_id
+        self.command = command
+        self.dir = directory
+        self.exit_code: int | None = None
+        self.done = asyncio.Event()
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "output.log"
+
+    @property
+    def exit_file(self) -> Path:
+        return self.dir / "exit_code"
+
+    def poll_exit_file(self) -> int | None:
+        """Read ``exit_code`` (fallback when the marker was missed)."""
+        if self.exit_code is None:
+            try:
+                text = self.exit_file.read_text().strip()
+            except OSError:
+                return None
+            if text.lstrip("-").isdigit():
+                self.set_exit(int(text))
+        return self.exit_code
+
+    def set_exit(self, code: int) -> None:
+        if self.exit_code is None:
+            self.exit_code = code
+        self.done.set()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "command": self.command}
+        if self.exit_code is not None:
+            out["exitCode"] = self.exit_code
+        return out
+
+
+class Session:
+    def __init__(self, sandbox: SandboxState, session_id: str, directory: Path) -> None:
+        self.sandbox = sandbox
+        self.id = session_id
+        self.dir = directory
+        self.commands: dict[str, Command] = {}
+        self.closed = asyncio.Event()
+        self.proc: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+        self.read_cmd = "cat "
+
+    @property
+    def tracker(self) -> ProcessTracker:
+        return self.sandbox.runtime.tracker
+
+    async def start_shell(self) -> None:
+        jail = self.sandbox.jail
+        cwd = jail.root / "home" / "daytona" / ".daytona"
+        await anyio.to_thread.run_sync(lambda: cwd.mkdir(parents=True, exist_ok=True))
+        shell = pick_shell()
+        proc = await self.tracker.spawn(
+            self.sandbox.id,
+            shell,
+            cwd=str(cwd),
+            env=sandbox_env(jail),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        self.proc = proc
+        # bash reads the command file without a fork; a POSIX sh needs cat
+        self.read_cmd = "< " if os.path.basename(shell[0]) == "bash" else "cat "
+        assert proc.stdin is not None
+        proc.stdin.write(SHELL_PROLOGUE.encode())
+        self._reader = asyncio.get_running_loop().create_task(self._read(proc))
+
+    async def _read(self, proc: asyncio.subprocess.Process) -> None:
+        assert proc.stdout is not None
+        try:
+            while True:
+                try:
+                    line = await proc.stdout.readline()
+                except ValueError:  # an over-long line of shell noise
+                    continue
+                if not line:
+                    break
+                if line.startswith(MARKER):
+                    cmd = self.commands.get(line[len(MARKER) :].strip().decode())
+                    if cmd is not None:
+                        await anyio.to_thread.run_sync(cmd.poll_exit_file)
+                        if cmd.exit_code is None:
+                            cmd.set_exit(-1)
+        finally:
+            await proc.wait()
+            # the shell is gone: every unfinished command gets its recorded code or the
+            # shell's fate (128+signal, as a shell reports a killed child)
+            rc = proc.returncode or 0
+            fallback = 128 - rc if rc < 0 else rc
+            for cmd in list(self.commands.values()):
+                if cmd.exit_code is None:
+                    await anyio.to_thread.run_sync(cmd.poll_exit_file)
+                    if cmd.exit_code is None and not self.closed.is_set():
+                        with contextlib.suppress(OSError):
+                            cmd.exit_file.write_text(f"{fallback}\n")
+                        cmd.set_exit(fallback)
+
+    @property
+    def alive(self) -> bool:
+        return (
+            self.proc is not None
+            and self.proc.returncode is None
+            and not (self._reader is not None and self._reader.done())
+        )
+
+    async def execute(self, command: str) -> Command:
+        async with self._lock:
+            if not self.alive:
+                await self.start_shell()
+            cmd_id = str(uuid.uuid4())
+            cmd_dir = self.dir / cmd_id
+
+            def prepare() -> None:
+                cmd_dir.mkdir(parents=True, exist_ok=True)
+                (cmd_dir / "command.sh").write_text(command + "\n")
+                (cmd_dir / "output.log").touch()
+
+            await anyio.to_thread.run_sync(prepare)
+            cmd = Command(cmd_id, command, cmd_dir)
+            self.commands[cmd_id] = cmd
+            q = shlex.quote
+            line = (
+                f"__dtn_ec={q(str(cmd.exit_file))}; "
+                f"{{ eval \"$({self.read_cmd}{q(str(cmd_dir / 'command.sh'))})\"; }} "
+                f"> {q(str(cmd.log))} 2>&1 </dev/null; "
+                f'echo "$?" > {q(str(cmd.exit_file))}; __dtn_ec=; '
+                f"printf '\\036dtn-done %s\\n' {q(cmd_id)}\n"
+            )
+            assert self.proc is not None and self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(line.encode())
+                await self.proc.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError):
+                cmd.set_exit(-1)
+            return cmd
+
+    async def wait(self, cmd: Command) -> int | None:
+        """Wait for the command's exit code; ``None`` when the session is deleted first."""
+        while cmd.exit_code is None:
+            if self.closed.is_set():
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(cmd.done.wait(), FALLBACK_POLL)
+            if cmd.exit_code is None:
+                await anyio.to_thread.run_sync(cmd.poll_exit_file)
+        return cmd.exit_code
+
+    async def close(self, remove_logs: bool) -> None:
+        self.closed.set()
+        if self.proc is not None:
+            ProcessTracker.kill_group(self.proc)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.proc.wait(), 5)
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(BaseException):
+                await self._reader
+        if remove_logs:
+            await anyio.to_thread.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sessionId": self.id, "commands": [c.to_json() for c in self.commands.values()]}
+
+
+def _valid_id(value: str) -> bool:
+    return bool(value) and "/" not in value and "\x00" not in value and value not in (".", "..")
+
+
+async def follow_log(
+    session: Session, cmd: Command, fd: int, *, pad: bool, end_on_exit: bool
+) -> AsyncIterator[bytes]:
+    """Tail ``output.log`` (open as ``fd``, closed here): 1024-byte reads, each one message
+    (NUL-padded to 1024 bytes when ``pad``). Ends when the session is deleted, or
+    (``end_on_exit``) once the command exited and its log is drained; the caller's
+    disconnect cancels it."""
+    try:
+        idle_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            data = os.read(fd, CHUNK)  # a small read of a regular file: no real blocking
+            if data:
+                idle_since = None
+                yield data + b"\x00" * (CHUNK - len(data)) if pad else data
+                continue
+            if session.closed.is_set():
+                return
+            if end_on_exit and cmd.exit_code is not None:
+                # the exit code is written after the command's last output: one more read
+                data = os.read(fd, CHUNK)
+                if not data:
+                    return
+                yield data + b"\x00" * (CHUNK - len(data)) if pad else data
+                continue
+            now = loop.time()
+            if idle_since is None:
+                idle_since = now
+            await asyncio.sleep(POLL if now - idle_since < 1.0 else IDLE_POLL)
+    finally:
+        os.close(fd)
+
+
+def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
+    def session_of(request: Request) -> Session:
+        sb = rt.sandbox(request.path_params["sandboxId"])
+        session = sb.sessions.get(request.path_params["sessionId"])
+        if session is None:
+            raise Fail(404, "session not found")
+        return session
+
+    def command_of(request: Request, session: Session) -> Command:
+        cmd = session.commands.get(request.path_params["commandId"])
+        if cmd is None:
+            raise Fail(404, "command not found")
+        return cmd
+
+    @daemon_handler
+    async def create(request: Request) -> Response:
+        body = await read_json(request)
+        require(body, "CreateSessionRequest", {"sessionId": "SessionId"})
+        session_id = body["sessionId"]
+        if not isinstance(session_id, str) or not _valid_id(session_id):
+            raise Fail(400, "invalid session id")
+        sb = rt.sandbox(request.path_params["sandboxId"])
+        if session_id in sb.sessions:
+            raise Fail(409, "session already exists")
+        directory = await anyio.to_thread.run_sync(
+            lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
+        )
+        session = Session(sb, session_id, directory)
+        sb.sessions[session_id] = session
+        try:
+            await anyio.to_thread.run_sync(lambda: directory.mkdir(parents=True, exist_ok=True))
+            await session.start_shell()
+        except ProcessLimitError as exc:
+            sb.sessions.pop(session_id, None)
+            raise Fail(LIMIT_STATUS, str(exc)) from None
+        except OSError as exc:
+            sb.sessions.pop(session_id, None)
+            raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
+        return empty(201)
+
+    @daemon_handler
+    async def list_sessions(request: Request) -> Response:
+        sb = rt.sandbox(request.path_params["sandboxId"])
+        return json_response([s.to_json() for s in sb.sessions.values()])
+
+    @daemon_handler
+    async def get_session(request: Request) -> Response:
+        return json_response(session_of(request).to_json())
+
+    @daemon_handler
+    async def delete_session(request: Request) -> Response:
+        sb = rt.sandbox(request.path_params["sandboxId"])
+        session = session_of(request)
+        sb.sessions.pop(session.id, None)
+        await session.close(remove_logs=True)
+        return empty(204)
+
+    @daemon_handler
+    async def execute(request: Request) -> Response:
+        body = await read_json(request)
+        session = session_of(request)
+        command = body.get("command")
+        if not isinstance(command, str) or command == "":
+            raise Fail(400, "command cannot be empty")
+        run_async = bool(body.get("runAsync")) or bool(body.get("async"))
+        try:
+            cmd = await session.execute(command)
+        except ProcessLimitError as exc:
+            raise Fail(LIMIT_STATUS, str(exc)) from None
+        except OSError as exc:
+            raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
+        if run_async:
+            return json_response({"cmdId": cmd.id, "output": None, "exitCode": None}, 202)
+        code = await session.wait(cmd)
+        if code is None:
+            raise Fail(400, "session cancelled")
+        output = await anyio.to_thread.run_sync(_read_log, cmd.log)
+        return json_response(
+            {"cmdId": cmd.id, "output": output.decode("utf-8", "replace"), "exitCode": code}
+        )
+
+    @daemon_handler
+    async def get_command(request: Request) -> Response:
+        session = session_of(request)
+        cmd = command_of(request, session)
+        if cmd.exit_code is None:
+            await anyio.to_thread.run_sync(cmd.poll_exit_file)
+        return json_response(cmd.to_json())
+
+    @daemon_handler
+    async def logs(request: Request) -> Response:
+        session = session_of(request)
+        cmd = command_of(request, session)
+        if request.query_params.get("follow") != "true":
+            data = await anyio.to_thread.run_sync(_read_log, cmd.log)
+            return Response(data, media_type="text/plain; charset=utf-8")
+        try:
+            fd = await anyio.to_thread.run_sync(
+                lambda: os.open(cmd.log, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+            )
+        except OSError as exc:
+            raise Fail(400, f"open output.log: {exc.strerror}") from None
+        stream = follow_log(
+            session,
+            cmd,
+            fd,
+            pad=rt.settings.nul_padding,
+            end_on_exit=rt.settings.follow_logs_end_on_exit,
+        )
+        return StreamingResponse(stream, media_type="application/octet-stream")
+
+    base = "/process/session"
+    return [
+        Route(base, create, methods=["POST"]),
+        Route(base, list_sessions, methods=["GET"]),
+        Route(base + "/{sessionId}", get_session, methods=["GET"]),
+        Route(base + "/{sessionId}", delete_session, methods=["DELETE"]),
+        Route(base + "/{sessionId}/exec", execute, methods=["POST"]),
+        Route(base + "/{sessionId}/command/{commandId}", get_command, methods=["GET"]),
+        Route(base + "/{sessionId}/command/{commandId}/logs", logs, methods=["GET"]),
+    ]
+
+
+def _read_log(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
