@@ -126,6 +126,7 @@ class Adapter:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.headers = {"Authorization": f"Bearer {api_key}"}
+        self.expect_bytes = 1 << 62  # log streaming: size known to the floors
 
     async def open(self) -> None: ...
 
@@ -210,8 +211,13 @@ class HttpxAdapter(Adapter):
         url = self.toolbox(sb, f"/process/session/{session_id}/command/{cid}/logs")
         async with self.c.stream("GET", url, params={"follow": "true"}, timeout=None) as resp:
             resp.raise_for_status()
+            got = 0
             async for chunk in resp.aiter_raw():
-                on_chunk(len(chunk.replace(b"\x00", b"")))
+                n = len(chunk.replace(b"\x00", b""))
+                on_chunk(n)
+                got += n
+                if got >= self.expect_bytes:  # the real stream never ends: a floor knows the size
+                    break
 
     async def upload(self, sb: Any, local_path: str, remote_path: str) -> None:
         with open(local_path, "rb") as f:  # noqa: ASYNC230 (a floor: plain file I/O)
@@ -283,8 +289,13 @@ class AiohttpAdapter(Adapter):
         url = self.toolbox(sb, f"/process/session/{session_id}/command/{cid}/logs")
         async with self.s.get(url, params={"follow": "true"}) as r:
             r.raise_for_status()
+            got = 0
             async for chunk in r.content.iter_any():
-                on_chunk(len(chunk.replace(b"\x00", b"")))
+                n = len(chunk.replace(b"\x00", b""))
+                on_chunk(n)
+                got += n
+                if got >= self.expect_bytes:
+                    break
 
     async def upload(self, sb: Any, local_path: str, remote_path: str) -> None:
         with open(local_path, "rb") as f:  # noqa: ASYNC230 (a floor: plain file I/O)
@@ -565,6 +576,7 @@ async def task_logs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
             got += n
             chunks += 1
 
+    a.expect_bytes = p["nbytes"]
     prof = Profiler(p.get("profile"))
     with PeakRSS() as mem:
         c0, t0 = time.process_time(), time.perf_counter()
