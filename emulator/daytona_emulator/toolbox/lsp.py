@@ -179,7 +179,8 @@ class LspServer:
         proc = await self.sb.runtime.tracker.spawn(
             self.sb.id,
             argv,
-            cwd=str(self.project_host),
+            # a project folder that does not exist (yet) is fine, as with the daemon
+            cwd=str(self.project_host if self.project_host.is_dir() else self.jail.root),
             env=sandbox_env(self.jail),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
@@ -434,8 +435,6 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 host = await anyio.to_thread.run_sync(sb.jail.resolve, project)
             except JailError:
                 raise Fail(500, "error starting LSP server") from None
-            if not await anyio.to_thread.run_sync(host.is_dir):
-                raise Fail(500, "error starting LSP server")
             server = LspServer(sb, language_id, project, host)
             try:
                 await server.start()

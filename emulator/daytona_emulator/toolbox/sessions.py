@@ -195,7 +195,7 @@ class Session:
             q = shlex.quote
             line = (
                 f"__dtn_ec={q(str(cmd.exit_file))}; "
-                f"{{ eval \"$({self.read_cmd}{q(str(cmd_dir / 'command.sh'))})\"; }} "
+                f'{{ eval "$({self.read_cmd}{q(str(cmd_dir / "command.sh"))})"; }} '
                 f"> {q(str(cmd.log))} 2>&1 </dev/null; "
                 f'echo "$?" > {q(str(cmd.exit_file))}; __dtn_ec=; '
                 f"printf '\\036dtn-done %s\\n' {q(cmd_id)}\n"
