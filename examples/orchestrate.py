@@ -76,7 +76,7 @@ async def run_one(daytona: AsyncDaytona, index: int, total: int, console: Consol
 
             result = await sb.process.run(
                 "job",
-                f"cd project && python3 main.py {index} {total}",
+                f"cd ~/project && python3 main.py {index} {total}",
                 on_output=show,
                 lines=True,
                 timeout=120,
@@ -121,11 +121,12 @@ async def main(n: int, concurrency: int) -> int:
             column,
             justify="right" if column in ("#", "exit code", "duration", "bytes moved") else "left",
             no_wrap=column != "result",
+            overflow="fold",
         )
     for o in outcomes:
         table.add_row(
             str(o.index),
-            o.sandbox_id,
+            o.sandbox_id[:8],
             "-" if o.exit_code is None else str(o.exit_code),
             f"{o.seconds:.2f} s",
             f"{o.bytes_moved:,}",
