@@ -21,6 +21,7 @@ from . import files, git, lsp, procs, sessions
 from .common import json_response
 from .jail import HOME, Jail
 from .procs import ProcessTracker
+from .watch import LogWatcher
 
 if TYPE_CHECKING:
     from .lsp import LspServer
@@ -70,6 +71,7 @@ class ToolboxRuntime:
     def __init__(self, settings: EmulatorSettings) -> None:
         self.settings = settings
         self.tracker = ProcessTracker(settings)
+        self.watcher = LogWatcher()
         self.sandboxes: dict[str, SandboxState] = {}
         self._closed = False
 
@@ -88,6 +90,8 @@ class ToolboxRuntime:
             with contextlib.suppress(Exception):
                 await state.stop()
         await self.tracker.aclose()
+        self.watcher.close()
+        self.watcher = LogWatcher()  # usable again after a restart (start())
 
     def sandbox(self, sandbox_id: str) -> SandboxState:
         """The sandbox's state, created (with its root) on first use."""

@@ -30,7 +30,7 @@ import os
 import shlex
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ CHUNK = 1024
 POLL = 0.02  # the daemon's tail interval at EOF
 IDLE_POLL = 0.25  # after a second without output, followers poll this slowly
 FALLBACK_POLL = 0.1
+WATCH_FALLBACK = 5.0  # with inotify: a follower re-checks its flags at least this often
 
 SHELL_PROLOGUE = 'trap \'__dtn_s=$?; [ -n "$__dtn_ec" ] && echo "$__dtn_s" > "$__dtn_ec"\' EXIT\n'
 
@@ -70,6 +71,7 @@ class Command:
         self.dir = directory
         self.exit_code: int | None = None
         self.done = asyncio.Event()
+        self.on_exit: Callable[[Path], None] | None = None
 
     @property
     def log(self) -> Path:
@@ -94,6 +96,8 @@ class Command:
         if self.exit_code is None:
             self.exit_code = code
         self.done.set()
+        if self.on_exit is not None:
+            self.on_exit(self.log)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "command": self.command}
@@ -191,6 +195,7 @@ class Session:
 
             await anyio.to_thread.run_sync(prepare)
             cmd = Command(cmd_id, command, cmd_dir)
+            cmd.on_exit = self.sandbox.runtime.watcher.wake
             self.commands[cmd_id] = cmd
             q = shlex.quote
             line = (
@@ -221,6 +226,8 @@ class Session:
 
     async def close(self, remove_logs: bool) -> None:
         self.closed.set()
+        for cmd in self.commands.values():
+            self.sandbox.runtime.watcher.wake(cmd.log)
         if self.proc is not None:
             ProcessTracker.kill_group(self.proc)
             with contextlib.suppress(Exception):
@@ -247,6 +254,8 @@ async def follow_log(
     (NUL-padded to 1024 bytes when ``pad``). Ends when the session is deleted, or
     (``end_on_exit``) once the command exited and its log is drained; the caller's
     disconnect cancels it."""
+    watcher = session.sandbox.runtime.watcher
+    wd = watcher.acquire(cmd.log)
     try:
         idle_since: float | None = None
         loop = asyncio.get_running_loop()
@@ -258,18 +267,26 @@ async def follow_log(
                 continue
             if session.closed.is_set():
                 return
-            if end_on_exit and cmd.exit_code is not None:
-                # the exit code is written after the command's last output: one more read
-                data = os.read(fd, CHUNK)
-                if not data:
-                    return
+            exited = cmd.exit_code is not None
+            fut = watcher.arm(wd)
+            data = os.read(fd, CHUNK)  # written since the read above?
+            if data:
+                watcher.disarm(wd, fut)
+                idle_since = None
                 yield data + b"\x00" * (CHUNK - len(data)) if pad else data
+                continue
+            if end_on_exit and exited:  # the exit code is written after the last output
+                watcher.disarm(wd, fut)
+                return
+            if wd is not None:  # woken by writes, the exit, the session's end
+                await watcher.wait(wd, fut, WATCH_FALLBACK)
                 continue
             now = loop.time()
             if idle_since is None:
                 idle_since = now
             await asyncio.sleep(POLL if now - idle_since < 1.0 else IDLE_POLL)
     finally:
+        watcher.release(cmd.log, wd)
         os.close(fd)
 
 
