@@ -37,7 +37,7 @@ async def main(url: str | None) -> None:
         print("committed", sha)
         print("branches:", await sb.git.branches("repo"))
         for commit in await sb.git.history("repo"):
-            print(f"  {commit.hash[:8]} {commit.author}: {commit.message.strip()}")
+            print(f"  {commit.hash_[:8]} {commit.author}: {commit.message.strip()}")
 
 
 if __name__ == "__main__":
