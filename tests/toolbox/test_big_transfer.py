@@ -6,11 +6,9 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
@@ -28,48 +26,9 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-def emulator_process(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
-    try:
-        import daytona_emulator.toolbox  # noqa: F401
-    except ImportError:
-        pytest.skip("the emulator's toolbox is not available")
-    data_dir = tmp_path / "emu"
-    key = "big-key"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daytona_emulator",
-            "--port",
-            "0",
-            "--api-key",
-            key,
-            "--data-dir",
-            str(data_dir),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 30
-        url = None
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("daytona-emulator listening on "):
-                url = line.split(" on ", 1)[1].strip()
-                break
-        assert url, "emulator did not start"
-        yield url, key, data_dir
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+def emulator_process(emulator_process_factory: Any) -> tuple[str, str, Path]:
+    url, key, data_dir = emulator_process_factory()
+    return url, key, Path(data_dir)
 
 
 def blocks(size: int) -> Iterator[bytes]:

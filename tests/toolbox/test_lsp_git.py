@@ -63,17 +63,17 @@ async def test_lsp_stopped_on_error(sandbox: Any) -> None:
 async def test_git_flow(sandbox: Any) -> None:
     p = sandbox.process
     git = sandbox.git
-    home = await p.project_dir()
     # a source repository inside the sandbox, on branch main
     r = await p.exec(
         "set -e; mkdir -p origin && cd origin && git init -q -b main && "
         "git config user.email a@b.c && git config user.name A && "
         "echo one > a.txt && git add a.txt && git commit -qm first && "
-        "git rev-parse HEAD"
+        "git rev-parse HEAD && pwd"
     )
     assert r.exit_code == 0, r.output
-    first = r.output.strip().splitlines()[-1]
-    await git.clone(f"file://{home}/origin", "work")
+    first, origin = r.output.strip().splitlines()[-2:]
+    # the emulator runs git on the host: the clone URL is the origin's host path
+    await git.clone(f"file://{origin}", "work")
     status = await git.status("work")
     assert status.current_branch == "main"
     await fs_write(sandbox, "work/b.txt", b"two\n")
@@ -90,7 +90,7 @@ async def test_git_flow(sandbox: Any) -> None:
     await git.delete_branch("work", "feature")
     assert await git.branches("work") == ["main"]
     # a commit_id clone checks out that commit
-    await git.clone(f"file://{home}/origin", "pinned", commit_id=first)
+    await git.clone(f"file://{origin}", "pinned", commit_id=first)
     assert (await git.history("pinned"))[0].hash_ == first
     with pytest.raises(DaytonaError):
         await git.status("not-a-repo")

@@ -246,7 +246,8 @@ class FollowOptions:
     poll_first: float = 0.05
     poll_max: float = 0.5
     poll_factor: float = 1.5
-    #: once finished, how long to wait for the missing bytes before re-opening the stream
+    #: once finished, how long a stream may stay silent (no bytes at all, replayed ones
+    #: included) while bytes are missing before it is re-opened
     idle_grace: float = 0.5
     reconnect_backoff: float = 0.05
     #: timeout of one probe call
@@ -284,7 +285,12 @@ class _Follower:
         self.next_poll = now + options.poll_first
         self.last_progress = now
 
+    def active(self) -> None:
+        """Bytes arrived (replayed ones included): the stream is alive."""
+        self.last_progress = anyio.current_time()
+
     def progressed(self) -> None:
+        """New bytes were delivered."""
         now = anyio.current_time()
         self.last_progress = now
         if not self.finished:  # output suggests the end may be near: poll soon again
@@ -413,6 +419,7 @@ async def follow_bytes(
         with dl.scope():
             response = await open_stream()
         st.connections += 1
+        f.active()
         kind = "eof"
         cause: BaseException | None = None
         skip = st.delivered
@@ -421,6 +428,7 @@ async def follow_bytes(
             while True:
                 kind, value = await f.step(it)
                 if kind == "data":
+                    f.active()
                     chunk: bytes = strip_nul(value) if o.strip_nul else value
                     if skip:
                         cut = min(skip, len(chunk))
@@ -450,7 +458,6 @@ async def follow_bytes(
                 f"{st.delivered} bytes" + (f" ({type(cause).__name__}: {cause})" if cause else "")
             ) from cause
         st.reconnects += 1
-        f.last_progress = anyio.current_time()
         logger.debug(
             "follow stream %s after %d bytes (%s); re-opening (%d/%d)",
             kind,
