@@ -213,8 +213,12 @@ async def test_two_hundred_sandboxes(emulator_process_factory: Callable[..., Any
         "0.01",
     )
     # every live follow stream holds a connection, and its exit polls need another one:
-    # the pool must be larger than the number of concurrent streams
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+    # the pool must be larger than the number of concurrent streams. Idle connections are
+    # dropped before uvicorn's 5 s keep-alive closes them (else a POST may be sent on a
+    # connection the server is closing: not retryable)
+    limits = httpx.Limits(
+        max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=4.0
+    )
     async with AsyncDaytona(api_key=key, api_url=url, limits=limits) as daytona:
         start = anyio.current_time()
 

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 6)
 """``sandbox.fs``: streamed uploads and downloads, and the other file operations.
 
 Uploads always go through ``POST files/bulk-upload`` (as the official SDK does; the single

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 6)
 """``sandbox.git``: clone, status, add, commit, branches, checkout, history, pull, push.
 
 Wire quirks handled: ``commit_id`` is snake_case on the wire (the generated model sends it so);

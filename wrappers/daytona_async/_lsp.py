@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 6)
 """``sandbox.lsp(language_id, project_path)``: a language server in the sandbox, as an async
 context manager that starts it on enter and stops it on exit (errors and cancellation
 included; the stop is shielded and bounded).

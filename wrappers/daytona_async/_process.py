@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 6)
 """``sandbox.process``: one-shot commands with shell semantics, sessions, and
 :class:`CommandHandle` — a running session command with live, resumable output.
 
