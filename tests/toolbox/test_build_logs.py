@@ -8,7 +8,6 @@ from typing import Any
 
 import anyio
 import pytest
-from daytona_async._toolbox_logs import sandbox_build_logs, snapshot_build_logs
 
 pytestmark = pytest.mark.anyio
 
@@ -32,7 +31,7 @@ async def test_snapshot_build_logs_end_after_build(
         lines: list[str] = []
         start = anyio.current_time()
         with anyio.fail_after(20):
-            async for line in snapshot_build_logs(daytona.context, snap.id):
+            async for line in daytona.snapshots.follow_build_logs(snap.id):
                 lines.append(line)
         elapsed = anyio.current_time() - start
         state = (await daytona.snapshots.get(snap.id)).state
@@ -48,7 +47,7 @@ async def test_sandbox_build_logs_after_build(
     async with client_factory(control_plane) as daytona:
         sb = await daytona.create(build=DOCKERFILE, timeout=60)
         with anyio.fail_after(10):
-            lines = [line async for line in sandbox_build_logs(sb)]
+            lines = [line async for line in sb.follow_build_logs()]
         full = await sb.build_logs()
         await sb.delete()
     assert lines and lines == full.rstrip("\n").split("\n")

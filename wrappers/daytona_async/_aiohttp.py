@@ -104,7 +104,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, *, limits: httpx.Limits | None = None, verify: Any = True) -> None:
-        self._limits = limits or httpx.Limits(max_connections=200, keepalive_expiry=15.0)
+        self._limits = limits or httpx.Limits(max_connections=200, keepalive_expiry=4.0)
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
@@ -124,7 +124,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector = aiohttp.TCPConnector(
                 limit=self._limits.max_connections or 0,
                 limit_per_host=0,
-                keepalive_timeout=self._limits.keepalive_expiry or 15.0,
+                keepalive_timeout=self._limits.keepalive_expiry or 4.0,
                 ssl=ssl_arg,
             )
             session = self._session = aiohttp.ClientSession(

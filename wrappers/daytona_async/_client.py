@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 5)
 """``AsyncDaytona``: the client object users create."""
 
 from __future__ import annotations

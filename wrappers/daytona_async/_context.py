@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 5)
 """``ClientContext``: the internal API every part of the SDK builds on.
 
 One :class:`ClientContext` per :class:`~daytona_async.AsyncDaytona`, shared by the client, its

@@ -1,4 +1,3 @@
-# ruff: noqa: ASYNC109 -- `timeout=` bounding a whole operation is the public API (issue 5)
 """``AsyncSandbox`` and the sandbox operations of the client (create without duplicates,
 lifecycle waits, cleanup)."""
 
@@ -7,7 +6,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -299,8 +298,17 @@ class AsyncSandbox:
             get_port_preview_url, self.id, port, expect=PortPreviewUrl, timeout=timeout
         )
 
+    def follow_build_logs(
+        self, *, lines: bool = True, timeout: float | None = None
+    ) -> AsyncIterator[str]:
+        """``async for line in sb.follow_build_logs():`` the Dockerfile build log, live, until
+        the build is over (the service's own stream may stay open; the SDK ends it)."""
+        from ._toolbox_logs import sandbox_build_logs
+
+        return sandbox_build_logs(self, lines=lines, timeout=timeout)
+
     async def build_logs(self, *, timeout: float | None = None) -> str:
-        """The build log so far (not followed)."""
+        """The build log so far (not followed); :meth:`follow_build_logs` streams it."""
         response = await self._ctx.request(
             "GET",
             self._ctx.path("/sandbox/{id}/build-logs", id=self.id),

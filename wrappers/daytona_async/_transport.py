@@ -56,15 +56,17 @@ if TYPE_CHECKING:
 
 __all__ = ["RequestState", "RetryPolicy", "RetryTransport", "request_state"]
 
-#: aiohttp's pool stays cheap with many keep-alive connections
+#: aiohttp's pool stays cheap with many keep-alive connections. Idle connections expire after
+#: 4 s, before the server's own keep-alive timeout (5 s in Node and uvicorn): a request sent on a
+#: connection the server is closing fails after sending, and a POST can't be re-sent then.
 AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=200, max_keepalive_connections=200, keepalive_expiry=15.0
+    max_connections=200, max_keepalive_connections=200, keepalive_expiry=4.0
 )
 #: httpx's own defaults: httpcore's pool scans every connection for every queued request, so
 #: many keep-alive connections cost far more CPU than they save (measured: 200 keep-alive
 #: connections at concurrency 100 → 13 ms CPU per call, 20 → 2.5 ms; bench/transports.py)
 HTTPX_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0
+    max_connections=100, max_keepalive_connections=20, keepalive_expiry=4.0
 )
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})

@@ -1,5 +1,4 @@
 """``daytona.api_keys``."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

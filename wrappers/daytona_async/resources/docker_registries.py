@@ -1,5 +1,4 @@
 """``daytona.docker_registries``."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """``daytona.object_storage``."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 
 Most of these endpoints accept only a JWT (an API key gets 401). ``organization_id`` defaults
 to the client's (JWT mode)."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
 """``daytona.runners`` (system admin, JWT)."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 

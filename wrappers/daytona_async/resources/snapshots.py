@@ -1,6 +1,5 @@
 """``daytona.snapshots``: paginated listing, create (with build logs), get, delete, toggle,
 wait until active."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 
@@ -226,8 +225,17 @@ class Snapshots(Resource):
             timeout=timeout,
         )
 
+    def follow_build_logs(
+        self, snapshot_id: str, *, lines: bool = True, timeout: float | None = None
+    ) -> AsyncIterator[str]:
+        """``async for line in daytona.snapshots.follow_build_logs(id):`` the build log, live,
+        until the snapshot left its build states (the service's stream never ends by itself)."""
+        from .._toolbox_logs import snapshot_build_logs
+
+        return snapshot_build_logs(self._ctx, snapshot_id, lines=lines, timeout=timeout)
+
     async def build_logs(self, snapshot_id: str, *, timeout: float | None = None) -> str:
-        """The build log so far (not followed)."""
+        """The build log so far (not followed); :meth:`follow_build_logs` streams it."""
         response = await self._ctx.request(
             "GET",
             self._ctx.path("/snapshots/{id}/build-logs", id=snapshot_id),

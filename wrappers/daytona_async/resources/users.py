@@ -1,5 +1,4 @@
 """``daytona.users``."""
-# ruff: noqa: ASYNC109
 
 from __future__ import annotations
 
