@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check wrappers emulator tests examples bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) check-generated
+test: $(STAMP) check-generated lint
 	$(VENV)/bin/pytest -q
 
 demo: $(STAMP)
