@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +26,7 @@ from typing import Any
 
 from daytona_emulator.settings import EmulatorSettings
 
-__all__ = ["EmulatorServer", "make_jwt"]
+__all__ = ["EmulatorProcess", "EmulatorServer", "make_jwt"]
 
 
 def make_jwt(sub: str, **claims: Any) -> str:
@@ -163,3 +166,87 @@ class EmulatorServer:
         import anyio.to_thread
 
         await anyio.to_thread.run_sync(self.stop)
+
+
+READY_PREFIX = "daytona-emulator listening on "
+
+
+class EmulatorProcess:
+    """An emulator in a child process (``python -m daytona_emulator``), for when its CPU and
+    memory must not count as the caller's (benchmarks, memory tests) or a real CLI is wanted.
+
+        with EmulatorProcess("--quota", "totalCpuQuota=100") as emu:
+            emu.base_url, emu.api_key, emu.pid
+
+    Extra arguments go to the CLI. Without ``data_dir`` the process uses a temporary folder it
+    removes itself. On exit the process gets SIGTERM (SIGKILL after ``stop_timeout``).
+    """
+
+    def __init__(
+        self,
+        *cli_args: str,
+        api_key: str = "test-key",
+        data_dir: str | Path | None = None,
+        startup_timeout: float = 30.0,
+        stop_timeout: float = 15.0,
+    ) -> None:
+        self.api_key = api_key
+        self.cli_args = cli_args
+        self.data_dir = data_dir
+        self.startup_timeout = startup_timeout
+        self.stop_timeout = stop_timeout
+        self.base_url = ""
+        self._proc: subprocess.Popen[str] | None = None
+
+    @property
+    def pid(self) -> int:
+        if self._proc is None:
+            raise RuntimeError("the emulator process is not running")
+        return self._proc.pid
+
+    def start(self) -> EmulatorProcess:
+        args = [sys.executable, "-m", "daytona_emulator", "--host", "127.0.0.1", "--port", "0"]
+        if self.data_dir is not None:
+            args += ["--data-dir", str(self.data_dir)]
+        # the key goes through the environment, not argv (argv is visible to every local user)
+        env = {**os.environ, "DAYTONA_EMULATOR_API_KEY": self.api_key}
+        self._proc = proc = subprocess.Popen(
+            [*args, *self.cli_args], stdout=subprocess.PIPE, env=env, text=True
+        )
+        lines: list[str] = []
+        stdout = proc.stdout
+        assert stdout is not None
+        reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(self.startup_timeout)
+        if not lines or not lines[0].startswith(READY_PREFIX):
+            code = proc.poll()
+            self.stop()
+            raise RuntimeError(f"the emulator process did not start (exit code {code})")
+        self.base_url = lines[0][len(READY_PREFIX) :].strip()
+        return self
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from daytona_emulator.testing import EmulatorProcess
 
 MiB = 1024 * 1024
 SIZE = int(os.environ.get("DAYTONA_TOOLBOX_TRANSFER_BYTES", 200 * MiB))
@@ -35,42 +34,8 @@ def blocks(size: int) -> Iterator[bytes]:
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[tuple[str, str, psutil.Process]]:
-    key = "transfer-key"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daytona_emulator",
-            "--port",
-            "0",
-            "--api-key",
-            key,
-            "--data-dir",
-            str(tmp_path / "emu"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("daytona-emulator listening on "):
-                url = line.split(" on ", 1)[1].strip()
-                break
-        assert url, "the emulator did not start"
-        yield url, key, psutil.Process(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with EmulatorProcess(api_key="transfer-key", data_dir=tmp_path / "emu") as emu:
+        yield emu.base_url, emu.api_key, psutil.Process(emu.pid)
 
 
 class Sampler:

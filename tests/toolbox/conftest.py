@@ -90,50 +90,16 @@ def emulator_process_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterat
     client's): ``url, key, data_dir = start(*cli_args)``; stopped at the end of the test."""
     if not _emulator_available():
         pytest.skip("the emulator's toolbox is not available")
-    import subprocess
-    import sys
-    import time
+    from daytona_emulator.testing import EmulatorProcess
 
-    procs: list[subprocess.Popen[str]] = []
+    procs: list[EmulatorProcess] = []
 
     def start(*args: str) -> tuple[str, str, Any]:
         data_dir = tmp_path_factory.mktemp("emu")
-        key = "proc-key"
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daytona_emulator",
-                "--port",
-                "0",
-                "--api-key",
-                key,
-                "--data-dir",
-                str(data_dir),
-                *args,
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("daytona-emulator listening on "):
-                return line.split(" on ", 1)[1].strip(), key, data_dir
-        raise RuntimeError("the emulator subprocess did not start")
+        emu = EmulatorProcess(*args, api_key="proc-key", data_dir=data_dir).start()
+        procs.append(emu)
+        return emu.base_url, emu.api_key, data_dir
 
     yield start
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        if proc.stdout is not None:
-            proc.stdout.close()
+    for emu in procs:
+        emu.stop()

@@ -1,4 +1,4 @@
-"""exec's command wrapping, checked locally against a re-implementation of the daemon's
+"""exec's command wrapping, checked locally against the emulator's copy of the daemon's
 tokeniser (split on spaces, ' and " quote, no escapes, quotes dropped) and a real ``sh``."""
 
 from __future__ import annotations
@@ -9,35 +9,9 @@ import subprocess
 import pytest
 from daytona_async._process import build_exec_command
 from daytona_async.errors import InvalidArgumentError
+from daytona_emulator.toolbox.procs import tokenise as daemon_tokenise
 
 pytestmark = pytest.mark.skipif(shutil.which("sh") is None, reason="needs sh")
-
-
-def daemon_tokenise(command: str) -> list[str]:
-    args: list[str] = []
-    cur: list[str] = []
-    quote: str | None = None
-    in_token = False
-    for ch in command:
-        if quote is not None:
-            if ch == quote:
-                quote = None
-            else:
-                cur.append(ch)
-        elif ch in "'\"":
-            quote = ch
-            in_token = True
-        elif ch == " ":
-            if in_token:
-                args.append("".join(cur))
-                cur = []
-                in_token = False
-        else:
-            cur.append(ch)
-            in_token = True
-    if in_token:
-        args.append("".join(cur))
-    return args
 
 
 def run(command: str, env: dict[str, str] | None = None) -> tuple[int, str]:
