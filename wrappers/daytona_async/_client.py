@@ -167,7 +167,9 @@ class AsyncDaytona:
                 verify=verify,
                 backend=backend,
             )
-            http = httpx.AsyncClient(
+            from ._http import SDKAsyncClient
+
+            http = SDKAsyncClient(
                 base_url=api_url,
                 headers=headers,
                 timeout=timeout,
