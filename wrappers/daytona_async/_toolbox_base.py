@@ -7,6 +7,8 @@ import posixpath
 import weakref
 from typing import TYPE_CHECKING, Any
 
+import anyio
+
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -18,6 +20,9 @@ __all__ = ["ToolboxBase", "check_path"]
 
 # project dir per (client context, sandbox id): it is fixed for a sandbox's lifetime
 _PROJECT_DIRS: weakref.WeakKeyDictionary[ClientContext, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+_PROJECT_DIR_LOCKS: weakref.WeakKeyDictionary[ClientContext, dict[str, anyio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
 
@@ -55,6 +60,17 @@ class ToolboxBase:
         found = cache.get(self.sandbox_id)
         if found is not None:
             return found
+        # one request per sandbox: a burst of calls on a fresh sandbox waits for the first
+        lock = _PROJECT_DIR_LOCKS.setdefault(self._ctx, {}).setdefault(
+            self.sandbox_id, anyio.Lock()
+        )
+        async with lock:
+            found = cache.get(self.sandbox_id)
+            if found is not None:
+                return found
+            return await self._fetch_project_dir(cache, deadline)
+
+    async def _fetch_project_dir(self, cache: dict[str, str], deadline: Deadline | None) -> str:
         from daytona_api.api.toolbox import get_project_dir
         from daytona_api.models import ProjectDirResponse
         from daytona_api.types import Unset

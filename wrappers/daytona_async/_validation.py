@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from .errors import InvalidArgumentError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 __all__ = ["validate_id"]
 
@@ -21,7 +25,7 @@ def validate_id(value: object, what: str = "id", *, allow_slash: bool = False) -
         raise InvalidArgumentError(f"{what} must not be empty")
     if value in (".", ".."):
         raise InvalidArgumentError(f"{what} must not be {value!r}")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if _CONTROL.search(value):
         raise InvalidArgumentError(f"{what} must not contain control characters")
     if not allow_slash and ("/" in value or "\\" in value):
         raise InvalidArgumentError(f"{what} must not contain '/': {value!r}")
