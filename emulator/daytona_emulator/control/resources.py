@@ -27,6 +27,7 @@ from daytona_emulator.control.common import (
 )
 from daytona_emulator.control.sandboxes import (
     build_log_response,
+    check_per_sandbox_limits,
     num,
     parse_follow,
     validate_build_info,
@@ -152,21 +153,7 @@ class SnapshotApi:
             raise forbidden("Reached the maximum number of snapshots in the organization")
         cpu, gpu = body.get("cpu") or 1, body.get("gpu") or 0
         mem, disk = body.get("memory") or 1, body.get("disk") or 3
-        if cpu > q["maxCpuPerSandbox"]:
-            raise forbidden(
-                f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
-                f"({num(q['maxCpuPerSandbox'])})"
-            )
-        if mem > q["maxMemoryPerSandbox"]:
-            raise forbidden(
-                f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
-                f"({num(q['maxMemoryPerSandbox'])}GB)"
-            )
-        if disk > q["maxDiskPerSandbox"]:
-            raise forbidden(
-                f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
-                f"({num(q['maxDiskPerSandbox'])}GB)"
-            )
+        check_per_sandbox_limits(q, cpu, mem, disk)
         if any(sn["name"] == name for sn in owned):
             raise ApiError(
                 409, f'Snapshot with name "{name}" already exists for this organization', "Conflict"

@@ -82,16 +82,8 @@ def parse_follow(request: Request) -> bool:
     raise ApiError(400, "Validation failed (boolean string is expected)", "Bad Request")
 
 
-def check_quota(
-    control: Control, org: Doc, cpu: float, mem: float, disk: float, exclude: str | None = None
-) -> None:
-    """validateOrganizationQuotas: suspension, per-sandbox maxima, organization totals."""
-    if org.get("suspended"):
-        reason = org.get("suspensionReason")
-        raise forbidden(
-            f"Organization is suspended: {reason}" if reason else "Organization is suspended"
-        )
-    q = org["quota"]
+def check_per_sandbox_limits(q: Doc, cpu: float, mem: float, disk: float) -> None:
+    """The per-sandbox maxima of an organization's quota (sandboxes and snapshots alike)."""
     if cpu > q["maxCpuPerSandbox"]:
         raise forbidden(
             f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
@@ -107,6 +99,19 @@ def check_quota(
             f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
             f"({num(q['maxDiskPerSandbox'])}GB)"
         )
+
+
+def check_quota(
+    control: Control, org: Doc, cpu: float, mem: float, disk: float, exclude: str | None = None
+) -> None:
+    """validateOrganizationQuotas: suspension, per-sandbox maxima, organization totals."""
+    if org.get("suspended"):
+        reason = org.get("suspensionReason")
+        raise forbidden(
+            f"Organization is suspended: {reason}" if reason else "Organization is suspended"
+        )
+    q = org["quota"]
+    check_per_sandbox_limits(q, cpu, mem, disk)
     used = control.usage(org["id"])
     if exclude is not None:
         sb = control.store.get("sandboxes", exclude)
