@@ -226,6 +226,33 @@ class ClientContext:
 
     # -- generated endpoints -----------------------------------------------------------
 
+    async def send_bounded(
+        self,
+        send: Callable[[], Awaitable[T]],
+        dl: Deadline,
+        *,
+        policy: RetryPolicy | None = None,
+        stream: bool = False,
+    ) -> tuple[T, RequestState]:
+        """Await ``send()`` (one request through the shared client) under ``dl``: the transport
+        sees the deadline and ``policy`` through :data:`request_state`; failures become typed
+        errors and a spent budget :class:`DeadlineExceeded`. Returns the response and the
+        transport's report (retries, last method/URL, Retry-After)."""
+        state = RequestState(deadline=dl, policy=policy, stream=stream)
+        token = request_state.set(state)
+        try:
+            with anyio.CancelScope(deadline=dl.when) as scope:
+                response = await send()
+        except DaytonaError:
+            raise
+        except Exception as exc:
+            raise self.map_exception(exc, dl, state) from exc
+        finally:
+            request_state.reset(token)
+        if scope.cancelled_caught:
+            raise dl.exceeded()
+        return response, state
+
     async def call(
         self,
         endpoint: Any,
@@ -242,19 +269,9 @@ class ClientContext:
         )
         name = getattr(fn, "__module__", "call").rsplit(".", 1)[-1]
         dl = self._resolve_deadline(deadline, timeout, name)
-        state = RequestState(deadline=dl, policy=policy)
-        token = request_state.set(state)
-        try:
-            with anyio.CancelScope(deadline=dl.when) as scope:
-                response = await fn(*args, client=self.api, **kwargs)
-        except DaytonaError:
-            raise
-        except Exception as exc:
-            raise self.map_exception(exc, dl, state) from exc
-        finally:
-            request_state.reset(token)
-        if scope.cancelled_caught:
-            raise dl.exceeded()
+        response, state = await self.send_bounded(
+            lambda: fn(*args, client=self.api, **kwargs), dl, policy=policy
+        )
         status = int(response.status_code)
         if not 200 <= status < 300:
             headers = response.headers
@@ -307,19 +324,9 @@ class ClientContext:
     ) -> httpx.Response:
         """A request on the shared client, body read, status checked (non-2xx raises)."""
         dl = self._resolve_deadline(deadline, timeout, f"{method} {url}")
-        state = RequestState(deadline=dl, policy=policy)
-        token = request_state.set(state)
-        try:
-            with anyio.CancelScope(deadline=dl.when) as scope:
-                response = await self.http.request(method, url, **httpx_kwargs)
-        except DaytonaError:
-            raise
-        except Exception as exc:
-            raise self.map_exception(exc, dl, state) from exc
-        finally:
-            request_state.reset(token)
-        if scope.cancelled_caught:
-            raise dl.exceeded()
+        response, state = await self.send_bounded(
+            lambda: self.http.request(method, url, **httpx_kwargs), dl, policy=policy
+        )
         self.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
         return response
 

@@ -37,9 +37,9 @@ import httpx
 
 from ._deadline import Deadline
 from ._logging import logger
-from ._transport import RequestState, RetryPolicy, request_state
+from ._transport import RetryPolicy
 from ._util import unwrap_group
-from .errors import APIConnectionError, DaytonaError
+from .errors import APIConnectionError
 
 if TYPE_CHECKING:
     from ._context import ClientContext
@@ -169,20 +169,12 @@ async def open_stream(
         httpx_kwargs["timeout"] = httpx.Timeout(
             connect=t.connect, read=read_timeout, write=t.write, pool=t.pool
         )
-    state = RequestState(deadline=dl, policy=policy, stream=True)
-    token = request_state.set(state)
-    try:
-        with anyio.CancelScope(deadline=dl.when) as scope:
-            request = ctx.http.build_request(method, url, **httpx_kwargs)
-            response = await ctx.http.send(request, stream=True)
-    except DaytonaError:
-        raise
-    except Exception as exc:
-        raise ctx.map_exception(exc, dl, state) from exc
-    finally:
-        request_state.reset(token)
-    if scope.cancelled_caught:
-        raise dl.exceeded()
+    response, state = await ctx.send_bounded(
+        lambda: ctx.http.send(ctx.http.build_request(method, url, **httpx_kwargs), stream=True),
+        dl,
+        policy=policy,
+        stream=True,
+    )
     if not response.is_success:
         try:
             with dl.scope():
