@@ -213,9 +213,9 @@ async def test_two_hundred_sandboxes(emulator_process_factory: Callable[..., Any
         "0.01",
     )
     # every live follow stream holds a connection, and its exit polls need another one:
-    # the pool must be larger than the number of concurrent streams. Idle connections are
-    # dropped before uvicorn's 5 s keep-alive closes them (else a POST may be sent on a
-    # connection the server is closing: not retryable)
+    # the pool must be larger than the number of concurrent streams. (A POST sent on a
+    # connection uvicorn is closing as idle is replayed by the transport: once, on a slow CI
+    # machine under trio, it was not yet, and this test failed)
     limits = httpx.Limits(
         max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=4.0
     )

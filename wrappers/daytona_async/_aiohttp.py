@@ -24,12 +24,20 @@ connect=pool+connect)``; httpx's ``write`` timeout has no aiohttp equivalent (th
 deadline scope still bounds it). Response bodies are streamed (``iter_any``), request bodies
 may be bytes, multipart or async iterators. Closing an unfinished response closes its
 connection instead of returning it to the pool.
+
+A non-idempotent request's ``extensions["daytona_connection_reused"]`` tells whether it went
+out on a pooled connection, which the retry policy needs to replay a POST the server never read
+(a keep-alive connection it closed as idle). An aiohttp ``TraceConfig`` sees the connector
+reuse or create a connection; tracing costs ~20 µs a request, so it runs on a second session
+sharing the same connector (one pool), used for POST/PATCH only. Idempotent requests don't
+need it: aiohttp itself re-sends them once when a pooled connection turns out closed.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -64,6 +72,26 @@ def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> http
 
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)
+_TRACED_METHODS = frozenset({"POST", "PATCH"})
+
+#: same name as ``daytona_async._transport.REUSED_KEY`` (kept literal: no import cycle)
+_REUSED_KEY = "daytona_connection_reused"
+
+
+async def _on_reuse(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
+    ctx.trace_request_ctx[_REUSED_KEY] = True
+
+
+async def _on_create(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
+    ctx.trace_request_ctx[_REUSED_KEY] = False
+
+
+def _reuse_trace_config() -> aiohttp.TraceConfig:
+    config = aiohttp.TraceConfig()
+    config.on_connection_reuseconn.append(_on_reuse)
+    config.on_connection_create_start.append(_on_create)
+    config.freeze()
+    return config
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -107,6 +135,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._limits = limits or httpx.Limits(max_connections=200, keepalive_expiry=4.0)
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
+        self._traced: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
 
     def _get_session(self) -> aiohttp.ClientSession:
@@ -127,11 +156,17 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 keepalive_timeout=self._limits.keepalive_expiry or 4.0,
                 ssl=ssl_arg,
             )
-            session = self._session = aiohttp.ClientSession(
+            options: dict[str, Any] = {
+                "auto_decompress": False,
+                "skip_auto_headers": ("User-Agent", "Accept", "Accept-Encoding"),
+                "timeout": aiohttp.ClientTimeout(total=None),
+            }
+            session = self._session = aiohttp.ClientSession(connector=connector, **options)
+            self._traced = aiohttp.ClientSession(
                 connector=connector,
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
-                timeout=aiohttp.ClientTimeout(total=None),
+                connector_owner=False,
+                trace_configs=[_reuse_trace_config()],
+                **options,
             )
         return session
 
@@ -155,6 +190,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session()
+        if request.method in _TRACED_METHODS and self._traced is not None:
+            session = self._traced
         headers = request.headers
         data: Any
         if isinstance(request.stream, httpx.ByteStream):
@@ -173,6 +210,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeout(request.extensions.get("timeout")),
                 server_hostname=request.extensions.get("sni_hostname"),
+                trace_request_ctx=request.extensions,
             )
         except _MAPPED as exc:
             raise map_aiohttp_error(exc, request) from exc
@@ -194,6 +232,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return {"in_use": in_use, "idle": idle}
 
     async def aclose(self) -> None:
+        traced, self._traced = self._traced, None
+        if traced is not None:
+            await traced.close()  # does not own the connector
         session, self._session = self._session, None
         if session is not None:
             await session.close()

@@ -511,6 +511,7 @@ async def _post_create(ctx: ClientContext, body: Any, create_id: str, dl: Deadli
         statuses_any_method=_CREATE_POLICY_STATUSES,
         statuses_idempotent=frozenset(),
         retry_after_send=False,
+        replay_stale=False,  # an unknown outcome is resolved by the create-id label
     )
     resends = 0
     intervals = backoff_intervals(0.2, 2.0, 4.0)

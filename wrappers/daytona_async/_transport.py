@@ -14,9 +14,24 @@ Policy (see :class:`RetryPolicy`):
     idempotent methods (GET/HEAD/PUT/DELETE/OPTIONS);
   - never when the request body is a one-shot stream (an async generator): only bytes and
     multipart bodies are replayable; such requests are still retried on connect failures;
-  - ``max_retries=0`` disables all of it. The number of retries is recorded on the response
+  - ``max_retries=0`` disables all of it (but not the stale-connection replay below). The number of retries is recorded on the response
     (``response.extensions["daytona_retries"]``), added as a note to a raised exception, and
     reported in the SDK's typed errors (``err.retries``).
+
+- **stale keep-alive connections**: a server closes an idle keep-alive connection on its own
+  clock (5 s in Node and uvicorn). When a request goes out on a *reused* connection just as
+  the server closes it, the server never read it: the connection ends (EOF or reset) before any
+  byte of a response. Such a POST/PATCH is replayed on a fresh connection, up to
+  :data:`MAX_STALE_REPLAYS` times, without counting as a retry (without it a POST fails at
+  random under load, when the client held a response a second too long before giving its
+  connection back; Go's ``net/http`` and aiohttp replay in the same situation, for the methods
+  they consider safe). Idempotent requests need no special case: they are retried by the rules
+  above, and aiohttp re-sends them once by itself. A failure on a *new* connection, or after a
+  response head arrived, is never treated so. The inner transport reports reuse in
+  ``request.extensions["daytona_connection_reused"]`` (the aiohttp transport through an
+  aiohttp ``TraceConfig``, httpx's through httpcore's ``trace`` extension); other inner
+  transports don't, and get no replay. ``RetryPolicy(replay_stale=False)`` turns it off
+  (sandbox creation does: it resolves an unknown outcome by its create-id label instead).
 
 - **max_concurrency**: an anyio semaphore on requests in flight, client-wide, separate from the
   connection pool. A token is held from sending the request until its response body is closed
@@ -37,11 +52,12 @@ Policy (see :class:`RetryPolicy`):
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -54,7 +70,20 @@ from ._logging import logger, redact
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
-__all__ = ["RequestState", "RetryPolicy", "RetryTransport", "request_state"]
+__all__ = [
+    "MAX_STALE_REPLAYS",
+    "REUSED_KEY",
+    "RequestState",
+    "RetryPolicy",
+    "RetryTransport",
+    "request_state",
+]
+
+#: request extension an inner transport sets to ``True`` when the attempt went out on a pooled
+#: connection that had served an earlier request, ``False`` on a new connection
+REUSED_KEY = "daytona_connection_reused"
+#: at most this many replays of one request after stale keep-alive connections
+MAX_STALE_REPLAYS = 3
 
 #: aiohttp's pool stays cheap with many keep-alive connections. Idle connections expire after
 #: 4 s, before the server's own keep-alive timeout (5 s in Node and uvicorn): a request sent on a
@@ -88,17 +117,11 @@ class RetryPolicy:
     )
     # read/write/protocol failures after sending, idempotent methods only
     retry_after_send: bool = True
+    # replay a request the server never read: its reused keep-alive connection was closed
+    replay_stale: bool = True
 
     def with_max_retries(self, n: int) -> RetryPolicy:
-        return RetryPolicy(
-            max_retries=n,
-            backoff_base=self.backoff_base,
-            backoff_max=self.backoff_max,
-            retry_after_max=self.retry_after_max,
-            statuses_any_method=self.statuses_any_method,
-            statuses_idempotent=self.statuses_idempotent,
-            retry_after_send=self.retry_after_send,
-        )
+        return dataclasses.replace(self, max_retries=n)
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: ``uniform(0, min(backoff_max, backoff_base * 2**attempt))``."""
@@ -159,6 +182,39 @@ def _replayable(request: httpx.Request) -> bool:
 def _is_connect_failure(exc: Exception) -> bool:
     # nothing was sent: always safe to retry
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+
+
+def _is_stale_connection(exc: Exception, request: httpx.Request) -> bool:
+    """The attempt went out on a reused connection that ended (EOF, reset, broken pipe) before
+    a response head: the server had closed it as idle and never read the request."""
+    if request.extensions.get(REUSED_KEY) is not True:
+        return False
+    if isinstance(exc, httpx.RemoteProtocolError):
+        # not a malformed response: the peer went away
+        return "disconnected" in str(exc).lower()
+    return isinstance(exc, (httpx.ReadError, httpx.WriteError))
+
+
+TraceCallback = Callable[[str, dict[str, Any]], Awaitable[None]]
+
+
+def _reuse_tracer(request: httpx.Request, chained: TraceCallback | None) -> TraceCallback:
+    """httpcore ``trace`` callback recording whether an attempt opened a new connection:
+    httpcore emits ``connection.connect_tcp.*`` only when it does, and always emits
+    ``http11.send_request_headers.started`` before sending on the chosen connection."""
+    extensions = request.extensions
+    opened = False
+
+    async def trace(name: str, info: dict[str, Any]) -> None:
+        nonlocal opened
+        if name.startswith("connection.connect_"):
+            opened = True
+        elif name == "http11.send_request_headers.started":
+            extensions[REUSED_KEY] = not opened
+        if chained is not None:
+            await chained(name, info)
+
+    return trace
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
@@ -292,11 +348,22 @@ class RetryTransport(httpx.AsyncBaseTransport):
         idempotent = request.method in IDEMPOTENT_METHODS
         replayable = _replayable(request)
         base_timeout = request.extensions.get("timeout")
+        trace_reuse = (
+            policy.replay_stale
+            and replayable
+            and not idempotent
+            and isinstance(inner, httpx.AsyncHTTPTransport)
+        )
+        user_trace = request.extensions.get("trace")
         semaphore = self._get_semaphore()
         attempt = 0
+        stale_replays = 0
         while True:
             if deadline is not None:
                 request.extensions["timeout"] = _clamp_timeout(base_timeout, deadline.remaining())
+            request.extensions.pop(REUSED_KEY, None)
+            if trace_reuse:
+                request.extensions["trace"] = _reuse_tracer(request, user_trace)
             if semaphore is not None:
                 await semaphore.acquire()
             try:
@@ -304,6 +371,22 @@ class RetryTransport(httpx.AsyncBaseTransport):
             except httpx.TransportError as exc:
                 if semaphore is not None:
                     semaphore.release()
+                if (
+                    policy.replay_stale
+                    and not idempotent
+                    and replayable
+                    and stale_replays < MAX_STALE_REPLAYS
+                    and _is_stale_connection(exc, request)
+                ):
+                    stale_replays += 1
+                    logger.debug(
+                        "replaying %s %s: its keep-alive connection was closed by the server "
+                        "before it read the request (%s)",
+                        request.method,
+                        redact(str(request.url)),
+                        type(exc).__name__,
+                    )
+                    continue
                 connect_failure = _is_connect_failure(exc)
                 retry = attempt < max_retries and (
                     connect_failure or (idempotent and replayable and policy.retry_after_send)
