@@ -73,6 +73,8 @@ def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> http
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)
 _TRACED_METHODS = frozenset({"POST", "PATCH"})
+#: bodies up to this size with a Content-Length are read whole before the response is returned
+_READ_WHOLE_MAX = 256 * 1024
 
 #: same name as ``daytona_async._transport.REUSED_KEY`` (kept literal: no import cycle)
 _REUSED_KEY = "daytona_connection_reused"
@@ -214,6 +216,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
         except _MAPPED as exc:
             raise map_aiohttp_error(exc, request) from exc
+        length = response.content_length
+        if length is not None and length <= _READ_WHOLE_MAX:
+            # a small body of known size (every JSON answer of the API): read it here, in one
+            # step, instead of through httpx's chunked stream machinery (~8 % of a typed GET)
+            try:
+                body = await response.read()
+            except _MAPPED as exc:
+                response.close()
+                raise map_aiohttp_error(exc, request) from exc
+            return httpx.Response(
+                status_code=response.status,
+                headers=response.raw_headers,
+                stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
+                extensions={"http_version": b"HTTP/1.1"},
+            )
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,

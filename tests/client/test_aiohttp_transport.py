@@ -1,0 +1,108 @@
+"""The SDK's aiohttp transport over real loopback sockets: small bodies read whole in one step,
+large and chunked ones streamed, truncated bodies mapped to httpx errors, pool reuse."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import httpx
+import pytest
+from anyio.abc import SocketStream
+from daytona_async._aiohttp import AiohttpTransport
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # aiohttp runs under asyncio only
+
+
+async def _handle(stream: SocketStream) -> None:
+    """``GET /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
+    ``cut`` → announces ``size`` bytes, sends half, closes."""
+    try:
+        await _serve(stream)
+    except anyio.BrokenResourceError:
+        pass  # the client closed a response it did not want to finish
+
+
+async def _serve(stream: SocketStream) -> None:
+    buf = b""
+    async with stream:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                try:
+                    buf += await stream.receive()
+                except (anyio.EndOfStream, anyio.BrokenResourceError):
+                    return
+            head, _, buf = buf.partition(b"\r\n\r\n")
+            _, kind, size_text = head.split(b" ", 2)[1].decode().split("/")
+            body = b"x" * int(size_text)
+            if kind == "len":
+                await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
+                await stream.send(body)
+            elif kind == "chunked":
+                await stream.send(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                for i in range(0, len(body), 65536):
+                    part = body[i : i + 65536]
+                    await stream.send(b"%x\r\n%s\r\n" % (len(part), part))
+                await stream.send(b"0\r\n\r\n")
+            else:
+                await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
+                await stream.send(body[: len(body) // 2])
+                return
+
+
+@asynccontextmanager
+async def server() -> AsyncIterator[str]:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, _handle)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def test_small_body_is_read_whole_and_connection_reused() -> None:
+    transport = AiohttpTransport()
+    async with server() as base, httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/len/1000") as response:
+            # read by the transport: the connection is already back in the pool
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+            assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 1000
+        second = await client.get(f"{base}/len/10")
+        assert second.content == b"x" * 10
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}  # the same connection
+
+
+@pytest.mark.parametrize("kind", ["len", "chunked"])
+async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
+    size = 4 * 1024 * 1024
+    transport = AiohttpTransport()
+    async with server() as base, httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/{kind}/{size}") as response:
+            assert transport.pool_stats()["in_use"] == 1  # still reading from it
+            first = b""
+            async for chunk in response.aiter_raw():
+                first = chunk
+                break
+            assert 0 < len(first) < size
+        # closed unfinished: the connection is dropped, not pooled
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        whole = await client.get(f"{base}/{kind}/{size}")
+        assert len(whole.content) == size
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+@pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
+async def test_truncated_body_is_an_httpx_read_error(size: int) -> None:
+    transport = AiohttpTransport()
+    async with server() as base, httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ReadError):
+            await client.get(f"{base}/cut/{size}")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
