@@ -29,7 +29,7 @@ A non-idempotent request's ``extensions["daytona_connection_reused"]`` tells whe
 out on a pooled connection, which the retry policy needs to replay a POST the server never read
 (a keep-alive connection it closed as idle). An aiohttp ``TraceConfig`` sees the connector
 reuse or create a connection; tracing costs ~20 µs a request, so it runs on a second session
-sharing the same connector (one pool), used for POST/PATCH only. Idempotent requests don't
+sharing the same connector (one pool), used for non-idempotent methods only. Idempotent requests don't
 need it: aiohttp itself re-sends them once when a pooled connection turns out closed.
 """
 
@@ -43,6 +43,8 @@ from typing import Any
 import aiohttp
 import httpx
 from yarl import URL
+
+from ._transport import IDEMPOTENT_METHODS, REUSED_KEY
 
 __all__ = ["AiohttpTransport"]
 
@@ -72,20 +74,16 @@ def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> http
 
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)
-_TRACED_METHODS = frozenset({"POST", "PATCH"})
 #: bodies up to this size with a Content-Length are read whole before the response is returned
 _READ_WHOLE_MAX = 256 * 1024
 
-#: same name as ``daytona_async._transport.REUSED_KEY`` (kept literal: no import cycle)
-_REUSED_KEY = "daytona_connection_reused"
-
 
 async def _on_reuse(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-    ctx.trace_request_ctx[_REUSED_KEY] = True
+    ctx.trace_request_ctx[REUSED_KEY] = True
 
 
 async def _on_create(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-    ctx.trace_request_ctx[_REUSED_KEY] = False
+    ctx.trace_request_ctx[REUSED_KEY] = False
 
 
 def _reuse_trace_config() -> aiohttp.TraceConfig:
@@ -192,7 +190,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session()
-        if request.method in _TRACED_METHODS and self._traced is not None:
+        if request.method not in IDEMPOTENT_METHODS and self._traced is not None:
             session = self._traced
         headers = request.headers
         data: Any

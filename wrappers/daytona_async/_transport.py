@@ -14,9 +14,9 @@ Policy (see :class:`RetryPolicy`):
     idempotent methods (GET/HEAD/PUT/DELETE/OPTIONS);
   - never when the request body is a one-shot stream (an async generator): only bytes and
     multipart bodies are replayable; such requests are still retried on connect failures;
-  - ``max_retries=0`` disables all of it (but not the stale-connection replay below). The number of retries is recorded on the response
-    (``response.extensions["daytona_retries"]``), added as a note to a raised exception, and
-    reported in the SDK's typed errors (``err.retries``).
+  - ``max_retries=0`` disables all of it (not the stale-connection replay below). The number
+    of retries is recorded on the response (``response.extensions["daytona_retries"]``), added
+    as a note to a raised exception, and reported in the SDK's typed errors (``err.retries``).
 
 - **stale keep-alive connections**: a server closes an idle keep-alive connection on its own
   clock (5 s in Node and uvicorn). When a request goes out on a *reused* connection just as
@@ -348,12 +348,9 @@ class RetryTransport(httpx.AsyncBaseTransport):
         idempotent = request.method in IDEMPOTENT_METHODS
         replayable = _replayable(request)
         base_timeout = request.extensions.get("timeout")
-        trace_reuse = (
-            policy.replay_stale
-            and replayable
-            and not idempotent
-            and isinstance(inner, httpx.AsyncHTTPTransport)
-        )
+        # only a non-idempotent request needs to know if its connection was reused
+        replay_stale = policy.replay_stale and replayable and not idempotent
+        trace_reuse = replay_stale and isinstance(inner, httpx.AsyncHTTPTransport)
         user_trace = request.extensions.get("trace")
         semaphore = self._get_semaphore()
         attempt = 0
@@ -372,9 +369,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 if semaphore is not None:
                     semaphore.release()
                 if (
-                    policy.replay_stale
-                    and not idempotent
-                    and replayable
+                    replay_stale
                     and stale_replays < MAX_STALE_REPLAYS
                     and _is_stale_connection(exc, request)
                 ):
