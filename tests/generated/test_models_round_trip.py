@@ -80,5 +80,10 @@ def test_enums_accept_their_values_and_unknown_ones() -> None:
         cls = getattr(models, name)
         for value in schema["enum"]:
             assert cls(value).value == value
+            assert cls._parse(value) is cls(value)  # the fast path from_dict uses
         odd = cls("from-a-newer-server")
         assert odd == "from-a-newer-server" and isinstance(odd, cls)
+        assert cls._parse("from-a-newer-server") == odd
+        for wrong in (3, None, ["x"]):
+            with pytest.raises(ValueError):
+                cls._parse(wrong)

@@ -84,7 +84,9 @@ class ApiKeyList:
         permissions = []
         _permissions = d.pop("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission(permissions_item_data)
+            permissions_item = OrganizationResourcePermission._parse(
+                permissions_item_data
+            )
 
             permissions.append(permissions_item)
 

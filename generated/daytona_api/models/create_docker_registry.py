@@ -77,7 +77,7 @@ class CreateDockerRegistry:
 
         project = d.pop("project")
 
-        registry_type = DockerRegistryType(d.pop("registryType"))
+        registry_type = DockerRegistryType._parse(d.pop("registryType"))
 
         is_default = d.pop("isDefault")
 

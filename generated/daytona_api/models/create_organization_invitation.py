@@ -59,7 +59,7 @@ class CreateOrganizationInvitation:
         d = dict(src_dict)
         email = d.pop("email")
 
-        role = OrganizationMemberRole(d.pop("role"))
+        role = OrganizationMemberRole._parse(d.pop("role"))
 
         assigned_role_ids = cast(list[str], d.pop("assignedRoleIds"))
 

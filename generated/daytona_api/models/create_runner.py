@@ -104,11 +104,11 @@ class CreateRunner:
 
         gpu_type = d.pop("gpuType")
 
-        class_ = SandboxClass(d.pop("class"))
+        class_ = SandboxClass._parse(d.pop("class"))
 
         capacity = d.pop("capacity")
 
-        region = Region(d.pop("region"))
+        region = Region._parse(d.pop("region"))
 
         create_runner = cls(
             domain=domain,

@@ -95,7 +95,7 @@ class CreateUser:
         if isinstance(_role, Unset):
             role = UNSET
         else:
-            role = SystemRole(_role)
+            role = SystemRole._parse(_role)
 
         email_verified = d.pop("emailVerified", UNSET)
 

@@ -167,14 +167,14 @@ class CreateWorkspace:
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass(_class_)
+            class_ = SandboxClass._parse(_class_)
 
         _target = d.pop("target", UNSET)
         target: Region | Unset
         if isinstance(_target, Unset):
             target = UNSET
         else:
-            target = Region(_target)
+            target = Region._parse(_target)
 
         cpu = d.pop("cpu", UNSET)
 

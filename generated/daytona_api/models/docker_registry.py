@@ -110,7 +110,7 @@ class DockerRegistry:
 
         project = d.pop("project")
 
-        registry_type = DockerRegistryType(d.pop("registryType"))
+        registry_type = DockerRegistryType._parse(d.pop("registryType"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 

@@ -108,9 +108,9 @@ class OrganizationInvitation:
 
         expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
 
-        status = OrganizationInvitationStatus(d.pop("status"))
+        status = OrganizationInvitationStatus._parse(d.pop("status"))
 
-        role = OrganizationMemberRole(d.pop("role"))
+        role = OrganizationMemberRole._parse(d.pop("role"))
 
         assigned_roles = []
         _assigned_roles = d.pop("assignedRoles")

@@ -11,6 +11,17 @@ class OrganizationInvitationStatus(StrEnum):
         return str(self.value)
 
     @classmethod
+    def _parse(cls, value: str) -> "OrganizationInvitationStatus":
+        # what from_dict calls: a known value is one dict lookup; anything else (an unknown
+        # string, or JSON of the wrong type) goes through the class call and _missing_ below,
+        # with the same result and errors as calling the class
+        try:
+            member = _BY_VALUE.get(value)
+        except TypeError:  # unhashable
+            member = None
+        return cls(value) if member is None else member
+
+    @classmethod
     def _missing_(cls, value: object) -> "OrganizationInvitationStatus | None":
         # A newer server may send a value this client does not know yet: keep the raw string
         # as a pseudo-member (not listed in the class) instead of failing the whole response.
@@ -20,3 +31,8 @@ class OrganizationInvitationStatus(StrEnum):
         member._name_ = value.upper()
         member._value_ = value
         return member
+
+
+_BY_VALUE: dict[str, OrganizationInvitationStatus] = {
+    m.value: m for m in OrganizationInvitationStatus
+}

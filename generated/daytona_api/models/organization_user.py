@@ -88,7 +88,7 @@ class OrganizationUser:
 
         email = d.pop("email")
 
-        role = OrganizationMemberRole(d.pop("role"))
+        role = OrganizationMemberRole._parse(d.pop("role"))
 
         assigned_roles = []
         _assigned_roles = d.pop("assignedRoles")

@@ -174,7 +174,7 @@ class Runner:
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass(_class_)
+            class_ = SandboxClass._parse(_class_)
 
         used = d.pop("used", UNSET)
 
@@ -185,14 +185,14 @@ class Runner:
         if isinstance(_region, Unset):
             region = UNSET
         else:
-            region = Region(_region)
+            region = Region._parse(_region)
 
         _state = d.pop("state", UNSET)
         state: RunnerState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = RunnerState(_state)
+            state = RunnerState._parse(_state)
 
         def _parse_last_checked(data: object) -> datetime.datetime | None | Unset:
             if data is None:

@@ -237,7 +237,7 @@ class Sandbox:
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = SandboxState(_state)
+            state = SandboxState._parse(_state)
 
         def _parse_error_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -253,7 +253,7 @@ class Sandbox:
         if isinstance(_backup_state, Unset):
             backup_state = UNSET
         else:
-            backup_state = BackupState(_backup_state)
+            backup_state = BackupState._parse(_backup_state)
 
         backup_created_at = d.pop("backupCreatedAt", UNSET)
 
@@ -298,7 +298,7 @@ class Sandbox:
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass(_class_)
+            class_ = SandboxClass._parse(_class_)
 
         sandbox = cls(
             id=id,

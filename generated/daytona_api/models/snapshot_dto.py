@@ -165,7 +165,7 @@ class SnapshotDto:
 
         enabled = d.pop("enabled")
 
-        state = SnapshotState(d.pop("state"))
+        state = SnapshotState._parse(d.pop("state"))
 
         def _parse_size(data: object) -> float | None:
             if data is None:

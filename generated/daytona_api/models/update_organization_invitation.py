@@ -52,7 +52,7 @@ class UpdateOrganizationInvitation:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        role = OrganizationMemberRole(d.pop("role"))
+        role = OrganizationMemberRole._parse(d.pop("role"))
 
         assigned_role_ids = cast(list[str], d.pop("assignedRoleIds"))
 

@@ -37,7 +37,7 @@ class UpdateOrganizationMemberRole:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        role = OrganizationMemberRole(d.pop("role"))
+        role = OrganizationMemberRole._parse(d.pop("role"))
 
         update_organization_member_role = cls(
             role=role,

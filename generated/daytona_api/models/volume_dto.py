@@ -86,7 +86,7 @@ class VolumeDto:
 
         organization_id = d.pop("organizationId")
 
-        state = VolumeState(d.pop("state"))
+        state = VolumeState._parse(d.pop("state"))
 
         created_at = d.pop("createdAt")
 

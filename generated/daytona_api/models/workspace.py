@@ -275,7 +275,7 @@ class Workspace:
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = SandboxState(_state)
+            state = SandboxState._parse(_state)
 
         def _parse_error_reason(data: object) -> None | str | Unset:
             if data is None:
@@ -291,7 +291,7 @@ class Workspace:
         if isinstance(_backup_state, Unset):
             backup_state = UNSET
         else:
-            backup_state = BackupState(_backup_state)
+            backup_state = BackupState._parse(_backup_state)
 
         backup_created_at = d.pop("backupCreatedAt", UNSET)
 
@@ -336,7 +336,7 @@ class Workspace:
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass(_class_)
+            class_ = SandboxClass._parse(_class_)
 
         def _parse_image(data: object) -> None | str | Unset:
             if data is None:
@@ -352,7 +352,7 @@ class Workspace:
         if isinstance(_snapshot_state, Unset):
             snapshot_state = UNSET
         else:
-            snapshot_state = BackupState(_snapshot_state)
+            snapshot_state = BackupState._parse(_snapshot_state)
 
         snapshot_created_at = d.pop("snapshotCreatedAt", UNSET)
 
