@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from daytona_async._http import SDKAsyncClient
@@ -49,3 +51,42 @@ async def test_response_cookies_are_not_kept() -> None:
         with pytest.raises(ValueError):
             c.cookies = {"x": "y"}  # type: ignore[assignment]
     assert "cookie" not in seen[1].headers
+
+
+@pytest.mark.parametrize("method", ["GET", "get", "DELETE", "HEAD", "POST"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"params": {}},
+        {"params": {"verbose": "true"}},
+        {"headers": {"X-Daytona-Organization-ID": "org-1"}},
+        {"headers": {"accept": "application/json"}},
+        {"timeout": 3.0},
+        {"extensions": {"trace": None}},
+        {"extensions": {"timeout": {"connect": 1, "read": 2, "write": 3, "pool": 4}}},
+        {"json": {"a": 1}},
+    ],
+)
+async def test_requests_built_like_httpx_builds_them(method: str, kwargs: dict[str, Any]) -> None:
+    # bodyless requests take a shortcut (one prepared header set); the result must be what
+    # httpx's own build_request gives, header for header
+    options: dict[str, Any] = {
+        "base_url": "http://h.test:8080/api",
+        "headers": {"Authorization": "Bearer t", "X-Daytona-Source": "daytona-async"},
+        "timeout": httpx.Timeout(10.0, connect=5.0),
+    }
+    async with SDKAsyncClient(**options) as ours, httpx.AsyncClient(**options) as theirs:
+        for _ in range(2):  # the second time from the prepared headers
+            a = ours.build_request(method, "/sandbox/sb-1", **kwargs)
+            b = theirs.build_request(method, "/sandbox/sb-1", **kwargs)
+            assert (a.method, str(a.url)) == (b.method, str(b.url))
+            assert a.headers.raw == b.headers.raw
+            assert a.extensions == b.extensions
+            assert a.content == b.content
+        # a change to the client's headers applies to the next request
+        ours.headers["X-Extra"] = "1"
+        theirs.headers["X-Extra"] = "1"
+        a = ours.build_request(method, "/sandbox/sb-1", **kwargs)
+        b = theirs.build_request(method, "/sandbox/sb-1", **kwargs)
+        assert a.headers.raw == b.headers.raw

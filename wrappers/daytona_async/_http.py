@@ -24,6 +24,8 @@ import httpx
 __all__ = ["SDKAsyncClient"]
 
 _URL_CACHE_SIZE = 4096
+_BODYLESS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+_EMPTY = httpx.ByteStream(b"")
 
 
 class _NoCookieJar(httpx.Cookies):
@@ -41,6 +43,8 @@ class SDKAsyncClient(httpx.AsyncClient):
         # relative path → parsed absolute URL (httpx.URL is immutable): a path is parsed once,
         # not on every request to it
         self._urls: dict[str, httpx.URL] = {}
+        self._prepared_from: list[tuple[bytes, bytes]] | None = None
+        self._prepared = httpx.Headers()
 
     @property
     def cookies(self) -> httpx.Cookies:
@@ -52,7 +56,16 @@ class SDKAsyncClient(httpx.AsyncClient):
             raise ValueError("the SDK's HTTP client keeps no cookies; pass cookies per request")
 
     def build_request(
-        self, method: str, url: httpx.URL | str, *, params: Any = None, **kwargs: Any
+        self,
+        method: str,
+        url: httpx.URL | str,
+        *,
+        params: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        timeout: Any = httpx.USE_CLIENT_DEFAULT,
+        extensions: Any = None,
+        **body: Any,
     ) -> httpx.Request:
         if isinstance(url, str) and url.startswith("/"):
             parsed = self._urls.get(url)
@@ -60,5 +73,42 @@ class SDKAsyncClient(httpx.AsyncClient):
                 if len(self._urls) >= _URL_CACHE_SIZE:
                     self._urls.clear()
                 parsed = self._urls[url] = httpx.URL(self._base + url)
+            if (
+                method.upper() in _BODYLESS
+                and not params
+                and not cookies
+                and all(v is None for v in body.values())
+            ):
+                return self._bodyless_request(method, parsed, headers, timeout, extensions)
             url = parsed
-        return super().build_request(method, url, params=params or None, **kwargs)
+        return super().build_request(
+            method,
+            url,
+            params=params or None,
+            headers=headers,
+            cookies=cookies,
+            timeout=timeout,
+            extensions=extensions,
+            **body,
+        )
+
+    def _bodyless_request(
+        self, method: str, url: httpx.URL, headers: Any, timeout: Any, extensions: Any
+    ) -> httpx.Request:
+        """What ``httpx.AsyncClient.build_request`` builds for a request without a body to the
+        base URL's host, from one prepared header set (the client's headers with ``Host``,
+        copied with its encoding known) instead of three fresh ones."""
+        raw = self.headers.raw
+        if raw != self._prepared_from:  # the client's headers were changed: prepare again
+            self._prepared_from = raw
+            self._prepared = httpx.Headers([(b"Host", self.base_url.netloc), *raw])
+        merged = self._prepared.copy()
+        if headers:
+            merged.update(headers)
+        ext = {} if extensions is None else dict(extensions)
+        if "timeout" not in ext:
+            t = self.timeout if timeout is httpx.USE_CLIENT_DEFAULT else httpx.Timeout(timeout)
+            ext["timeout"] = t.as_dict()
+        request = httpx.Request(method, url, headers=merged, stream=_EMPTY, extensions=ext)
+        request.read()
+        return request
