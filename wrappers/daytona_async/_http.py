@@ -7,7 +7,8 @@ another tenth. The Daytona API authenticates with a bearer header and sets no co
 
 - a relative path is joined to the base URL as a string and parsed once, then cached (parsing
   was another tenth of a call);
-- small JSON bodies are read by the transport in one step (see ``_aiohttp``);
+- a request without a body to the API copies one prepared header set (the client's headers
+  with ``Host``) instead of building three, as httpx's ``build_request`` does;
 - empty ``params`` are dropped instead of re-parsing the URL;
 - responses' cookies are not collected (cookies passed per request still work).
 

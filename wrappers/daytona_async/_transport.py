@@ -358,9 +358,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
         while True:
             if deadline is not None:
                 request.extensions["timeout"] = _clamp_timeout(base_timeout, deadline.remaining())
-            request.extensions.pop(REUSED_KEY, None)
-            if trace_reuse:
-                request.extensions["trace"] = _reuse_tracer(request, user_trace)
+            if replay_stale:  # a fresh report for each attempt
+                request.extensions.pop(REUSED_KEY, None)
+                if trace_reuse:
+                    request.extensions["trace"] = _reuse_tracer(request, user_trace)
             if semaphore is not None:
                 await semaphore.acquire()
             try:
