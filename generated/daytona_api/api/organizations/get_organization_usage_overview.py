@@ -160,6 +160,7 @@ async def asyncio_detailed(
     organization_id: str,
     *,
     client: AuthenticatedClient | Client,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | UsageOverview]:
     """Compare an organization's current CPU, memory and disk use with its quota
 
@@ -178,7 +179,9 @@ async def asyncio_detailed(
         organization_id=organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

@@ -171,6 +171,7 @@ async def asyncio_detailed(
     organization_id: str,
     *,
     client: AuthenticatedClient | Client,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[Any | ErrorResponse]:
     """Lift an organization's suspension (system administrators)
 
@@ -189,7 +190,9 @@ async def asyncio_detailed(
         organization_id=organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

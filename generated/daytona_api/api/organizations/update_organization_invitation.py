@@ -194,6 +194,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UpdateOrganizationInvitation,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | OrganizationInvitation]:
     """Change the role or expiry of a pending invitation
 
@@ -216,7 +217,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

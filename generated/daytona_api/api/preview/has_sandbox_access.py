@@ -158,6 +158,7 @@ async def asyncio_detailed(
     sandbox_id: str,
     *,
     client: AuthenticatedClient | Client,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[Any | ErrorResponse]:
     """Tell whether the caller may reach a sandbox's previews
 
@@ -176,7 +177,9 @@ async def asyncio_detailed(
         sandbox_id=sandbox_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

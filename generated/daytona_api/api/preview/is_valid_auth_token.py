@@ -158,6 +158,7 @@ async def asyncio_detailed(
     auth_token: str,
     *,
     client: AuthenticatedClient | Client,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | bool]:
     """Tell whether a preview token is the sandbox's current one
 
@@ -178,7 +179,9 @@ async def asyncio_detailed(
         auth_token=auth_token,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

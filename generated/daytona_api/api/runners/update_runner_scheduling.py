@@ -185,6 +185,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: RunnerScheduling,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | Runner]:
     """Allow or forbid scheduling new sandboxes on a runner
 
@@ -205,7 +206,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

@@ -188,6 +188,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     follow: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | str]:
     """Read or follow the Dockerfile build log of a sandbox
 
@@ -210,7 +211,9 @@ async def asyncio_detailed(
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 
@@ -254,11 +257,14 @@ async def asyncio_stream(
     client: AuthenticatedClient | Client,
     follow: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> AsyncIterator[httpx.Response]:
     """Send the request and yield the response before its body is read.
 
     Iterate the body with ``response.aiter_bytes()`` (or ``aiter_text()``); the connection
     goes back to the pool when the block exits. The status code is not checked.
+    ``request_timeout``: this request's httpx timeouts (``None``: the client's; a follow
+    stream may need ``read=None``).
     """
 
     kwargs = _get_kwargs(
@@ -267,5 +273,8 @@ async def asyncio_stream(
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
-    async with client.get_async_httpx_client().stream(**kwargs) as response:
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    async with client.get_async_httpx_client().stream(
+        **kwargs, timeout=_timeout
+    ) as response:
         yield response

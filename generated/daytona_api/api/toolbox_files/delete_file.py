@@ -13,6 +13,7 @@ def _get_kwargs(
     sandbox_id: str,
     *,
     path: str,
+    recursive: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
@@ -22,6 +23,8 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["path"] = path
+
+    params["recursive"] = recursive
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -124,6 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     path: str,
+    recursive: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
 ) -> Response[Any | ErrorResponse]:
     """Delete a file or directory in the sandbox
@@ -131,6 +135,7 @@ def sync_detailed(
     Args:
         sandbox_id (str):
         path (str):
+        recursive (bool | Unset):
         x_daytona_organization_id (str | Unset):
 
     Raises:
@@ -144,6 +149,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         sandbox_id=sandbox_id,
         path=path,
+        recursive=recursive,
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
@@ -159,6 +165,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     path: str,
+    recursive: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
 ) -> Any | ErrorResponse | None:
     """Delete a file or directory in the sandbox
@@ -166,6 +173,7 @@ def sync(
     Args:
         sandbox_id (str):
         path (str):
+        recursive (bool | Unset):
         x_daytona_organization_id (str | Unset):
 
     Raises:
@@ -180,6 +188,7 @@ def sync(
         sandbox_id=sandbox_id,
         client=client,
         path=path,
+        recursive=recursive,
         x_daytona_organization_id=x_daytona_organization_id,
     ).parsed
 
@@ -189,13 +198,16 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     path: str,
+    recursive: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[Any | ErrorResponse]:
     """Delete a file or directory in the sandbox
 
     Args:
         sandbox_id (str):
         path (str):
+        recursive (bool | Unset):
         x_daytona_organization_id (str | Unset):
 
     Raises:
@@ -209,10 +221,13 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         sandbox_id=sandbox_id,
         path=path,
+        recursive=recursive,
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 
@@ -222,6 +237,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     path: str,
+    recursive: bool | Unset = UNSET,
     x_daytona_organization_id: str | Unset = UNSET,
 ) -> Any | ErrorResponse | None:
     """Delete a file or directory in the sandbox
@@ -229,6 +245,7 @@ async def asyncio(
     Args:
         sandbox_id (str):
         path (str):
+        recursive (bool | Unset):
         x_daytona_organization_id (str | Unset):
 
     Raises:
@@ -244,6 +261,7 @@ async def asyncio(
             sandbox_id=sandbox_id,
             client=client,
             path=path,
+            recursive=recursive,
             x_daytona_organization_id=x_daytona_organization_id,
         )
     ).parsed

@@ -17,10 +17,18 @@ def _get_kwargs(
     *,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
     if not isinstance(x_daytona_organization_id, Unset):
         headers["X-Daytona-Organization-ID"] = x_daytona_organization_id
+
+    if not isinstance(range_, Unset):
+        headers["Range"] = range_
+
+    if not isinstance(if_range, Unset):
+        headers["If-Range"] = if_range
 
     params: dict[str, Any] = {}
 
@@ -47,6 +55,11 @@ def _parse_response(
         response_200 = File(payload=BytesIO(response.content))
 
         return response_200
+
+    if response.status_code == 206:
+        response_206 = File(payload=BytesIO(response.content))
+
+        return response_206
 
     if response.status_code == 400:
         try:
@@ -125,6 +138,8 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> Response[ErrorResponse | File]:
     """Download a file from the sandbox as raw bytes
 
@@ -132,6 +147,8 @@ def sync_detailed(
         sandbox_id (str):
         path (str):
         x_daytona_organization_id (str | Unset):
+        range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -145,6 +162,8 @@ def sync_detailed(
         sandbox_id=sandbox_id,
         path=path,
         x_daytona_organization_id=x_daytona_organization_id,
+        range_=range_,
+        if_range=if_range,
     )
 
     response = client.get_httpx_client().request(
@@ -160,6 +179,8 @@ def sync(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Download a file from the sandbox as raw bytes
 
@@ -167,6 +188,8 @@ def sync(
         sandbox_id (str):
         path (str):
         x_daytona_organization_id (str | Unset):
+        range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -181,6 +204,8 @@ def sync(
         client=client,
         path=path,
         x_daytona_organization_id=x_daytona_organization_id,
+        range_=range_,
+        if_range=if_range,
     ).parsed
 
 
@@ -190,6 +215,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | File]:
     """Download a file from the sandbox as raw bytes
 
@@ -197,6 +225,8 @@ async def asyncio_detailed(
         sandbox_id (str):
         path (str):
         x_daytona_organization_id (str | Unset):
+        range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -210,9 +240,13 @@ async def asyncio_detailed(
         sandbox_id=sandbox_id,
         path=path,
         x_daytona_organization_id=x_daytona_organization_id,
+        range_=range_,
+        if_range=if_range,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 
@@ -223,6 +257,8 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
 ) -> ErrorResponse | File | None:
     """Download a file from the sandbox as raw bytes
 
@@ -230,6 +266,8 @@ async def asyncio(
         sandbox_id (str):
         path (str):
         x_daytona_organization_id (str | Unset):
+        range_ (str | Unset):
+        if_range (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,6 +283,8 @@ async def asyncio(
             client=client,
             path=path,
             x_daytona_organization_id=x_daytona_organization_id,
+            range_=range_,
+            if_range=if_range,
         )
     ).parsed
 
@@ -256,18 +296,28 @@ async def asyncio_stream(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    range_: str | Unset = UNSET,
+    if_range: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> AsyncIterator[httpx.Response]:
     """Send the request and yield the response before its body is read.
 
     Iterate the body with ``response.aiter_bytes()`` (or ``aiter_text()``); the connection
     goes back to the pool when the block exits. The status code is not checked.
+    ``request_timeout``: this request's httpx timeouts (``None``: the client's; a follow
+    stream may need ``read=None``).
     """
 
     kwargs = _get_kwargs(
         sandbox_id=sandbox_id,
         path=path,
         x_daytona_organization_id=x_daytona_organization_id,
+        range_=range_,
+        if_range=if_range,
     )
 
-    async with client.get_async_httpx_client().stream(**kwargs) as response:
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    async with client.get_async_httpx_client().stream(
+        **kwargs, timeout=_timeout
+    ) as response:
         yield response

@@ -200,6 +200,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: ReplaceRequest,
     x_daytona_organization_id: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | list[ReplaceResult]]:
     """Replace a text in a list of files
 
@@ -222,7 +223,9 @@ async def asyncio_detailed(
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

@@ -188,6 +188,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     path: str,
     x_daytona_organization_id: str | Unset = UNSET,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[ErrorResponse | ListBranchResponse]:
     """List a repository's local branches
 
@@ -210,7 +211,9 @@ async def asyncio_detailed(
         x_daytona_organization_id=x_daytona_organization_id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

@@ -176,6 +176,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateLinkedAccount,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[Any | ErrorResponse]:
     """Link an identity-provider account to the signed-in user
 
@@ -194,7 +195,9 @@ async def asyncio_detailed(
         body=body,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 

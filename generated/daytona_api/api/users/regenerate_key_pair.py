@@ -167,6 +167,7 @@ async def asyncio_detailed(
     id: str,
     *,
     client: AuthenticatedClient | Client,
+    request_timeout: httpx.Timeout | None = None,
 ) -> Response[Any | ErrorResponse]:
     """Issue a new SSH key pair for a user (system administrators)
 
@@ -185,7 +186,9 @@ async def asyncio_detailed(
         id=id,
     )
 
-    response = await client.get_async_httpx_client().request(**kwargs)
+    # request_timeout: this request's httpx timeouts (None: the client's)
+    _timeout = httpx.USE_CLIENT_DEFAULT if request_timeout is None else request_timeout
+    response = await client.get_async_httpx_client().request(**kwargs, timeout=_timeout)
 
     return _build_response(client=client, response=response)
 
