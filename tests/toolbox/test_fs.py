@@ -102,10 +102,14 @@ async def test_operations(sandbox: Any) -> None:
 async def test_cut_download_leaves_no_file(
     emulator_factory: Callable[..., Any], client_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
+    """Every response is cut after 1000 bytes: each resume gains only 1000 bytes, so the
+    download gives up (typed error) — and nothing is left at the destination, for every form
+    of download."""
+    from daytona_async._fs import MAX_RESUMES
     from daytona_emulator.settings import FaultSettings
 
     server = emulator_factory(
-        faults=FaultSettings(cut_stream=1.0, cut_after_bytes=100_000, paths=("/files/download",))
+        faults=FaultSettings(cut_stream=1.0, cut_after_bytes=1000, paths=("/files/download",))
     )
     async with client_factory(server) as daytona:
         sb = await daytona.create(timeout=60)
@@ -119,8 +123,45 @@ async def test_cut_download_leaves_no_file(
             await sb.fs.download("big.bin", dst)
         assert read(dst) == b"previous"
         assert names(tmp_path) == ["dst.bin"]
+        with pytest.raises(DaytonaError):
+            await sb.fs.download_bytes("big.bin")
+        got = bytearray()
+        with pytest.raises(DaytonaError):
+            async with sb.fs.stream("big.bin") as s:
+                async for chunk in s:
+                    got += chunk
+        assert s.resumes == MAX_RESUMES and len(got) == s.received < 1_000_000
 
-        # cancelled midway: the same
-        with anyio.move_on_after(0.001):
-            await sb.fs.download("big.bin", tmp_path / "x.bin")
+        # cancelled midway, after bytes arrived: the same
+        seen: list[int] = []
+        with anyio.CancelScope() as scope:
+
+            def progress(done: int, total: int | None) -> None:
+                seen.append(done)
+                scope.cancel()
+
+            await sb.fs.download("big.bin", tmp_path / "x.bin", progress=progress)
+        assert scope.cancelled_caught and seen and seen[0] > 0
         assert names(tmp_path) == ["dst.bin"]
+
+
+async def test_cut_download_resumes_with_range(
+    emulator_factory: Callable[..., Any], client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """Every response is cut after 300 kB: the download resumes where it stopped (a Range
+    request guarded by If-Range) and the result is byte for byte the file."""
+    from daytona_emulator.settings import FaultSettings
+
+    server = emulator_factory(
+        faults=FaultSettings(cut_stream=1.0, cut_after_bytes=300_000, paths=("/files/download",))
+    )
+    data = os.urandom(1_000_000)
+    async with client_factory(server) as daytona:
+        sb = await daytona.create(timeout=60)
+        await sb.fs.upload(data, "big.bin")
+        async with sb.fs.stream("big.bin") as s:
+            got = b"".join([chunk async for chunk in s])
+        assert got == data and s.resumes == 3 and s.received == s.size == len(data)
+        assert await sb.fs.download_bytes("big.bin") == data
+        dst = await sb.fs.download("big.bin", tmp_path)
+        assert read(dst) == data and names(tmp_path) == ["big.bin"]

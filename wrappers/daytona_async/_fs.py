@@ -1,15 +1,23 @@
 """``sandbox.fs``: streamed uploads and downloads, and the other file operations.
 
-Uploads always go through ``POST files/bulk-upload`` (as the official SDK does; the single
-``files/upload`` is capped at 50 MB by the API's proxy). The generator drops that request's
-body, so the multipart body is built here as an async generator: a random boundary, each
+Every file operation goes through the generated endpoint functions, except the bulk upload
+(see :data:`HAND_BUILT_ROUTES`): uploads always go through ``POST files/bulk-upload`` (as the
+official SDK does; the single ``files/upload`` is capped at 50 MB by the API's proxy), and the
+generator drops that request's body. Its multipart body is built here: a random boundary, each
 ``files[i].path`` part before its ``files[i].file`` part (the daemon needs that order), file
 contents read in 1 MiB chunks in a worker thread — never whole. ``Content-Length`` is sent
-when every source's size is known, else the body is chunked.
+when every source's size is known, else the body is chunked. When every source can be read
+again from its start (bytes, a local path, a seekable file object) the body is a
+:class:`~daytona_async._bodies.ReplayableStream` and the transport retries the upload like an
+idempotent request (re-uploading the same bytes to the same paths gives the same result); a
+one-shot async iterable cannot be sent twice, so such an upload is never re-sent.
 
 Downloads stream to a temporary file next to the destination, renamed over it only once the
 whole body arrived (its length checked against ``Content-Length``): a failed download never
-leaves a truncated file at the destination.
+leaves a truncated file at the destination. A body cut mid-way is resumed with a ``Range``
+request guarded by ``If-Range`` (the file's ``ETag``/``Last-Modified``), so a file changed in
+between is never spliced; a server that ignores the range is read again from the start, the
+bytes already delivered skipped.
 
 Relative remote paths resolve against the sandbox's project dir (``GET project-dir``, cached).
 """
@@ -19,24 +27,44 @@ from __future__ import annotations
 import builtins
 import os
 import posixpath
+import re
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 import anyio
 import httpx
 
+from ._bodies import ReplayableStream
 from ._deadline import Deadline
-from ._streams import open_stream
+from ._streams import STREAM_ERRORS, endpoint_stream, stream_timeout
 from ._toolbox_base import ToolboxBase, check_path
+from ._transport import RetryPolicy
 from ._util import call_maybe_async
 from .errors import APIConnectionError, DaytonaError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from daytona_api.models import FileInfo, Match, ReplaceResult
 
-__all__ = ["DownloadStream", "FileSystem", "ProgressCallback", "UploadSource"]
+__all__ = [
+    "HAND_BUILT_ROUTES",
+    "DownloadStream",
+    "FileSystem",
+    "ProgressCallback",
+    "UploadSource",
+]
+
+#: The toolbox routes this package sends by hand instead of through the generated endpoint
+#: functions, each with the reason the generator cannot express it. Everything else goes
+#: through ``daytona_api``. (method, path as in ``openapi/daytona.yaml``) -> reason.
+HAND_BUILT_ROUTES: dict[tuple[str, str], str] = {
+    ("POST", "/toolbox/{sandboxId}/toolbox/files/bulk-upload"): (
+        "multipart/form-data whose schema is a top-level array: the generated function drops "
+        "the body (sends 0 bytes), and a streamed body of unknown length with the path part "
+        "before each file part is not expressible in the generated multipart model"
+    ),
+}
 
 #: ``progress(done_bytes, total_bytes_or_None)``; may be sync or async
 ProgressCallback: TypeAlias = Callable[[int, int | None], Awaitable[None] | None]
@@ -50,6 +78,10 @@ UploadSource: TypeAlias = (
 CHUNK_SIZE = 1024 * 1024
 WRITE_BUFFER = 1024 * 1024
 DEFAULT_TRANSFER_TIMEOUT = 1800.0
+#: a download cut mid-way is resumed at most this many times
+MAX_RESUMES = 10
+_BULK_UPLOAD = "/toolbox/{sandboxId}/toolbox/files/bulk-upload"
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)\Z")
 
 
 class _Source:
@@ -59,6 +91,8 @@ class _Source:
         self.src = src
         self.path: str | None = None
         self.size: int | None = None
+        #: where a seekable file object starts (``None``: not seekable, or not a file object)
+        self.start: int | None = None
         if isinstance(src, (bytes, bytearray, memoryview)):
             self.size = memoryview(src).nbytes
         elif isinstance(src, (str, os.PathLike)):
@@ -82,6 +116,22 @@ class _Source:
             if not (st.st_mode & 0o170000 == 0o100000):
                 raise InvalidArgumentError(f"not a regular file: {self.path!r}")
             self.size = st.st_size
+        elif self.replayable_kind() == "file":
+            self.start = await anyio.to_thread.run_sync(_tell_if_seekable, self.src)
+
+    def replayable_kind(self) -> str:
+        src = self.src
+        if isinstance(src, (bytes, bytearray, memoryview)) or self.path is not None:
+            return "memory-or-path"
+        if hasattr(src, "__aiter__"):
+            return "iterable"
+        return "file"
+
+    @property
+    def replayable(self) -> bool:
+        """Can the source be read again from its start (for a retry)?"""
+        kind = self.replayable_kind()
+        return kind == "memory-or-path" or (kind == "file" and self.start is not None)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         src = self.src
@@ -111,6 +161,8 @@ class _Source:
                 if chunk:
                     yield bytes(chunk)
         else:  # a sync binary file object: read in a worker thread
+            if self.start is not None:  # each attempt starts where the first one did
+                await anyio.to_thread.run_sync(src.seek, self.start)
             while True:
                 chunk = await anyio.to_thread.run_sync(src.read, CHUNK_SIZE)
                 if not chunk:
@@ -118,6 +170,16 @@ class _Source:
                 if not isinstance(chunk, (bytes, bytearray)):
                     raise InvalidArgumentError("upload file object must be opened in binary mode")
                 yield bytes(chunk)
+
+
+def _tell_if_seekable(f: Any) -> int | None:
+    try:
+        if not f.seekable():
+            return None
+        position: int = f.tell()
+    except (AttributeError, OSError, ValueError):
+        return None
+    return position
 
 
 def _quote_field(value: str) -> str:
@@ -161,7 +223,18 @@ class _BulkBody:
         framing = sum(len(a) + len(b) + 2 for a, b in self.heads) + len(self.tail)
         return framing + self.data_total
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
+    @property
+    def replayable(self) -> bool:
+        return all(src.replayable for src, _ in self.items)
+
+    def stream(self) -> httpx.AsyncByteStream:
+        """The body: replayable (each attempt starts over, ``progress`` from 0 again) when
+        every source is; else one-shot."""
+        if self.replayable:
+            return ReplayableStream(self.chunks, self.content_length)
+        return _OneShot(self.chunks())
+
+    async def chunks(self) -> AsyncIterator[bytes]:
         done = 0
         for (src, _dst), (path_part, file_head) in zip(self.items, self.heads, strict=True):
             yield path_part + file_head
@@ -174,49 +247,168 @@ class _BulkBody:
         yield self.tail
 
 
+class _OneShot(httpx.AsyncByteStream):
+    """A body that can be sent once: the transport never re-sends it."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._chunks:
+            yield chunk
+
+
 class DownloadStream:
     """The body of a download, as it arrives: ``async for chunk in stream``.
 
     ``size`` is the ``Content-Length`` (``None`` if the server did not send one); ``received``
-    counts the bytes delivered so far. Iterating a second time is an error.
+    counts the bytes delivered so far; ``resumes`` how often a cut body was resumed. Iterating
+    a second time is an error.
     """
 
     def __init__(
         self,
         fs: FileSystem,
-        response: httpx.Response,
         path: str,
         progress: ProgressCallback | None,
         deadline: Deadline,
     ) -> None:
         self._fs = fs
-        self._response = response
         self._progress = progress
         self._deadline = deadline
         self._started = False
+        self._cm: AbstractAsyncContextManager[httpx.Response] | None = None
+        self._response: httpx.Response | None = None
+        self._validator: str | None = None
         self.path = path
-        length = response.headers.get("content-length")
-        self.size: int | None = int(length) if length and length.isdigit() else None
+        self.size: int | None = None
         self.received = 0
+        self.resumes = 0
+
+    async def _open(self, offset: int = 0) -> httpx.Response:
+        """Send ``GET files/download`` (from ``offset`` with a guarded ``Range``)."""
+        from daytona_api.api.toolbox_files import download_file
+        from daytona_api.types import UNSET
+
+        fs = self._fs
+        ranged = offset > 0 and self._validator is not None
+        cm = endpoint_stream(
+            fs._ctx,
+            download_file.asyncio_stream,
+            fs.sandbox_id,
+            path=self.path,
+            range_=f"bytes={offset}-" if ranged else UNSET,
+            if_range=self._validator if ranged and self._validator else UNSET,
+            deadline=self._deadline,
+            read_timeout=fs._ctx.timeout.read,
+        )
+        response = await cm.__aenter__()
+        self._cm = cm
+        self._response = response
+        return response
+
+    async def _start(self) -> None:
+        response = await self._open()
+        length = response.headers.get("content-length")
+        self.size = int(length) if length and length.isdigit() else None
+        # a cut body is resumed only when the file's identity can be checked (If-Range)
+        self._validator = response.headers.get("etag") or response.headers.get("last-modified")
+        if self._validator and self._validator.startswith("W/"):
+            self._validator = response.headers.get("last-modified")
+
+    async def _close(self) -> None:
+        cm, self._cm, self._response = self._cm, None, None
+        if cm is not None:
+            with anyio.CancelScope(shield=True):
+                await cm.__aexit__(None, None, None)
+
+    async def _resume(self, cause: BaseException | None) -> int:
+        """Re-open the body after ``received`` bytes; returns how many leading bytes of the new
+        body to skip. Raises the typed error when the download cannot be resumed."""
+        size = self.size
+        if size is None or self._validator is None or self.resumes >= MAX_RESUMES:
+            why = (
+                "the server sent no Content-Length or validator"
+                if size is None or self._validator is None
+                else f"resumed {self.resumes} times"
+            )
+            detail = f" ({type(cause).__name__}: {cause})" if cause is not None else ""
+            raise APIConnectionError(
+                f"download of {self.path!r} ended after {self.received} of "
+                f"{size if size is not None else '?'} bytes{detail}; not resumed: {why}"
+            ) from cause
+        self.resumes += 1
+        await self._close()
+        response = await self._open(self.received)
+        if response.status_code == 206:
+            m = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+            if m is None or int(m.group(1)) != self.received or int(m.group(3)) != size:
+                raise APIConnectionError(
+                    f"download of {self.path!r}: the server answered the range from "
+                    f"{self.received} with {response.headers.get('content-range')!r}"
+                )
+            return 0
+        # 200: the whole file again — the range was ignored, or the file changed
+        validator = response.headers.get("etag") or response.headers.get("last-modified")
+        length = response.headers.get("content-length")
+        same_length = length is not None and length.isdigit() and int(length) == size
+        if (
+            validator is None
+            or not same_length
+            or self._validator
+            not in (
+                response.headers.get("etag"),
+                response.headers.get("last-modified"),
+            )
+        ):
+            raise APIConnectionError(
+                f"{self.path!r} changed during the download (after {self.received} bytes)"
+            )
+        return self.received
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._started:
             raise RuntimeError("a DownloadStream can be iterated only once")
         self._started = True
         ctx = self._fs._ctx
-        try:
-            with self._deadline.scope():
-                async for chunk in self._response.aiter_bytes():
+        dl = self._deadline
+        skip = 0
+        while True:
+            response = self._response
+            assert response is not None
+            cause: BaseException | None = None
+            it = response.aiter_bytes()
+            try:
+                while True:
+                    with dl.scope():
+                        try:
+                            chunk = await it.__anext__()
+                        except StopAsyncIteration:
+                            break
+                    if skip:
+                        cut = min(skip, len(chunk))
+                        chunk, skip = chunk[cut:], skip - cut
+                        if not chunk:
+                            continue
                     self.received += len(chunk)
                     if self._progress is not None:
                         await call_maybe_async(self._progress, self.received, self.size)
                     yield chunk
-        except httpx.HTTPError as exc:
-            raise ctx.map_exception(exc, self._deadline) from exc
-        if self.size is not None and self.received != self.size:
-            raise APIConnectionError(
-                f"download of {self.path!r} ended after {self.received} of {self.size} bytes"
-            )
+            except STREAM_ERRORS as exc:
+                cause = exc
+            except httpx.HTTPError as exc:
+                raise ctx.map_exception(exc, dl) from exc
+            if self.size is None and cause is None:
+                return
+            if self.size is not None and self.received == self.size:
+                return
+            if self.size is not None and self.received > self.size:
+                raise APIConnectionError(
+                    f"download of {self.path!r} sent {self.received} bytes, more than its "
+                    f"Content-Length {self.size}"
+                )
+            # cut short: by a broken connection, or a body that ended early
+            skip = await self._resume(cause)
 
 
 class FileSystem(ToolboxBase):
@@ -267,27 +459,63 @@ class FileSystem(ToolboxBase):
         for source, _ in items:
             await source.prepare()
         body = _BulkBody(items, progress)
+        await self._send_bulk(body, dl)
+
+    async def _send_bulk(self, body: _BulkBody, dl: Deadline) -> None:
+        """``POST files/bulk-upload`` with ``body`` (built by hand: see HAND_BUILT_ROUTES)."""
+        ctx = self._ctx
         headers = {"Content-Type": body.content_type}
         length = body.content_length
         if length is not None:
             headers["Content-Length"] = str(length)
-        response = await open_stream(
-            self._ctx,
-            "POST",
-            self._url("/files/bulk-upload"),
-            content=body,
-            headers=headers,
-            deadline=dl,
-            read_timeout=self._ctx.timeout.read,
-        )
+        else:
+            headers["Transfer-Encoding"] = "chunked"
+        url = ctx.path(_BULK_UPLOAD.replace("{sandboxId}", "{sid}"), sid=self.sandbox_id)
+        stream = body.stream()
+
+        def build() -> httpx.Request:
+            request = ctx.http.build_request(
+                "POST",
+                url,
+                headers=headers,
+                timeout=stream_timeout(ctx, ctx.timeout.read),
+            )
+            request.stream = stream
+            return request
+
+        replayable = isinstance(stream, ReplayableStream)
         try:
-            with dl.scope():
-                await response.aread()
-        except httpx.HTTPError as exc:
-            raise self._ctx.map_exception(exc, dl) from exc
-        finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+            response, state = await ctx.send_bounded(
+                lambda: ctx.http.send(build(), stream=True),
+                dl,
+                policy=self._upload_policy() if replayable else None,
+            )
+            try:
+                with dl.scope():
+                    await response.aread()
+            except httpx.HTTPError as exc:
+                raise ctx.map_exception(exc, dl, state) from exc
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
+            ctx.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
+        except DaytonaError as err:
+            if not replayable:
+                err.add_note(
+                    "daytona_async: this upload was not retried: a source is a one-shot "
+                    "iterable (an async iterable or an unseekable file), which cannot be sent "
+                    "twice; pass bytes, a local path or a seekable file to get retries"
+                )
+            raise
+
+    def _upload_policy(self) -> RetryPolicy:
+        # the same bytes to the same paths: safe to re-send on every status an idempotent
+        # request is retried on
+        base = RetryPolicy(max_retries=self._ctx.max_retries)
+        return RetryPolicy(
+            max_retries=base.max_retries,
+            statuses_any_method=base.statuses_any_method | base.statuses_idempotent,
+        )
 
     # -- downloads -----------------------------------------------------------------------
 
@@ -304,19 +532,12 @@ class FileSystem(ToolboxBase):
         (its connection released) when the block exits, early exits included."""
         dl = Deadline(timeout, f"download {path}")
         remote = await self.resolve(path, deadline=dl)
-        response = await open_stream(
-            self._ctx,
-            "GET",
-            self._url("/files/download"),
-            params={"path": remote},
-            deadline=dl,
-            read_timeout=self._ctx.timeout.read,
-        )
+        stream = DownloadStream(self, remote, progress, dl)
+        await stream._start()
         try:
-            yield DownloadStream(self, response, remote, progress, dl)
+            yield stream
         finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
+            await stream._close()
 
     async def download_bytes(
         self,
@@ -433,20 +654,18 @@ class FileSystem(ToolboxBase):
         self, path: str, *, recursive: bool = False, timeout: float | None = None
     ) -> None:
         """Delete a remote file; a directory needs ``recursive=True`` (the service refuses a
-        directory without it: ``BadRequestError``). ``recursive`` is not in the API
-        description; it is sent as the daemon's ``recursive=true`` query parameter."""
+        directory without it: ``BadRequestError``)."""
         from daytona_api.api.toolbox_files import delete_file
+        from daytona_api.types import UNSET
 
         remote = await self.resolve(path)
-        if recursive:
-            await self._ctx.request(
-                "DELETE",
-                self._url("/files"),
-                params={"path": remote, "recursive": "true"},
-                timeout=timeout,
-            )
-        else:
-            await self._ctx.call(delete_file, self.sandbox_id, path=remote, timeout=timeout)
+        await self._ctx.call(
+            delete_file,
+            self.sandbox_id,
+            path=remote,
+            recursive=True if recursive else UNSET,
+            timeout=timeout,
+        )
 
     async def chmod(self, path: str, mode: int | str, *, timeout: float | None = None) -> None:
         """Set a remote path's permission bits (``0o644`` or ``"644"``)."""

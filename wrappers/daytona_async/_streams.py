@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
-from contextlib import aclosing
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,10 +50,13 @@ __all__ = [
     "FollowStats",
     "LineSplitter",
     "Utf8Decoder",
+    "count_endpoint_bytes",
     "count_stream_bytes",
     "decode_text",
+    "endpoint_stream",
     "follow_bytes",
     "open_stream",
+    "stream_timeout",
     "strip_nul",
 ]
 
@@ -144,6 +147,57 @@ async def _agen(chunks: AsyncIterable[bytes]) -> AsyncGenerator[bytes, None]:
 
 # -- opening streams -----------------------------------------------------------------------
 
+#: what the generated ``asyncio_stream`` of an endpoint module is: called with the endpoint's
+#: arguments, ``client=`` and ``request_timeout=``, it sends the request when entered
+StreamEndpoint = Callable[..., AbstractAsyncContextManager[httpx.Response]]
+
+
+def stream_timeout(ctx: ClientContext, read_timeout: float | None) -> httpx.Timeout:
+    """The client's timeouts with ``read`` replaced (``None``: unbounded reads)."""
+    t = ctx.timeout
+    return httpx.Timeout(connect=t.connect, read=read_timeout, write=t.write, pool=t.pool)
+
+
+@asynccontextmanager
+async def endpoint_stream(
+    ctx: ClientContext,
+    endpoint: StreamEndpoint,
+    *args: Any,
+    deadline: Deadline | None = None,
+    read_timeout: float | None = None,
+    policy: RetryPolicy | None = None,
+    **kwargs: Any,
+) -> AsyncIterator[httpx.Response]:
+    """``async with endpoint_stream(ctx, module.asyncio_stream, *args, **kwargs) as response:``
+    — a generated streaming endpoint, sent on the shared client under ``deadline`` and
+    ``policy``, its status checked (a non-2xx is read and raised as the typed error) before
+    the block runs; httpx errors leaving the block become typed errors.
+
+    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams). No
+    cancel scope is held while the block runs, so the block may ``yield`` (an async generator
+    may hold it and be finalised from another task).
+    """
+    dl = deadline if deadline is not None else Deadline(None, "stream")
+    cm = endpoint(
+        *args, client=ctx.api, request_timeout=stream_timeout(ctx, read_timeout), **kwargs
+    )
+    response, state = await ctx.send_bounded(cm.__aenter__, dl, policy=policy, stream=True)
+    try:
+        if not response.is_success:
+            try:
+                with dl.scope():
+                    await response.aread()
+            except httpx.HTTPError as exc:
+                raise ctx.map_exception(exc, dl, state) from exc
+            ctx.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
+        try:
+            yield response
+        except httpx.HTTPError as exc:
+            raise ctx.map_exception(exc, dl, state) from exc
+    finally:
+        with anyio.CancelScope(shield=True):
+            await cm.__aexit__(None, None, None)
+
 
 async def open_stream(
     ctx: ClientContext,
@@ -188,6 +242,27 @@ async def open_stream(
     return response
 
 
+async def count_endpoint_bytes(
+    ctx: ClientContext,
+    endpoint: StreamEndpoint,
+    *args: Any,
+    deadline: Deadline | None = None,
+    nul: bool = False,
+    **kwargs: Any,
+) -> int:
+    """Send a generated streaming endpoint and count its body's bytes without keeping them
+    (NULs excluded unless ``nul``): a full log's length without holding it in memory."""
+    dl = deadline if deadline is not None else Deadline(60.0, "count log bytes")
+    total = 0
+    async with endpoint_stream(
+        ctx, endpoint, *args, deadline=dl, read_timeout=30.0, **kwargs
+    ) as response:
+        with dl.scope():
+            async for chunk in response.aiter_bytes():
+                total += len(chunk) - (0 if nul else chunk.count(b"\x00"))
+    return total
+
+
 async def count_stream_bytes(
     ctx: ClientContext,
     url: str,
@@ -197,7 +272,8 @@ async def count_stream_bytes(
     nul: bool = False,
 ) -> int:
     """GET ``url`` and count its body's bytes without keeping them (NULs excluded unless
-    ``nul``). Used to learn a full log's length without holding it in memory."""
+    ``nul``). Used to learn a full log's length without holding it in memory. (URL-based
+    form of :func:`count_endpoint_bytes`.)"""
     dl = deadline if deadline is not None else Deadline(60.0, f"GET {url}")
     response = await open_stream(ctx, "GET", url, params=params, deadline=dl, read_timeout=30.0)
     total = 0
@@ -388,8 +464,24 @@ class _Follower:
         return self.total is None or self.stats.delivered >= self.total
 
 
+#: how :func:`follow_bytes` (re-)opens its stream: a coroutine giving the response (closed with
+#: ``response.aclose()``), or an async context manager holding it (e.g. :func:`endpoint_stream`)
+StreamOpener = Callable[[], Awaitable[httpx.Response] | AbstractAsyncContextManager[httpx.Response]]
+
+
+async def _enter(
+    opened: Awaitable[httpx.Response] | AbstractAsyncContextManager[httpx.Response],
+) -> tuple[httpx.Response, Callable[[], Awaitable[object]]]:
+    if isinstance(opened, AbstractAsyncContextManager):
+        cm = opened
+        response = await cm.__aenter__()
+        return response, lambda: cm.__aexit__(None, None, None)
+    response = await opened
+    return response, response.aclose
+
+
 async def follow_bytes(
-    open_stream: Callable[[], Awaitable[httpx.Response]],
+    open_stream: StreamOpener,
     probe: FollowProbe | None = None,
     *,
     options: FollowOptions | None = None,
@@ -399,7 +491,8 @@ async def follow_bytes(
     """Yield the (NUL-stripped) bytes of a followed log until it is complete.
 
     ``open_stream()`` opens the follow stream (status checked, body unread; see
-    :func:`open_stream`); it is called again to resume after a drop. With ``probe=None`` the
+    :func:`endpoint_stream` and :func:`open_stream`); it is called again to resume after a
+    drop. With ``probe=None`` the
     iteration ends when the server ends the stream. ``deadline`` bounds the whole iteration
     (checked in every read, not across the consumer's own work between chunks).
     """
@@ -409,7 +502,7 @@ async def follow_bytes(
     f = _Follower(probe, o, dl, st)
     while True:
         with dl.scope():
-            response = await open_stream()
+            response, close = await _enter(open_stream())
         st.connections += 1
         f.active()
         kind = "eof"
@@ -439,7 +532,7 @@ async def follow_bytes(
                 break
         finally:
             with anyio.CancelScope(shield=True):
-                await response.aclose()
+                await close()
         if kind == "eof" and await f.complete_after_eof():
             st.ended_at = anyio.current_time()
             return

@@ -65,6 +65,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import httpx
 
+from ._bodies import ReplayableStream
 from ._logging import logger, redact
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def _replayable(request: httpx.Request) -> bool:
     stream = request.stream
-    if isinstance(stream, httpx.ByteStream):
+    if isinstance(stream, (httpx.ByteStream, ReplayableStream)):
         return True
     # multipart bodies re-render their fields (and seek files back to 0) on each iteration
     return type(stream).__name__ == "MultipartStream"
