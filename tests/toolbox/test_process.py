@@ -46,6 +46,35 @@ async def test_exec_shell_semantics(sandbox: Any) -> None:
     assert r.output == "你好 🙂\n"
 
 
+async def test_code_run(sandbox: Any) -> None:
+    """Python source runs byte for byte, with argv, env and the exec result type."""
+    from daytona_async import ExecResult
+    from daytona_async.errors import InvalidArgumentError
+
+    p = sandbox.process
+    code = (
+        "import os, sys\n"
+        "print('argv', sys.argv[1:])\n"
+        "print('env', os.environ['GREETING'])\n"
+        "print(\"quotes ' \\\" $HOME `x` \u00e9\")\n"
+        "sys.stderr.write('to stderr\\n')\n"
+        "sys.exit(3)\n"
+    )
+    r = await p.code_run(code, argv=["a b", "$x", "'q'"], env={"GREETING": "hi there"})
+    assert isinstance(r, ExecResult)
+    assert r.exit_code == 3
+    assert r.output == (
+        "argv ['a b', '$x', \"'q'\"]\nenv hi there\nquotes ' \" $HOME `x` é\nto stderr\n"
+    )
+    assert (await p.code_run("print(6 * 7)")) == ExecResult(0, "42\n")
+    r = await p.code_run("raise ValueError('boom')")
+    assert r.exit_code == 1 and "ValueError: boom" in r.output
+    with pytest.raises(CommandTimeoutError):
+        await p.code_run("import time; time.sleep(30)", timeout=1)
+    with pytest.raises(InvalidArgumentError):
+        await p.code_run("print(1)", argv="not-a-list")  # type: ignore[arg-type]
+
+
 async def test_exec_cwd_and_project_dir(sandbox: Any) -> None:
     # the emulator is not a container: `pwd` prints a host path ending in the sandbox path
     p = sandbox.process

@@ -19,7 +19,8 @@ from __future__ import annotations
 import base64
 import math
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import shlex
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -29,10 +30,11 @@ from ._deadline import Deadline
 from ._streams import (
     FollowOptions,
     FollowStats,
-    count_stream_bytes,
+    count_endpoint_bytes,
     decode_text,
+    endpoint_stream,
     follow_bytes,
-    open_stream,
+    stream_timeout,
 )
 from ._toolbox_base import ToolboxBase
 from ._transport import RetryPolicy
@@ -46,6 +48,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
     import httpx
     from daytona_api.models import Command, Session
 
@@ -171,7 +175,9 @@ class Process(ToolboxBase):
 
         Spawn failures (e.g. a bad ``cwd``) come back as ``exit_code == -1``, as from the
         service."""
-        import json
+        from daytona_api.api.toolbox_process import execute_command
+        from daytona_api.models import ExecuteRequest, ExecuteResponse
+        from daytona_api.types import UNSET
 
         wrapped = build_exec_command(command, env)
         if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
@@ -179,18 +185,21 @@ class Process(ToolboxBase):
         server_timeout = _SERVER_DEFAULT_EXEC_TIMEOUT if timeout is None else float(timeout)
         dl = Deadline(server_timeout + _EXEC_MARGIN, f"exec {_short(command)!r}")
         directory = await self.resolve(cwd if cwd is not None else ".", deadline=dl)
-        body: dict[str, Any] = {"command": wrapped, "cwd": directory}
-        if timeout is not None:
-            body["timeout"] = max(1, math.ceil(timeout))
+        body = ExecuteRequest(
+            command=wrapped,
+            cwd=directory,
+            timeout=UNSET if timeout is None else max(1, math.ceil(timeout)),
+        )
         try:
-            response = await open_stream(
-                self._ctx,
-                "POST",
-                self._url("/process/execute"),
-                json=body,
+            result = await self._ctx.call_parsed(
+                execute_command,
+                self.sandbox_id,
+                body=body,
+                expect=ExecuteResponse,
                 deadline=dl,
-                read_timeout=server_timeout + _EXEC_MARGIN,
                 policy=self._exec_policy(),
+                # the command may rightly be silent until it ends
+                request_timeout=stream_timeout(self._ctx, server_timeout + _EXEC_MARGIN),
             )
         except APIStatusError as err:
             if err.status_code == 408:
@@ -198,28 +207,40 @@ class Process(ToolboxBase):
             raise
         except DeadlineExceeded as err:
             raise CommandTimeoutError(command, server_timeout) from err
-        try:
-            with dl.scope():
-                content = await response.aread()
-        except DeadlineExceeded as err:
-            raise CommandTimeoutError(command, server_timeout) from err
-        except Exception as exc:
-            raise self._ctx.map_exception(exc, dl) from exc
-        finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
-        try:
-            data = json.loads(content)
-            code = data.get("exitCode", data.get("code"))
-            output = data.get("result", "")
-            exit_code = _int_code(code)
-            if exit_code is None or not isinstance(output, str):
-                raise ValueError("missing exitCode/result")
-        except (ValueError, AttributeError) as exc:
+        exit_code = _int_code(result.exit_code)
+        if exit_code is None or not isinstance(result.result, str):
             raise APIResponseValidationError(
-                f"unexpected execute response: {exc}", status_code=response.status_code
-            ) from exc
-        return ExecResult(exit_code, output)
+                "unexpected execute response: exitCode must be a number and result a string",
+                status_code=200,
+            )
+        return ExecResult(exit_code, result.result)
+
+    async def code_run(
+        self,
+        code: str,
+        argv: Sequence[str] | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ExecResult:
+        """Run the Python source ``code`` with the sandbox's ``python3`` (as the official SDK's
+        ``code_run``) and return its exit code and combined output, as :meth:`exec` does.
+
+        ``argv`` become ``sys.argv[1:]``; ``env`` and ``timeout`` as for :meth:`exec`. The
+        code reaches Python byte for byte (it travels base64-encoded)."""
+        if not isinstance(code, str):
+            raise InvalidArgumentError(f"code must be a string, not {type(code).__name__}")
+        if "\x00" in code:
+            raise InvalidArgumentError("code must not contain NUL")
+        if isinstance(argv, str):
+            raise InvalidArgumentError("argv must be a sequence of strings, not a string")
+        args: list[str] = []
+        for arg in argv or ():
+            if not isinstance(arg, str) or "\x00" in arg:
+                raise InvalidArgumentError(f"argv items must be strings without NUL: {arg!r}")
+            args.append(shlex.quote(arg))
+        # -u: stdout and stderr unbuffered, so their combined output keeps its order
+        line = f'python3 -u -c "$(echo {_b64(code)} | base64 -d)"'
+        return await self.exec(" ".join([line, *args]), env=env, timeout=timeout)
 
     def _exec_policy(self) -> RetryPolicy:
         # never re-send a command that may have run: only "not processed" answers are retried
@@ -349,8 +370,13 @@ class _CommandProbe:
         return await self.handle._poll() is not None
 
     async def total_bytes(self) -> int | None:
+        from daytona_api.api.toolbox_process import get_session_command_logs
+
         h = self.handle
-        return await count_stream_bytes(h._process._ctx, h._logs_url())
+        p = h._process
+        return await count_endpoint_bytes(
+            p._ctx, get_session_command_logs.asyncio_stream, p.sandbox_id, h.session_id, h.id
+        )
 
 
 class CommandHandle:
@@ -379,12 +405,6 @@ class CommandHandle:
             f"CommandHandle(id={self.id!r}, session_id={self.session_id!r}, "
             f"exit_code={self.exit_code!r})"
         )
-
-    def _cmd_url(self) -> str:
-        return self._process._url("/process/session/{s}/command/{c}", s=self.session_id, c=self.id)
-
-    def _logs_url(self) -> str:
-        return self._cmd_url() + "/logs"
 
     async def refresh(self, *, timeout: float | None = None) -> Command:
         """Re-read the command (``Command`` model); updates ``exit_code``."""
@@ -431,8 +451,12 @@ class CommandHandle:
 
     async def logs(self, *, timeout: float | None = None) -> str:
         """The whole output so far (not followed), NUL-free."""
+        from daytona_api.api.toolbox_process import get_session_command_logs
+
         p = self._process
-        response = await p._ctx.request("GET", self._logs_url(), timeout=timeout)
+        response = await p._ctx.call(
+            get_session_command_logs, p.sandbox_id, self.session_id, self.id, timeout=timeout
+        )
         return response.content.replace(b"\x00", b"").decode("utf-8", errors="replace")
 
     def output_bytes(
@@ -447,14 +471,18 @@ class CommandHandle:
         stats = FollowStats()
         self.stream_stats = stats
 
-        async def opener() -> httpx.Response:
-            return await open_stream(
+        from daytona_api.api.toolbox_process import get_session_command_logs
+
+        def opener() -> AbstractAsyncContextManager[httpx.Response]:
+            return endpoint_stream(
                 p._ctx,
-                "GET",
-                self._logs_url(),
-                params={"follow": "true"},
+                get_session_command_logs.asyncio_stream,
+                p.sandbox_id,
+                self.session_id,
+                self.id,
+                follow=True,
                 deadline=dl,
-                read_timeout=None,
+                read_timeout=None,  # a command may be silent for long
             )
 
         return follow_bytes(opener, _CommandProbe(self), options=options, deadline=dl, stats=stats)
