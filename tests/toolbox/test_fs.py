@@ -165,3 +165,34 @@ async def test_cut_download_resumes_with_range(
         assert await sb.fs.download_bytes("big.bin") == data
         dst = await sb.fs.download("big.bin", tmp_path)
         assert read(dst) == data and names(tmp_path) == ["big.bin"]
+
+
+async def test_uploads_retried_through_503s(
+    emulator_factory: Callable[..., Any], client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    """40 % of the bulk uploads answer 503 (seeded): every upload of a replayable source
+    (bytes, a path, a seekable file) still lands, byte for byte."""
+    import io
+
+    from daytona_emulator.settings import FaultSettings
+
+    server = emulator_factory(
+        faults=FaultSettings(seed=7, unavailable=0.4, paths=("/files/bulk-upload",))
+    )
+    local = tmp_path / "local.bin"
+    payloads = [os.urandom(50_000 + i) for i in range(6)]
+    async with client_factory(server, max_retries=12) as daytona:
+        sb = await daytona.create(timeout=60)
+        for i, data in enumerate(payloads):
+            src: Any
+            if i % 3 == 0:
+                src = data
+            elif i % 3 == 1:
+                local.write_bytes(data)
+                src = local
+            else:
+                src = io.BytesIO(data)
+            await sb.fs.upload(src, f"up/{i}.bin")
+        for i, data in enumerate(payloads):
+            assert await sb.fs.download_bytes(f"up/{i}.bin") == data
+    assert server.app.fault_injector.counts["unavailable"] >= 2
