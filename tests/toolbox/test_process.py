@@ -56,7 +56,7 @@ async def test_code_run(sandbox: Any) -> None:
         "import os, sys\n"
         "print('argv', sys.argv[1:])\n"
         "print('env', os.environ['GREETING'])\n"
-        "print(\"quotes ' \\\" $HOME `x` \u00e9\")\n"
+        'print("quotes \' \\" $HOME `x` \u00e9")\n'
         "sys.stderr.write('to stderr\\n')\n"
         "sys.exit(3)\n"
     )

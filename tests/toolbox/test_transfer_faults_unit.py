@@ -54,6 +54,14 @@ class Server:
         return [b for r, b in self.requests if r.url.path.endswith("/files/bulk-upload")]
 
 
+def entries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def read(path: str | Path) -> bytes:
+    return Path(path).read_bytes()
+
+
 async def open_sandbox(server: Server) -> tuple[AsyncDaytona, Any]:
     daytona = AsyncDaytona(
         api_key="k", api_url="http://test/api", transport=httpx.MockTransport(server)
@@ -82,7 +90,7 @@ async def every_download_form(
     with pytest.raises(APIConnectionError) as e1:
         await sb.fs.download("/f.bin", dst)
     errors.append(e1.value)
-    assert not dst.exists() and list(tmp_path.iterdir()) == []
+    assert not dst.exists() and entries(tmp_path) == []
     with pytest.raises(APIConnectionError) as e2:
         await sb.fs.download_bytes("/f.bin")
     errors.append(e2.value)
@@ -144,7 +152,7 @@ async def test_resume_sends_range_and_if_range(tmp_path: Path) -> None:
     async with daytona:
         assert await sb.fs.download_bytes("/f.bin") == DATA
         out = await sb.fs.download("/f.bin", tmp_path / "f.bin")
-        assert Path(out).read_bytes() == DATA
+        assert read(out) == DATA
     resumed = server.downloads()[1]
     assert resumed.headers["range"] == f"bytes={CUT}-"
     assert resumed.headers["if-range"] == '"v1"'
@@ -177,7 +185,7 @@ async def test_file_changed_between_attempts_is_an_error(tmp_path: Path) -> None
     async with daytona:
         with pytest.raises(APIConnectionError, match="changed during the download"):
             await sb.fs.download("/f.bin", tmp_path / "f.bin")
-    assert list(tmp_path.iterdir()) == []
+    assert entries(tmp_path) == []
 
 
 # -- uploads ------------------------------------------------------------------------------
