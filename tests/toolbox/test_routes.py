@@ -1,0 +1,61 @@
+"""The toolbox layer sends every request through the generated endpoint functions, except the
+routes listed in ``HAND_BUILT_ROUTES`` (each with its reason): no URL is built by hand
+elsewhere in the toolbox modules."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import daytona_async
+import yaml
+from daytona_async._fs import HAND_BUILT_ROUTES
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(daytona_async.__file__).parent
+TOOLBOX_MODULES = ["_fs.py", "_process.py", "_git.py", "_lsp.py"]
+# helpers that send a request to a URL given by the caller
+URL_SENDERS = {"_url", "request", "stream", "open_stream", "count_stream_bytes", "path"}
+API_PATH = re.compile(r"^/(toolbox|sandbox|snapshots|volumes|files|process|git|lsp)\b")
+
+
+def test_every_hand_built_route_is_in_the_spec_with_a_reason() -> None:
+    spec = yaml.safe_load((ROOT / "openapi" / "daytona.yaml").read_text())
+    assert HAND_BUILT_ROUTES
+    for (method, path), reason in HAND_BUILT_ROUTES.items():
+        assert method.lower() in spec["paths"][path], (method, path)
+        assert len(reason) > 40, (method, path)
+
+
+def test_toolbox_modules_build_no_other_url() -> None:
+    allowed = {path for _, path in HAND_BUILT_ROUTES}
+    problems = []
+    for name in TOOLBOX_MODULES:
+        tree = ast.parse((PACKAGE / name).read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if API_PATH.match(node.value) and node.value not in allowed:
+                    problems.append(f"{name}:{node.lineno}: URL literal {node.value!r}")
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called in URL_SENDERS and name != "_fs.py":
+                    problems.append(f"{name}:{node.lineno}: hand-built request via {called}()")
+    assert problems == []
+
+
+def test_fs_builds_only_the_bulk_upload_by_hand() -> None:
+    tree = ast.parse((PACKAGE / "_fs.py").read_text())
+    senders = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"build_request", "_url", "request", "path"}
+    ]
+    send_bulk = next(
+        n for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef) and n.name == "_send_bulk"
+    )
+    inside = range(send_bulk.lineno, (send_bulk.end_lineno or 0) + 1)
+    assert senders and all(line in inside for line in senders)
