@@ -368,7 +368,7 @@ class DownloadStream:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._started:
-            raise RuntimeError("a DownloadStream can be iterated only once")
+            raise InvalidArgumentError("a DownloadStream can be iterated only once")
         self._started = True
         ctx = self._fs._ctx
         dl = self._deadline
@@ -433,7 +433,13 @@ class FileSystem(ToolboxBase):
         bytes) to the remote file ``dst``, streamed. Parent directories are created.
 
         ``progress(done, total)`` is called after every chunk (``total`` is ``None`` for an
-        iterable source)."""
+        iterable source).
+
+        Retries: bytes, a local path and a seekable file object can be sent again from their
+        start, so the upload is retried like an idempotent request (429, 5xx, connect
+        failures; ``progress`` then counts from 0 again). An async iterable or an unseekable
+        file can be read only once: such an upload is never re-sent (its error carries a note
+        saying so)."""
         await self.upload_many([(src, dst)], progress=progress, timeout=timeout)
 
     async def upload_many(
