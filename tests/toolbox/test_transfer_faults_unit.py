@@ -240,3 +240,18 @@ async def test_one_shot_upload_is_not_retried_and_says_why() -> None:
     assert info.value.status_code == 503
     assert any("one-shot" in note for note in info.value.__notes__)
     assert len(server.uploads()) == 1
+
+
+async def test_compressed_download_is_not_measured_by_its_encoded_length() -> None:
+    import gzip
+
+    def handler(request: httpx.Request, body: bytes) -> httpx.Response:
+        packed = gzip.compress(DATA)
+        headers = {"Content-Encoding": "gzip", "ETag": '"v1"'}
+        return httpx.Response(200, headers=headers, content=packed)
+
+    server = Server(handler)
+    daytona, sb = await open_sandbox(server)
+    async with daytona:
+        assert await sb.fs.download_bytes("/f.bin") == DATA
+    assert len(server.downloads()) == 1

@@ -310,7 +310,9 @@ class DownloadStream:
     async def _start(self) -> None:
         response = await self._open()
         length = response.headers.get("content-length")
-        self.size = int(length) if length and length.isdigit() else None
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        # an encoded body's Content-Length counts encoded bytes, not the file's
+        self.size = int(length) if length and length.isdigit() and not encoded else None
         # a cut body is resumed only when the file's identity can be checked (If-Range)
         self._validator = response.headers.get("etag") or response.headers.get("last-modified")
         if self._validator and self._validator.startswith("W/"):
