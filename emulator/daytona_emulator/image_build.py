@@ -272,12 +272,13 @@ def _sandbox_ref(control: Control, sb: Doc) -> str | None:
 
 
 async def populate_sandbox(control: Control, sb: Doc) -> None:
-    """Copy the files of the sandbox's build (if it has one) into its root."""
+    """Copy the files of the sandbox's build (if it has one) into its root, once: a restart
+    keeps what the sandbox changed since."""
+    if sb.get("imageRootCopied"):
+        return
     ref = _sandbox_ref(control, sb)
-    if ref is None:
-        return
-    source = image_root(control, ref)
-    if not source.is_dir():
-        return
-    root = control.settings.sandboxes_dir / sb["id"] / "root"
-    await asyncio.to_thread(shutil.copytree, source, root, symlinks=True, dirs_exist_ok=True)
+    source = image_root(control, ref) if ref else None
+    if source is not None and source.is_dir():
+        root = control.settings.sandboxes_dir / sb["id"] / "root"
+        await asyncio.to_thread(shutil.copytree, source, root, symlinks=True, dirs_exist_ok=True)
+    sb["imageRootCopied"] = True

@@ -52,6 +52,10 @@ class ObjectStorage:
             if self._endpoint is None:
                 from moto.server import ThreadedMotoServer
 
+                # one access-log line per S3 request is noise in the emulator's output
+                werkzeug_log = logging.getLogger("werkzeug")
+                if werkzeug_log.level == logging.NOTSET:
+                    werkzeug_log.setLevel(logging.WARNING)
                 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
                 server.start()
                 host, port = server.get_host_and_port()

@@ -85,11 +85,13 @@ def _normalize(info: tarfile.TarInfo) -> tarfile.TarInfo:
 
 
 def _walk(root: str) -> Iterator[str]:
-    """Every path under ``root`` in a stable order; symlinks are listed, not followed."""
-    for current, dirs, files in os.walk(root):
-        dirs.sort()
-        for name in sorted([*dirs, *files]):
-            yield os.path.join(current, name)
+    """Every path under ``root``, depth first in name order; symlinks listed, not followed."""
+    with os.scandir(root) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        yield entry.path
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
 
 
 def archive_context(ctx: LocalContext, out: IO[bytes]) -> tuple[str, int]:

@@ -159,10 +159,15 @@ class Image:
         contexts = list(image.contexts)
         for source in _copy_sources(text):
             for match in sorted(glob.glob(source, root_dir=file.parent)) or [source]:
+                name = posixpath.normpath(match)
+                if name.startswith("../") or name == ".." or posixpath.isabs(name):
+                    raise InvalidArgumentError(
+                        f"{file.name}: COPY/ADD source {source!r} is outside the Dockerfile's folder"
+                    )
                 local = (file.parent / match).resolve()
                 if not local.exists():
                     raise InvalidArgumentError(f"{file.name}: COPY/ADD source not found: {source}")
-                contexts.append(LocalContext(local, posixpath.normpath(match)))
+                contexts.append(LocalContext(local, name))
         return attrs.evolve(image, contexts=_unique(contexts))
 
     # ------------------------------------------------------------------ steps

@@ -577,13 +577,14 @@ class Control:
             sb["runnerId"] = None
         elif nxt == "started" and not sb.get("toolboxCreated"):
             await self.hook_created(sb)
+        if nxt == "started":  # a built image's files, copied once into a new sandbox's root
+            await image_build.populate_sandbox(self, sb)
         if nxt in ("building_snapshot", "unknown", "creating", "restoring") and not sb["runnerId"]:
             sb["runnerId"] = self.default_runner_id
         sb["state"] = nxt
         self.save_sandbox(sb)
 
     async def hook_created(self, sb: Doc) -> None:
-        await image_build.populate_sandbox(self, sb)
         await self._hook("sandbox_created", sb["id"])
         sb["toolboxCreated"] = True
 
