@@ -44,8 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["BuildContextError", "PreparedContext", "archive_context", "prepare_build_info"]
 
 READ_CHUNK = 1024 * 1024
-PART_SIZE = 8 * 1024 * 1024  # multipart part size (S3's minimum is 5 MiB)
-PART_CONCURRENCY = 4  # parts in flight: memory is bounded by this times PART_SIZE
+PART_SIZE = 5 * 1024 * 1024  # multipart part size: S3's minimum
+PART_CONCURRENCY = 2  # parts in flight: memory stays near this times PART_SIZE
 
 
 class BuildContextError(DaytonaError):
