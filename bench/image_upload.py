@@ -181,7 +181,6 @@ def main() -> None:
         return
 
     import httpx
-
     from daytona_emulator.testing import EmulatorProcess
 
     results = []
