@@ -141,12 +141,21 @@ class _Builder:
                 )
             target = _inside(self.rootfs, dest_abs)
             if local.is_dir() and not local.is_symlink():
+                self._check_inside(target)
                 shutil.copytree(local, target, symlinks=True, dirs_exist_ok=True)
                 continue
             if into_dir or target.is_dir():
                 target = target / local.name
             target.parent.mkdir(parents=True, exist_ok=True)
+            self._check_inside(target.parent)
+            if target.is_symlink():  # replace the link, never write through it
+                target.unlink()
             shutil.copy2(local, target, follow_symlinks=False)
+
+    def _check_inside(self, path: Path) -> None:
+        """A symlink copied in earlier must not lead a later COPY out of the image root."""
+        if not path.resolve().is_relative_to(self.rootfs.resolve()):
+            raise BuildError(f"COPY failed: destination {path.name} leaves the image root")
 
     async def run(self, args: str) -> None:
         argv = _words(args) if args.startswith("[") else ["/bin/sh", "-c", args]

@@ -202,3 +202,36 @@ async def test_unreachable_storage_is_a_build_context_error(
     with (tmp_path / "f").open("w+b") as f, pytest.raises(BuildContextError) as caught:
         await upload_contexts(access, [PreparedContext("h", 0, f)])
     assert "super-secret-value" not in str(caught.value)
+
+
+async def test_create_with_an_image_reference_builds_from_it(
+    emulator: Any, client_factory: Callable[..., Any]
+) -> None:
+    async with client_factory(emulator) as daytona:
+        sb = await daytona.create(image="python:3.12-slim", timeout=60)
+        try:
+            log = await sb.build_logs()
+        finally:
+            await sb.delete()
+    assert "Step 1/1 : FROM python:3.12-slim" in log
+
+
+async def test_copy_cannot_write_through_a_symlink_out_of_the_image(
+    emulator: Any, client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "escape").symlink_to(outside)
+    (tmp_path / "payload.txt").write_text("x")
+    image = (
+        Image.base("alpine:3.20")
+        .add_local_dir(ctx, "/")
+        .add_local_file(tmp_path / "payload.txt", "/escape/payload.txt")
+    )
+    async with client_factory(emulator) as daytona:
+        with pytest.raises(SandboxStateError) as caught:
+            await daytona.create(image=image, timeout=60)
+    assert caught.value.state == "build_failed"  # the link is refused when unpacked
+    assert not (outside / "payload.txt").exists()
