@@ -4,9 +4,10 @@
 boto3, aioboto3) uploads there as it would to the real service's storage. Builds read the
 contexts back with boto3 (moto's own dependency).
 
-moto keeps its state per process, not per server: each emulator gets its own bucket so that
-several emulators in one process (a test suite) do not see each other's contexts. Objects live
-in memory (moto spills large ones to temporary files) for as long as the process runs.
+The bucket is ``daytona``, as on the service. moto keeps its state per process, not per
+server, so emulators in one process (a test suite) share the bucket; their organizations (and
+so their key prefixes) differ. Objects live in memory (moto spills large ones to temporary
+files) for as long as the process runs.
 Signatures are not verified: the emulator has no IAM to scope the credentials with.
 """
 
@@ -23,6 +24,7 @@ __all__ = ["ObjectStorage", "context_key"]
 log = logging.getLogger("daytona_emulator.object_storage")
 
 REGION = "us-east-1"
+BUCKET = "daytona"
 
 
 def context_key(organization_id: str, context_hash: str) -> str:
@@ -34,7 +36,7 @@ class ObjectStorage:
     """One emulator's S3 endpoint and bucket."""
 
     def __init__(self) -> None:
-        self.bucket = f"daytona-{secrets.token_hex(6)}"
+        self.bucket = BUCKET
         self._lock = threading.Lock()
         self._server: Any = None
         self._endpoint: str | None = None
@@ -61,7 +63,11 @@ class ObjectStorage:
                 host, port = server.get_host_and_port()
                 self._server = server
                 self._endpoint = f"http://{host}:{port}"
-                self._client().create_bucket(Bucket=self.bucket)
+                s3 = self._client()
+                try:
+                    s3.create_bucket(Bucket=self.bucket)
+                except s3.exceptions.BucketAlreadyOwnedByYou:
+                    pass  # another emulator of this process made it
                 log.info("object storage on %s, bucket %s", self._endpoint, self.bucket)
             return self._endpoint
 
