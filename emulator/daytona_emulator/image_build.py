@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -92,7 +93,7 @@ def handles(control: Control, ref: str) -> bool:
     build = control.store.get("builds", ref)
     if build is None:
         return False
-    if getattr(control.settings, "build_run_commands", False):
+    if control.settings.build_run_commands:
         return True
     if _sources(control, ref)[1]:
         return True
@@ -129,8 +130,11 @@ class _Builder:
         words = [w for w in _words(args) if not w.startswith("--")]
         if len(words) < 2:
             raise BuildError("COPY requires at least two arguments")
-        *sources, dest = words
+        *patterns, dest = words
         dest_abs = posixpath.join(self.workdir, dest)
+        sources: list[str] = []
+        for pattern in patterns:
+            sources += sorted(glob.glob(pattern, root_dir=self.context)) or [pattern]
         into_dir = dest.endswith("/") or len(sources) > 1
         for src in sources:
             local = self.context / posixpath.normpath("/" + src).lstrip("/")
@@ -160,7 +164,7 @@ class _Builder:
     async def run(self, args: str) -> None:
         argv = _words(args) if args.startswith("[") else ["/bin/sh", "-c", args]
         self.emit(f" ---> Running in {secrets_hex(self.ref, args)}\n")
-        if not getattr(self.control.settings, "build_run_commands", False):
+        if not self.control.settings.build_run_commands:
             self.emit(" ---> RUN not executed (start the emulator with --build-run-commands)\n")
             return
         cwd = _inside(self.rootfs, self.workdir)

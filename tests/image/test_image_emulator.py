@@ -235,3 +235,21 @@ async def test_copy_cannot_write_through_a_symlink_out_of_the_image(
             await daytona.create(image=image, timeout=60)
     assert caught.value.state == "build_failed"  # the link is refused when unpacked
     assert not (outside / "payload.txt").exists()
+
+
+async def test_dockerfile_commands_copy_a_glob_from_context_dir(
+    emulator: Any, client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "a.ini").write_text("a")
+    (tmp_path / "conf" / "b.ini").write_text("b")
+    (tmp_path / "conf" / "skip.txt").write_text("no")
+    image = Image.base("alpine:3.20").dockerfile_commands(
+        ["COPY conf/*.ini /etc/app/"], context_dir=tmp_path
+    )
+    async with (
+        client_factory(emulator) as daytona,
+        daytona.sandbox(image=image, timeout=60) as sb,
+    ):
+        names = sorted(f.name for f in await sb.fs.list("/etc/app"))
+    assert names == ["a.ini", "b.ini"]

@@ -201,3 +201,18 @@ def test_from_dockerfile_refuses_sources_outside_its_folder(tmp_path: Path) -> N
 def test_dockerfile_commands_are_raw() -> None:
     image = Image.base("a:1").dockerfile_commands(["EXPOSE 8080", "LABEL a=b"])
     assert image.dockerfile == "FROM a:1\nEXPOSE 8080\nLABEL a=b\n"
+    assert image.contexts == ()
+
+
+def test_dockerfile_commands_with_context_dir(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "a.ini").write_text("a")
+    (tmp_path / "conf" / "b.ini").write_text("b")
+    image = Image.base("a:1").dockerfile_commands(
+        ["COPY conf/*.ini /etc/app/"], context_dir=tmp_path
+    )
+    assert image.dockerfile == "FROM a:1\nCOPY conf/*.ini /etc/app/\n"
+    assert [(c.source.name, c.archive_name) for c in image.contexts] == [
+        ("a.ini", "conf/a.ini"),
+        ("b.ini", "conf/b.ini"),
+    ]

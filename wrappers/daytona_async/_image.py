@@ -156,25 +156,26 @@ class Image:
             raise InvalidArgumentError(f"Dockerfile not found: {path}")
         text = file.read_text(encoding="utf-8")
         image = cls(())._with_raw(text.splitlines(), what="Dockerfile line")
-        contexts = list(image.contexts)
-        for source in _copy_sources(text):
-            for match in sorted(glob.glob(source, root_dir=file.parent)) or [source]:
-                name = posixpath.normpath(match)
-                if name.startswith("../") or name == ".." or posixpath.isabs(name):
-                    raise InvalidArgumentError(
-                        f"{file.name}: COPY/ADD source {source!r} is outside the Dockerfile's folder"
-                    )
-                local = (file.parent / match).resolve()
-                if not local.exists():
-                    raise InvalidArgumentError(f"{file.name}: COPY/ADD source not found: {source}")
-                contexts.append(LocalContext(local, name))
-        return attrs.evolve(image, contexts=_unique(contexts))
+        return image._with_copy_contexts(text, file.parent, file.name)
 
     # ------------------------------------------------------------------ steps
-    def dockerfile_commands(self, commands: str | Sequence[str]) -> Image:
+    def dockerfile_commands(
+        self,
+        commands: str | Sequence[str],
+        *,
+        context_dir: str | os.PathLike[str] | None = None,
+    ) -> Image:
         """Raw Dockerfile instructions, appended as written (you write Dockerfile here:
-        nothing is quoted)."""
-        return self._with_raw(_strings(commands, "commands"), what="Dockerfile command")
+        nothing is quoted). With ``context_dir``, the local sources of their ``COPY``/``ADD``
+        lines are taken from that folder (as build contexts)."""
+        lines = _strings(commands, "commands")
+        image = self._with_raw(lines, what="Dockerfile command")
+        if context_dir is None:
+            return image
+        folder = Path(context_dir).expanduser().resolve()
+        if not folder.is_dir():
+            raise InvalidArgumentError(f"context_dir not found: {context_dir}")
+        return image._with_copy_contexts("\n".join(lines), folder, "dockerfile_commands")
 
     def run_commands(self, *commands: str | Sequence[str]) -> Image:
         """``RUN`` each command: a string runs under ``/bin/sh -c`` (shell syntax is yours),
@@ -348,6 +349,22 @@ class Image:
                 raise InvalidArgumentError(f"{what} must not contain a NUL character")
             checked += line.splitlines() or [""]
         return self._with(*checked)
+
+    def _with_copy_contexts(self, text: str, folder: Path, what: str) -> Image:
+        """Add the local ``COPY``/``ADD`` sources of ``text`` (relative to ``folder``)."""
+        contexts = list(self.contexts)
+        for source in _copy_sources(text):
+            for match in sorted(glob.glob(source, root_dir=folder)) or [source]:
+                name = posixpath.normpath(match)
+                if name.startswith("../") or name == ".." or posixpath.isabs(name):
+                    raise InvalidArgumentError(
+                        f"{what}: COPY/ADD source {source!r} is outside {folder}"
+                    )
+                local = (folder / match).resolve()
+                if not local.exists():
+                    raise InvalidArgumentError(f"{what}: COPY/ADD source not found: {source}")
+                contexts.append(LocalContext(local, name))
+        return attrs.evolve(self, contexts=_unique(contexts))
 
     def _with_context(self, local: Path, name: str, remote: str) -> Image:
         image = self._with(f"COPY {_exec_form([name, remote])}")
