@@ -29,7 +29,7 @@ import anyio.from_thread
 import anyio.to_thread
 import attrs
 
-from ._logging import logger
+from ._logging import logger, redact, register_secret
 from ._util import call_maybe_async
 from .errors import ConfigurationError, DaytonaError
 
@@ -146,7 +146,8 @@ class _Storage:
                 "images with local files need the S3 client: pip install 'daytona-async[image]'"
             ) from None
         url = access.storage_url if "://" in access.storage_url else f"https://{access.storage_url}"
-        self.secrets = (access.access_key, access.secret, access.session_token)
+        for secret in (access.secret, access.session_token):
+            register_secret(secret)  # never in a log line or an error message
         self.organization_id = access.organization_id
         self.store = S3Store(
             access.bucket,
@@ -160,11 +161,7 @@ class _Storage:
         )
 
     def _error(self, what: str, exc: Exception) -> BuildContextError:
-        message = f"{what}: {type(exc).__name__}: {exc}"
-        for secret in self.secrets:
-            if secret:
-                message = message.replace(secret, "***")
-        return BuildContextError(message)
+        return BuildContextError(redact(f"{what}: {type(exc).__name__}: {exc}"))
 
     def exists(self, key: str) -> bool:
         import obstore
