@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not pad followed log messages with NULs to 1024 bytes",
     )
+    p.add_argument(
+        "--build-run-commands",
+        action="store_true",
+        help="execute the RUN steps of Dockerfile builds on the host (default: only logged)",
+    )
     for name, f in _FAULT_FIELDS.items():
         p.add_argument(
             f"--fault-{name.replace('_', '-')}",
@@ -133,6 +138,7 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         default_quota=tuple(quota),
         follow_logs_end_on_exit=args.follow_logs_end_on_exit,
         nul_padding=not args.no_nul_padding,
+        build_run_commands=args.build_run_commands,
         faults=FaultSettings(**faults),
     )
 

@@ -65,6 +65,8 @@ class EmulatorSettings:
     follow_logs_end_on_exit: bool = False  # real service: the follow stream never ends by itself
     nul_padding: bool = True  # real service: each follow-log message padded with NULs to 1024 bytes
     exec_default_timeout: float = 360.0
+    # --- builds --- RUN steps of Dockerfile builds are executed (on the host) only when set
+    build_run_commands: bool = False
     # --- faults ---
     faults: FaultSettings = field(default_factory=FaultSettings)
 

@@ -374,9 +374,28 @@ def test_quotas(client: httpx.Client, server: EmulatorServer, nest: Any, wait: A
     assert client.post(f"/sandbox/{ids[0]}/start").status_code == 200
 
 
+def _store_empty_contexts(client: Any, hashes: list[str]) -> None:
+    """Put empty tars where builds look for these contexts, with push-access credentials."""
+    import boto3
+
+    access = client.get("/object-storage/push-access").json()
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=access["storageUrl"],
+        region_name="us-east-1",
+        aws_access_key_id=access["accessKey"],
+        aws_secret_access_key=access["secret"],
+        aws_session_token=access["sessionToken"],
+    )
+    for h in hashes:
+        key = f"{access['organizationId']}/{h}/context.tar"
+        s3.put_object(Bucket=access["bucket"], Key=key, Body=bytes(1024))
+
+
 def test_build_info_flow_and_logs(make_client: Any, nest: Any) -> None:
     _, client = make_client(build_step_delay=0.05)
     dockerfile = "FROM python:3.12-slim\nRUN pip install requests\nWORKDIR /app\n"
+    _store_empty_contexts(client, ["a", "b"])  # a build whose contexts are missing fails
     sb = create(client, buildInfo={"dockerfileContent": dockerfile, "contextHashes": ["b", "a"]})
     assert sb["state"] == "pending_build" and sb["snapshot"] is None
     assert sb["buildInfo"]["dockerfileContent"] == dockerfile

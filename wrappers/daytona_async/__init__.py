@@ -37,8 +37,10 @@ TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
 if TYPE_CHECKING:
     from typing import Any
 
+    from ._build_context import BuildContextError
     from ._client import AsyncDaytona
     from ._deadline import Deadline
+    from ._image import Image
     from ._sandbox import CREATE_ID_LABEL, AsyncSandbox
     from ._transport import RetryPolicy, RetryTransport
 
@@ -55,6 +57,7 @@ __all__ = [
     "AsyncSandbox",
     "AuthenticationError",
     "BadRequestError",
+    "BuildContextError",
     "CommandHandle",
     "CommandTimeoutError",
     "ConfigurationError",
@@ -65,6 +68,7 @@ __all__ = [
     "ExecResult",
     "GatherError",
     "GatherFailure",
+    "Image",
     "InternalServerError",
     "InvalidArgumentError",
     "NotFoundError",
@@ -79,6 +83,8 @@ __all__ = [
 
 _LAZY = {
     "AsyncDaytona": "._client",
+    "BuildContextError": "._build_context",
+    "Image": "._image",
     "CommandHandle": "._process",
     "CommandTimeoutError": "._process",
     "ExecResult": "._process",

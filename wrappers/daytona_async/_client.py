@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from daytona_api.models import CreateBuildInfo, Sandbox, SandboxVolume
 
     from ._context import ClientContext
+    from ._fs import ProgressCallback
+    from ._image import Image
     from ._sandbox import AsyncSandbox
     from ._util import LogCallback
     from .resources.api_keys import ApiKeys
@@ -317,11 +319,13 @@ class AsyncDaytona:
         build: str | CreateBuildInfo | None = None,
         on_build_logs: LogCallback | None = None,
         timeout: float | None = 60.0,
+        image: str | Image | None = None,
     ) -> AsyncSandbox:
         """Create a sandbox and wait until it is ``started``.
 
-        ``snapshot`` (name or id; ``None`` = the server's default) or ``build`` (Dockerfile
-        content, or a ``CreateBuildInfo``) — not both. ``cpu``/``gpu``/``memory``/``disk`` only
+        ``snapshot`` (name or id; ``None`` = the server's default), ``build`` (Dockerfile
+        content, or a ``CreateBuildInfo``) or ``image`` (an :class:`Image`, whose local files
+        are uploaded first, or an image reference built as ``FROM image``) — only one. ``cpu``/``gpu``/``memory``/``disk`` only
         with ``build``. ``on_build_logs`` receives build log lines while a build runs.
 
         ``timeout`` bounds everything (the POST, the build, the wait); ``None`` = unbounded.
@@ -337,8 +341,10 @@ class AsyncDaytona:
             DeadlineExceeded: not started within ``timeout`` (the sandbox may exist; its id is
                 in the exception's notes).
         """
+        from ._build_context import resolve_image
         from ._sandbox import create_sandbox
 
+        build, timeout = await resolve_image(self._ctx, image, build, timeout)
         return await create_sandbox(
             self._ctx,
             snapshot=snapshot,
@@ -381,6 +387,15 @@ class AsyncDaytona:
         sb: AsyncSandbox | None = None
         ok = False
         try:
+            if "image" in create_kwargs:
+                from ._build_context import resolve_image
+
+                create_kwargs["build"], create_kwargs["timeout"] = await resolve_image(
+                    self._ctx,
+                    create_kwargs.pop("image"),
+                    create_kwargs.get("build"),
+                    create_kwargs.get("timeout", 60.0),
+                )
             sb = await create_sandbox(
                 self._ctx, snapshot=snapshot, create_id=create_id, **create_kwargs
             )
@@ -388,6 +403,22 @@ class AsyncDaytona:
             ok = True
         finally:
             await sandbox_cleanup(self._ctx, sb, create_id, timeout=delete_timeout, raise_errors=ok)
+
+    async def prepare_image(
+        self,
+        image: Image,
+        *,
+        progress: ProgressCallback | None = None,
+        timeout: float | None = 600.0,
+    ) -> CreateBuildInfo:
+        """Upload the local files of ``image`` (only contexts not already in object storage)
+        and return the ``buildInfo`` to pass as ``create(build=...)`` or
+        ``snapshots.create(build=...)``. ``progress(sent, total)`` sees the upload."""
+        from ._build_context import prepare_build_info
+        from ._deadline import Deadline
+
+        dl = Deadline(timeout, "upload build contexts")
+        return await prepare_build_info(self._ctx, image, deadline=dl, progress=progress)
 
     async def get(self, sandbox_id: str, *, timeout: float | None = None) -> AsyncSandbox:
         """The sandbox with this id (also a destroyed one). ``NotFoundError`` if unknown."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 import secrets
@@ -498,16 +499,8 @@ class RegistryApi:
 
     async def storage_access(self, request: Request) -> Response:
         _, org = self.c.auth.scoped(request)
-        return json_response(
-            {
-                "accessKey": f"EMULATOR{secrets.token_hex(6).upper()}",
-                "secret": secrets.token_urlsafe(30),
-                "sessionToken": secrets.token_urlsafe(48),
-                "storageUrl": "http://storage.emulator.localhost",
-                "organizationId": org["id"],
-                "bucket": "daytona",
-            }
-        )
+        # an S3 endpoint on loopback (moto), started on first use
+        return json_response(await asyncio.to_thread(self.c.object_storage.push_access, org["id"]))
 
     def routes(self) -> list[Route]:
         return [

@@ -21,8 +21,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from daytona_emulator import image_build
 from daytona_emulator.control.auth import Auth, key_hash
 from daytona_emulator.control.common import PERMISSIONS, iso, new_id
+from daytona_emulator.object_storage import ObjectStorage
 from daytona_emulator.settings import EmulatorSettings
 from daytona_emulator.store import Doc, Store
 
@@ -208,6 +210,7 @@ class Control:
         self._drivers: dict[str, asyncio.Task[None]] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
+        self.object_storage = ObjectStorage()
 
     # ------------------------------------------------------------------ startup / shutdown
     async def start(self) -> None:
@@ -227,6 +230,7 @@ class Control:
             except BaseException:
                 pass
         self._drivers.clear()
+        await asyncio.to_thread(self.object_storage.close)
         if self.store is not None:
             self.store.close()
 
@@ -573,6 +577,8 @@ class Control:
             sb["runnerId"] = None
         elif nxt == "started" and not sb.get("toolboxCreated"):
             await self.hook_created(sb)
+        if nxt == "started":  # a built image's files, copied once into a new sandbox's root
+            await image_build.populate_sandbox(self, sb)
         if nxt in ("building_snapshot", "unknown", "creating", "restoring") and not sb["runnerId"]:
             sb["runnerId"] = self.default_runner_id
         sb["state"] = nxt
@@ -644,6 +650,8 @@ class Control:
 
     async def _run_build(self, ref: str) -> None:
         """Write docker-build-like log lines, one step per ``build_step_delay``."""
+        if image_build.handles(self, ref):  # contexts, COPY/ADD or executed RUN steps
+            return await image_build.run_build(self, ref)
         build = self.store.get("builds", ref)
         if build is None:
             return

@@ -27,6 +27,8 @@ from ._base import Resource, unset_none
 if TYPE_CHECKING:
     from daytona_api.models import CreateBuildInfo, PaginatedSnapshotsDto, SnapshotDto
 
+    from .._image import Image
+
 BUILDING = frozenset({"build_pending", "building"})
 FAILED = frozenset({"error", "build_failed"})
 
@@ -76,7 +78,7 @@ class Snapshots(Resource):
     async def create(
         self,
         name: str,
-        image: str | None = None,
+        image: str | Image | None = None,
         *,
         build: str | CreateBuildInfo | None = None,
         entrypoint: Sequence[str] | None = None,
@@ -88,8 +90,9 @@ class Snapshots(Resource):
         wait: bool = True,
         timeout: float | None = 600.0,
     ) -> SnapshotDto:
-        """Create a snapshot from ``image`` (tagged, not ``:latest``) or ``build`` (Dockerfile
-        content); with ``wait``, until ``active`` (build logs go to ``on_build_logs``).
+        """Create a snapshot from ``image`` (tagged, not ``:latest``; or an :class:`Image`,
+        whose local files are uploaded first) or ``build`` (Dockerfile content); with
+        ``wait``, until ``active`` (build logs go to ``on_build_logs``).
 
         Not duplicated: names are unique per organization, so when the POST's outcome is
         unknown the snapshot is looked up by name before re-sending.
@@ -99,6 +102,11 @@ class Snapshots(Resource):
 
         if (image is None) == (build is None):
             raise InvalidArgumentError("pass exactly one of image= or build=")
+        if not isinstance(image, str | None):
+            from .._build_context import resolve_image
+
+            build, timeout = await resolve_image(self._ctx, image, None, timeout)
+            image = None
         validate_id(name, "snapshot name", allow_slash=True)
         build_info: Any = None
         if isinstance(build, str):

@@ -1,0 +1,58 @@
+"""Fixtures of the image tests: anyio backends, an emulator with a fast build clock, clients."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+FAST_CLOCK: dict[str, Any] = {
+    "transition_delay": 0.01,
+    "build_step_delay": 0.01,
+    "snapshot_step_delay": 0.01,
+    "volume_step_delay": 0.01,
+    "build_logs_linger": 0.1,
+}
+
+
+@pytest.fixture(params=["asyncio", "trio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    """One emulator (toolbox and object storage included) shared by a test module."""
+    from daytona_emulator.testing import EmulatorServer
+
+    with EmulatorServer(**FAST_CLOCK) as server:
+        yield server
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Any]]:
+    """Start extra emulators with settings overrides; stopped at the end of the test."""
+    from daytona_emulator.testing import EmulatorServer
+
+    servers: list[Any] = []
+
+    def start(**overrides: Any) -> Any:
+        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def client_factory() -> Callable[..., Any]:
+    """``async with client_factory(server) as daytona:``."""
+    from daytona_async import AsyncDaytona
+
+    def make(server: Any, **kwargs: Any) -> Any:
+        return AsyncDaytona(api_key=server.api_key, api_url=server.base_url, **kwargs)
+
+    return make
