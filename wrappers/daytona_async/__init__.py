@@ -20,6 +20,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
     DaytonaError,
@@ -35,12 +36,14 @@ from .errors import (
 
 TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
 if TYPE_CHECKING:
-    from typing import Any
-
+    # what the lazy names below resolve to, for type checkers and IDEs
     from ._client import AsyncDaytona
     from ._deadline import Deadline
+    from ._gather import GatherError, GatherFailure, gather
+    from ._process import CommandHandle, CommandTimeoutError, ExecResult
     from ._sandbox import CREATE_ID_LABEL, AsyncSandbox
     from ._transport import RetryPolicy, RetryTransport
+    from .resources.sandboxes import CreateSandboxOptions
 
 __version__ = "0.1.0"
 
@@ -55,10 +58,12 @@ __all__ = [
     "AsyncSandbox",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "CommandHandle",
     "CommandTimeoutError",
     "ConfigurationError",
     "ConflictError",
+    "CreateSandboxOptions",
     "DaytonaError",
     "Deadline",
     "DeadlineExceeded",
@@ -87,13 +92,14 @@ _LAZY = {
     "gather": "._gather",
     "AsyncSandbox": "._sandbox",
     "CREATE_ID_LABEL": "._sandbox",
+    "CreateSandboxOptions": ".resources.sandboxes",
     "Deadline": "._deadline",
     "RetryPolicy": "._transport",
     "RetryTransport": "._transport",
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'daytona_async' has no attribute {name!r}")

@@ -50,6 +50,10 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 ``ctx.map_exception(exc, deadline=None)``
     Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
 
+``ctx.endpoint_request(endpoint, *args, **kwargs)`` — ``(method, url, httpx kwargs)`` of a
+generated endpoint's request, for streamed requests sent through :meth:`stream` or
+``_streams.open_stream`` (the URL comes from the API description, never built by hand).
+
 ``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
 ``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
 ``""``, ``"."``, ``".."``) and percent-encodes it.
@@ -63,7 +67,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import quote
 
 import anyio
@@ -78,6 +82,7 @@ from .errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     DaytonaError,
     InvalidArgumentError,
     RateLimitError,
@@ -85,6 +90,8 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from daytona_api import AuthenticatedClient
     from daytona_api.types import Response
 
@@ -195,6 +202,8 @@ class ClientContext:
         self.timeout = timeout
         self.transport = transport
         self.max_retries = max_retries
+        #: set by ``AsyncDaytona.aclose()``: every later call raises ClientClosedError
+        self.closed = False
         self.read_timeout: float | None = timeout.read
         # overall budget of one call made without an explicit deadline/timeout: every
         # attempt's read timeout, plus room for backoff and Retry-After
@@ -214,6 +223,29 @@ class ClientContext:
             k: quote(validate_id(v, k, allow_slash=True), safe="") for k, v in params.items()
         }
         return template.format(**encoded)
+
+    def check_open(self) -> None:
+        """Raise :class:`ClientClosedError` once the client (or a user's own httpx client under
+        it) was closed."""
+        if self.closed or self.http.is_closed:
+            raise ClientClosedError(
+                "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
+                "create a new client"
+            )
+
+    def endpoint_request(
+        self, endpoint: ModuleType, *args: object, **kwargs: object
+    ) -> tuple[str, str, dict[str, Any]]:
+        """``(method, url, httpx kwargs)`` of the request the generated ``endpoint`` module
+        builds for these arguments (positional ones are path parameters: validated as ids).
+        For streamed requests: the generated ``asyncio_stream()`` can neither take a per-request
+        read timeout (quiet follow streams need none) nor hand back a response that outlives a
+        ``with`` block, so only its request builder is used."""
+        _check_path_args(args)
+        built: dict[str, Any] = endpoint._get_kwargs(*args, **kwargs)
+        method = str(built.pop("method")).upper()
+        url = str(built.pop("url"))
+        return method, url, {k: v for k, v in built.items() if v}
 
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str
@@ -238,6 +270,7 @@ class ClientContext:
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
         errors and a spent budget :class:`DeadlineExceeded`. Returns the response and the
         transport's report (retries, last method/URL, Retry-After)."""
+        self.check_open()
         state = RequestState(deadline=dl, policy=policy, stream=stream)
         token = request_state.set(state)
         try:
@@ -246,7 +279,7 @@ class ClientContext:
         except DaytonaError:
             raise
         except Exception as exc:
-            raise self.map_exception(exc, dl, state) from exc
+            raise_mapped(self.map_exception(exc, dl, state), exc)
         finally:
             request_state.reset(token)
         if scope.cancelled_caught:
@@ -267,6 +300,7 @@ class ClientContext:
         fn: Callable[..., Awaitable[Response[Any]]] = getattr(
             endpoint, "asyncio_detailed", endpoint
         )
+        _check_path_args(args)
         name = getattr(fn, "__module__", "call").rsplit(".", 1)[-1]
         dl = self._resolve_deadline(deadline, timeout, name)
         response, state = await self.send_bounded(
@@ -350,6 +384,7 @@ class ClientContext:
                 write=self.timeout.write,
                 pool=self.timeout.pool,
             )
+        self.check_open()
         state = RequestState(deadline=dl, policy=policy, stream=True)
         with anyio.CancelScope(deadline=dl.when) as scope:
             token = request_state.set(state)
@@ -359,7 +394,7 @@ class ClientContext:
             except DaytonaError:
                 raise
             except Exception as exc:
-                raise self.map_exception(exc, dl, state) from exc
+                raise_mapped(self.map_exception(exc, dl, state), exc)
             finally:
                 request_state.reset(token)
             try:
@@ -367,14 +402,14 @@ class ClientContext:
                     try:
                         await response.aread()
                     except httpx.HTTPError as exc:
-                        raise self.map_exception(exc, dl, state) from exc
+                        raise_mapped(self.map_exception(exc, dl, state), exc)
                     self.raise_for_status(
                         response, retries=state.retries, retry_after=state.retry_after
                     )
                 try:
                     yield response
                 except httpx.HTTPError as exc:
-                    raise self.map_exception(exc, dl, state) from exc
+                    raise_mapped(self.map_exception(exc, dl, state), exc)
             finally:
                 with anyio.CancelScope(shield=True):
                     await response.aclose()
@@ -415,6 +450,8 @@ class ClientContext:
         """Map an exception from httpx or the generated code to a :class:`DaytonaError`."""
         if isinstance(exc, DaytonaError):
             return exc
+        if isinstance(exc, RuntimeError) and (self.closed or self.http.is_closed):
+            return ClientClosedError("this AsyncDaytona client is closed; create a new client")
         method = state.method if state else None
         url = redact(state.url) if state and state.url else None
         retries = state.retries if state else 0
@@ -445,6 +482,25 @@ class ClientContext:
             url=url,
             retries=retries,
         )
+
+
+def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:
+    """Raise ``mapped`` (the typed error for ``exc``). A connection failure is raised without its
+    chain (the socket error wrapped by aiohttp wrapped by httpx: dozens of traceback lines saying
+    nothing more than the message); the original stays on ``mapped.cause``."""
+    if isinstance(mapped, (APIConnectionError, ClientClosedError)):
+        if isinstance(mapped, APIConnectionError):
+            mapped.cause = exc
+        raise mapped from None
+    raise mapped from exc
+
+
+def _check_path_args(args: tuple[object, ...]) -> None:
+    # the generated endpoints take their path parameters positionally: refuse "", "." and ".."
+    # (httpx would drop them as dot segments and hit another endpoint) before anything is sent
+    for value in args:
+        if isinstance(value, str):
+            validate_id(value, "path parameter", allow_slash=True)
 
 
 def _safe_json(content: bytes) -> Any:
