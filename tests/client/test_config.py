@@ -187,6 +187,7 @@ async def test_unreachable_url_is_one_typed_error_without_a_chain() -> None:
     text = "".join(traceback.format_exception(err))
     assert "direct cause" not in text and "During handling" not in text
     assert text.count("Traceback") == 1
+    assert "ssl:default" not in str(err) and "could not connect to http://127.0.0.1" in str(err)
 
 
 @pytest.mark.anyio

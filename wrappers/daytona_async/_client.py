@@ -8,12 +8,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Self, TypeVar, Unpack
 
 from ._logging import configure_from_env, logger, register_secret
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
     from daytona_api import AuthenticatedClient
     from daytona_api.models import Sandbox
@@ -135,7 +137,7 @@ class AsyncDaytona:
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: Any = True,
+        verify: ssl.SSLContext | str | bool = True,
         backend: str | None = None,
     ) -> None:
         configure_from_env()

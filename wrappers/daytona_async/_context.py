@@ -65,6 +65,7 @@ Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
@@ -464,6 +465,19 @@ class ClientContext:
                 url=url,
                 retries=retries,
             )
+        if isinstance(exc, httpx.ConnectError) and url:
+            # say it plainly: the libraries' texts mention details such as "ssl:default" even
+            # for http:// URLs
+            os_error = _os_error_in_chain(exc)
+            reason = None
+            if os_error is not None:
+                reason = os.strerror(os_error.errno) if os_error.errno else os_error.strerror
+            return APIConnectionError(
+                f"could not connect to {_origin(url)}: {reason or redact(str(exc))}",
+                method=method,
+                url=url,
+                retries=retries,
+            )
         if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
             detail = redact(str(exc)) or type(exc).__name__
             return APIConnectionError(
@@ -482,6 +496,23 @@ class ClientContext:
             url=url,
             retries=retries,
         )
+
+
+def _os_error_in_chain(exc: BaseException) -> OSError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}"
 
 
 def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:

@@ -346,7 +346,7 @@ def _check_minutes(minutes: int, what: str) -> None:
         raise InvalidArgumentError(f"{what} must be a non-negative int (minutes), not {minutes!r}")
 
 
-def stringify_labels(labels: Mapping[str, Any]) -> dict[str, str]:
+def stringify_labels(labels: Mapping[str, object]) -> dict[str, str]:
     """Labels/env as the API wants them: string keys and values, bools lower-cased."""
     out: dict[str, str] = {}
     for k, v in labels.items():
