@@ -198,7 +198,7 @@ async def test_password_in_api_url_is_never_shown(
     caplog.set_level(logging.DEBUG)
     url = emulator.base_url.replace("http://", f"http://user:{password}@")
     async with AsyncDaytona(api_key=emulator.api_key, api_url=url, max_retries=0) as d:
-        shown = [repr(d), str(d)]
+        shown = [repr(d), str(d), repr(d.sandboxes), repr(d.snapshots)]
         with pytest.raises(DaytonaError) as info:
             await d.get("00000000-0000-0000-0000-000000000000")
         shown += [str(info.value), repr(info.value)]

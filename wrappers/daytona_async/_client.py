@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar, Unpack
 
 from ._logging import configure_from_env, logger, register_secret
+from ._util import without_userinfo
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -58,36 +59,20 @@ def _check_api_url(url: str) -> str:
         parts.port  # noqa: B018 -- validates the port
     except ValueError as exc:
         raise ConfigurationError(
-            f"api_url {_without_userinfo(url)!r} is not a valid URL ({exc}); {example}"
+            f"api_url {without_userinfo(url)!r} is not a valid URL ({exc}); {example}"
         ) from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigurationError(
-            f"api_url {_without_userinfo(url)!r} must start with http:// or https:// and name "
+            f"api_url {without_userinfo(url)!r} must start with http:// or https:// and name "
             f"a host; {example}"
         )
     if parts.path in ("", "/"):
         raise ConfigurationError(
-            f"api_url {_without_userinfo(url)!r} has no path: the Daytona API is served under "
+            f"api_url {without_userinfo(url)!r} has no path: the Daytona API is served under "
             f"/api ({example})"
         )
     register_secret(parts.password)
     return url
-
-
-def _without_userinfo(url: str) -> str:
-    """``url`` with any ``user:password@`` replaced by ``***@``."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url
-    host_end = len(rest)
-    for stop in "/?#":
-        found = rest.find(stop)
-        if found != -1:
-            host_end = min(host_end, found)
-    authority = rest[:host_end]
-    if "@" not in authority:
-        return url
-    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{rest[host_end:]}"
 
 
 class AsyncDaytona:
@@ -241,11 +226,11 @@ class AsyncDaytona:
         self.organization_id = organization_id
         self.target = target
         self._closed = False
-        logger.debug("client for %s (%s auth)", _without_userinfo(api_url), self._auth_mode)
+        logger.debug("client for %s (%s auth)", without_userinfo(api_url), self._auth_mode)
 
     def __repr__(self) -> str:
         org = f", organization_id={self.organization_id!r}" if self.organization_id else ""
-        url = _without_userinfo(self.api_url)
+        url = without_userinfo(self.api_url)
         return f"AsyncDaytona(api_url={url!r}, auth={self._auth_mode!r}{org})"
 
     __str__ = __repr__

@@ -8,12 +8,17 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import anyio
-
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
-__all__ = ["LogCallback", "backoff_intervals", "call_maybe_async", "poll_until", "unwrap_group"]
+__all__ = [
+    "LogCallback",
+    "backoff_intervals",
+    "call_maybe_async",
+    "poll_until",
+    "unwrap_group",
+    "without_userinfo",
+]
 
 T = TypeVar("T")
 
@@ -39,6 +44,8 @@ async def poll_until(
     ``intervals`` (default: 0.1 s growing to 1 s) in between. ``probe`` raises to give up (a
     failed state); :class:`~daytona_async.DeadlineExceeded` once the next sleep would pass
     ``deadline``."""
+    import anyio  # here: importing this module (the client does) must stay cheap
+
     waits = intervals if intervals is not None else backoff_intervals()
     while True:
         result = await probe()
@@ -70,3 +77,19 @@ def unwrap_group() -> Iterator[None]:
         if exc is group:
             raise
         raise exc from None
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` replaced by ``***@``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    host_end = len(rest)
+    for stop in "/?#":
+        found = rest.find(stop)
+        if found != -1:
+            host_end = min(host_end, found)
+    authority = rest[:host_end]
+    if "@" not in authority:
+        return url
+    return f"{scheme}://***@{authority.rsplit('@', 1)[1]}{rest[host_end:]}"
