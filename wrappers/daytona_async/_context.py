@@ -16,7 +16,8 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 
 ``await ctx.call(endpoint, *args, deadline=None, timeout=None, policy=None, **kwargs)``
     Run a generated endpoint's ``asyncio_detailed`` (pass the function, or the module) with
-    ``client=ctx.api``. The whole call (retries and backoff included) is bounded by
+    ``client=ctx.api``; ``args`` are its path parameters, refused before sending when ``""``,
+    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`. The whole call (retries and backoff included) is bounded by
     ``deadline`` (a :class:`Deadline`) or else ``timeout`` seconds, or else
     ``ctx.call_timeout``; each attempt's httpx timeouts are clamped to the budget left.
     Returns the generated ``Response`` (``.parsed`` is the model) for a 2xx; a non-2xx raises
@@ -31,14 +32,8 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
     ``"/toolbox/{id}/toolbox/files"`` — build it with :meth:`ClientContext.path`). The body is
     read; non-2xx raises.
 
-``async with ctx.stream(method, url, *, deadline=None, read_timeout=DEFAULT, **httpx_kwargs) as response:``
-    A streamed request on the shared client (downloads, follow logs, streamed uploads). The
-    status is checked before the block runs (error bodies are read and raised as typed
-    errors). httpx errors raised while iterating inside the block are mapped to typed errors
-    when they leave it. ``deadline`` (if given) bounds the whole block; ``read_timeout``
-    bounds each read (``None`` = no per-read limit, for quiet follow streams — then give a
-    deadline or stop it yourself). Streams do not hold a ``max_concurrency`` token after the
-    response head arrived.
+Streamed requests (downloads, follow logs, streamed uploads) are sent by
+``_streams.open_stream`` on :meth:`send_bounded`, their status checked before the body is read.
 
 ``ctx.raise_for_status(response)``
     Turn any non-2xx ``httpx.Response`` (already read) into a typed error. Understands the
@@ -51,8 +46,8 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
     Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
 
 ``ctx.endpoint_request(endpoint, *args, **kwargs)`` — ``(method, url, httpx kwargs)`` of a
-generated endpoint's request, for streamed requests sent through :meth:`stream` or
-``_streams.open_stream`` (the URL comes from the API description, never built by hand).
+generated endpoint's request, for streamed requests sent through ``_streams.open_stream``
+(the URL comes from the API description, never built by hand).
 
 ``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
 ``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
@@ -66,8 +61,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import quote
 
@@ -99,14 +93,6 @@ if TYPE_CHECKING:
 __all__ = ["ClientContext", "Deadline", "RetryPolicy", "error_from_body"]
 
 T = TypeVar("T")
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Any = _Default()
 
 
 def error_from_body(
@@ -365,58 +351,6 @@ class ClientContext:
         self.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
         return response
 
-    @asynccontextmanager
-    async def stream(
-        self,
-        method: str,
-        url: str,
-        *,
-        deadline: Deadline | None = None,
-        read_timeout: float | None = DEFAULT,
-        policy: RetryPolicy | None = None,
-        **httpx_kwargs: Any,
-    ) -> AsyncIterator[httpx.Response]:
-        """A streamed request on the shared client (see the module docstring)."""
-        dl = deadline if deadline is not None else Deadline(None, f"{method} {url}")
-        if read_timeout is not DEFAULT and "timeout" not in httpx_kwargs:
-            httpx_kwargs["timeout"] = httpx.Timeout(
-                connect=self.timeout.connect,
-                read=read_timeout,
-                write=self.timeout.write,
-                pool=self.timeout.pool,
-            )
-        self.check_open()
-        state = RequestState(deadline=dl, policy=policy, stream=True)
-        with anyio.CancelScope(deadline=dl.when) as scope:
-            token = request_state.set(state)
-            try:
-                request = self.http.build_request(method, url, **_build_kwargs(httpx_kwargs))
-                response = await self.http.send(request, stream=True, **_send_kwargs(httpx_kwargs))
-            except DaytonaError:
-                raise
-            except Exception as exc:
-                raise_mapped(self.map_exception(exc, dl, state), exc)
-            finally:
-                request_state.reset(token)
-            try:
-                if not response.is_success:
-                    try:
-                        await response.aread()
-                    except httpx.HTTPError as exc:
-                        raise_mapped(self.map_exception(exc, dl, state), exc)
-                    self.raise_for_status(
-                        response, retries=state.retries, retry_after=state.retry_after
-                    )
-                try:
-                    yield response
-                except httpx.HTTPError as exc:
-                    raise_mapped(self.map_exception(exc, dl, state), exc)
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-        if scope.cancelled_caught:
-            raise dl.exceeded()
-
     # -- errors ------------------------------------------------------------------------
 
     def raise_for_status(
@@ -539,14 +473,3 @@ def _safe_json(content: bytes) -> Any:
         return json.loads(content)
     except ValueError:
         return content.decode("utf-8", errors="replace")
-
-
-_SEND_KEYS = frozenset({"auth", "follow_redirects"})
-
-
-def _build_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k not in _SEND_KEYS}
-
-
-def _send_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k in _SEND_KEYS}
