@@ -228,7 +228,7 @@ class AsyncSandbox:
         try:
             await self._ctx.call(delete_sandbox, self.id, force=True, deadline=dl)
         except (BadRequestError, ConflictError, InternalServerError):
-            if not await self._delete_under_way(dl):
+            if not await self.delete_under_way(deadline=dl):
                 raise
         if not wait:
             return
@@ -238,9 +238,11 @@ class AsyncSandbox:
         except NotFoundError:
             return
 
-    async def _delete_under_way(self, dl: Deadline) -> bool:
+    async def delete_under_way(self, *, deadline: Deadline | None = None) -> bool:
+        """Re-read the sandbox: is it ``destroying``/``destroyed`` or gone? (How a refused
+        delete is told apart from one that was already accepted.)"""
         try:
-            await self.refresh(deadline=dl)
+            await self.refresh(deadline=deadline)
         except NotFoundError:
             return True
         return self.state in DELETED_STATES

@@ -15,7 +15,7 @@ import anyio
 from .._create_once import CreateAttempt, create_once
 from .._deadline import Deadline
 from .._logging import logger
-from .._sandbox import CREATE_ID_LABEL, AsyncSandbox, stringify_labels
+from .._sandbox import CREATE_ID_LABEL, DELETED_STATES, AsyncSandbox, stringify_labels
 from .._transport import RetryPolicy
 from .._util import LogCallback, backoff_intervals, poll_until
 from .._validation import validate_id
@@ -386,7 +386,10 @@ async def _delete_until_accepted(ctx: ClientContext, sandbox_id: str, dl: Deadli
             pass
         except (BadRequestError, InternalServerError) as err:
             # 400 "state change in progress" / 500 "not in a valid state to be destroyed"
-            # while it is still being created or transitioning
+            # while it is still being created or transitioning — or an earlier attempt of ours
+            # was accepted and its answer lost
+            if await _delete_under_way(ctx, sandbox_id, dl):
+                return True
             if dl.remaining() <= 0.1:
                 raise
             logger.debug("delete of %s refused (%s); retrying", sandbox_id, err)
@@ -394,3 +397,14 @@ async def _delete_until_accepted(ctx: ClientContext, sandbox_id: str, dl: Deadli
         return True
 
     await poll_until(attempt, dl)
+
+
+async def _delete_under_way(ctx: ClientContext, sandbox_id: str, dl: Deadline) -> bool:
+    from daytona_api.api.sandbox import get_sandbox
+    from daytona_api.models import Sandbox
+
+    try:
+        data = await ctx.call_parsed(get_sandbox, sandbox_id, expect=Sandbox, deadline=dl)
+    except NotFoundError:
+        return True
+    return AsyncSandbox(ctx, data).state in DELETED_STATES
