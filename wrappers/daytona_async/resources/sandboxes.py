@@ -243,7 +243,7 @@ def _build_body(
         SandboxVolume,
         StringMap,
     )
-    from daytona_api.types import UNSET
+    from daytona_api.types import UNSET, Unset
 
     o = options
     build = o.get("build")
@@ -256,7 +256,7 @@ def _build_body(
     all_labels = stringify_labels(o.get("labels") or {})
     all_labels[CREATE_ID_LABEL] = create_id
     volumes = o.get("volumes")
-    vols: list[SandboxVolume] | Any = UNSET
+    vols: list[SandboxVolume] | Unset = UNSET
     if volumes is not None:
         vols = []
         for v in volumes:
@@ -266,7 +266,7 @@ def _build_body(
                 vols.append(SandboxVolume(volume_id=v[0], mount_path=v[1]))
             else:
                 vols.append(SandboxVolume.from_dict(v))
-    build_info: Any = UNSET
+    build_info: CreateBuildInfo | Unset = UNSET
     if isinstance(build, str):
         if not build.strip():
             raise InvalidArgumentError("build= needs non-empty Dockerfile content")
