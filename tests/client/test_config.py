@@ -19,6 +19,7 @@ from daytona_async import (
     ConfigurationError,
     DaytonaError,
     InvalidArgumentError,
+    NotFoundError,
 )
 
 
@@ -205,3 +206,16 @@ async def test_password_in_api_url_is_never_shown(
     assert "***@" in repr(d)
     for text in [*shown, caplog.text]:
         assert password not in text
+
+
+@pytest.mark.anyio
+async def test_404_from_an_api_url_without_api_gives_a_hint(emulator: Any) -> None:
+    root = emulator.base_url.removesuffix("/api")
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=root + "/v1") as d:
+        with pytest.raises(NotFoundError) as info:
+            await d.list()
+    assert any("served under /api" in note for note in info.value.__notes__)
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as d:
+        with pytest.raises(NotFoundError) as info:
+            await d.get("00000000-0000-0000-0000-000000000000")
+    assert not getattr(info.value, "__notes__", [])

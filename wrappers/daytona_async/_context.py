@@ -189,6 +189,13 @@ class ClientContext:
         self.timeout = timeout
         self.transport = transport
         self.max_retries = max_retries
+        # a 404 from a base URL that does not end in /api most likely means a wrong api_url
+        self.url_hint: str | None = (
+            None
+            if api_url.rstrip("/").endswith("/api")
+            else f"api_url is {api_url!r}: the Daytona API is served under /api "
+            "(e.g. https://app.daytona.io/api); is the URL right?"
+        )
         #: set by ``AsyncDaytona.aclose()``: every later call raises ClientClosedError
         self.closed = False
         self.read_timeout: float | None = timeout.read
@@ -296,7 +303,7 @@ class ClientContext:
         status = int(response.status_code)
         if not 200 <= status < 300:
             headers = response.headers
-            raise error_from_body(
+            err = error_from_body(
                 status,
                 response.content,
                 content_type=headers.get("content-type"),
@@ -305,6 +312,9 @@ class ClientContext:
                 retries=state.retries,
                 retry_after=state.retry_after,
             )
+            if status == 404 and self.url_hint:
+                err.add_note(redact(self.url_hint))
+            raise err
         return response
 
     async def call_parsed(
