@@ -17,18 +17,31 @@ import anyio
 import httpx
 
 from ._logging import logger
+from ._transport import RetryPolicy
 from ._util import backoff_intervals
 from .errors import APIConnectionError, APIStatusError, DaytonaError, DeadlineExceeded
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
-__all__ = ["CreateAttempt", "create_once", "outcome_unknown"]
+__all__ = ["CreateAttempt", "create_once", "create_policy", "outcome_unknown"]
 
 T = TypeVar("T")
 
 # failures while connecting: not a byte of the request reached the server
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def create_policy(max_retries: int) -> RetryPolicy:
+    """The transport's policy for a create POST: re-sent by the transport only on 429 and when
+    nothing was sent; every other failure comes back here to be looked up first."""
+    return RetryPolicy(
+        max_retries=max_retries,
+        statuses_any_method=frozenset({429}),
+        statuses_idempotent=frozenset(),
+        retry_after_send=False,
+        replay_stale=False,
+    )
 
 
 def outcome_unknown(err: DaytonaError) -> bool:

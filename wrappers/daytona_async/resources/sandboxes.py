@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import anyio
 
-from .._create_once import CreateAttempt, create_once
+from .._create_once import CreateAttempt, create_once, create_policy
 from .._deadline import Deadline
 from .._logging import logger
 from .._sandbox import CREATE_ID_LABEL, DELETED_STATES, AsyncSandbox, stringify_labels
-from .._transport import RetryPolicy
 from .._util import LogCallback, backoff_intervals, poll_until
 from .._validation import validate_id
 from ..errors import (
@@ -36,10 +35,6 @@ if TYPE_CHECKING:
     from .._context import ClientContext
 
 __all__ = ["CreateSandboxOptions", "Sandboxes"]
-
-# a create is re-sent by the transport only on 429 (and when nothing was sent); every other
-# unknown outcome is resolved by the create-id label first
-_CREATE_POLICY_STATUSES = frozenset({429})
 
 
 class CreateSandboxOptions(TypedDict, total=False):
@@ -190,13 +185,7 @@ class Sandboxes(Resource):
         ctx = self._ctx
         body = _build_body(snapshot, options, create_id, ctx.target)
         dl = Deadline(options.get("timeout", 60.0), "create sandbox")
-        policy = RetryPolicy(
-            max_retries=ctx.max_retries,
-            statuses_any_method=_CREATE_POLICY_STATUSES,
-            statuses_idempotent=frozenset(),
-            retry_after_send=False,
-            replay_stale=False,  # an unknown outcome is resolved by the create-id label
-        )
+        policy = create_policy(ctx.max_retries)
 
         async def send() -> Sandbox:
             return await ctx.call_parsed(

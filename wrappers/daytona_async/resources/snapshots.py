@@ -8,9 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._build_logs import deliver_lines, follow_build_logs, snapshot_build_over
-from .._create_once import create_once
+from .._create_once import create_once, create_policy
 from .._deadline import Deadline
-from .._transport import RetryPolicy
 from .._util import LogCallback, poll_until
 from .._validation import validate_id
 from ..errors import InvalidArgumentError, NotFoundError, SnapshotStateError
@@ -109,12 +108,7 @@ class Snapshots(Resource):
             ),
         )
         dl = Deadline(timeout, f"create snapshot {name}")
-        policy = RetryPolicy(
-            max_retries=self._ctx.max_retries,
-            statuses_any_method=frozenset({429}),
-            statuses_idempotent=frozenset(),
-            retry_after_send=False,
-        )
+        policy = create_policy(self._ctx.max_retries)
 
         async def send() -> SnapshotDto:
             return await self._ctx.call_parsed(
