@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
+import socket
 import subprocess
 import sys
+import traceback
+from typing import Any
 
 import httpx
 import pytest
-from daytona_async import AsyncDaytona, ConfigurationError, InvalidArgumentError
+from daytona_async import (
+    APIConnectionError,
+    AsyncDaytona,
+    ConfigurationError,
+    DaytonaError,
+    InvalidArgumentError,
+    NotFoundError,
+)
 
 
 def _recording_transport(seen: list[httpx.Request]) -> httpx.MockTransport:
@@ -139,3 +151,71 @@ async def test_generated_client_shares_the_pool_and_policy() -> None:
         response = await list_sandboxes.asyncio_detailed(client=d.api)
     assert response.status_code == 200 and response.parsed == []
     assert len(calls) == 2  # the retry policy applies to direct use of the generated client
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("localhost:3000/api", "http://"),
+        ("app.daytona.io/api", "http://"),
+        ("ftp://example.com/api", "http://"),
+        ("http://localhost:3000", "/api"),
+        ("https://app.daytona.io/", "/api"),
+        ("http://localhost:99999/api", "not a valid URL"),
+    ],
+)
+def test_api_url_is_checked_at_construction(url: str, hint: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(hint)):
+        AsyncDaytona(api_key="k", api_url=url)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.anyio
+async def test_unreachable_url_is_one_typed_error_without_a_chain() -> None:
+    async with AsyncDaytona(
+        api_key="k", api_url=f"http://127.0.0.1:{_closed_port()}/api", max_retries=0
+    ) as d:
+        with pytest.raises(APIConnectionError) as info:
+            await d.list()
+    err = info.value
+    assert err.cause is not None  # the library's exception, kept for whoever needs it
+    assert err.__cause__ is None and err.__suppress_context__
+    text = "".join(traceback.format_exception(err))
+    assert "direct cause" not in text and "During handling" not in text
+    assert text.count("Traceback") == 1
+    assert "ssl:default" not in str(err) and "could not connect to http://127.0.0.1" in str(err)
+
+
+@pytest.mark.anyio
+async def test_password_in_api_url_is_never_shown(
+    emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    password = "pw-" + "s3cr3t" * 3
+    caplog.set_level(logging.DEBUG)
+    url = emulator.base_url.replace("http://", f"http://user:{password}@")
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=url, max_retries=0) as d:
+        shown = [repr(d), str(d), repr(d.sandboxes), repr(d.snapshots)]
+        with pytest.raises(DaytonaError) as info:
+            await d.get("00000000-0000-0000-0000-000000000000")
+        shown += [str(info.value), repr(info.value)]
+    assert "***@" in repr(d)
+    for text in [*shown, caplog.text]:
+        assert password not in text
+
+
+@pytest.mark.anyio
+async def test_404_from_an_api_url_without_api_gives_a_hint(emulator: Any) -> None:
+    root = emulator.base_url.removesuffix("/api")
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=root + "/v1") as d:
+        with pytest.raises(NotFoundError) as info:
+            await d.list()
+    assert any("served under /api" in note for note in info.value.__notes__)
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as d:
+        with pytest.raises(NotFoundError) as info:
+            await d.get("00000000-0000-0000-0000-000000000000")
+    assert not getattr(info.value, "__notes__", [])

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
+import weakref
 from typing import Any
 
 import anyio
+import attrs
+import httpx
 import pytest
+from daytona_api.api.sandbox import stop_sandbox
 from daytona_async import (
     CREATE_ID_LABEL,
+    APIConnectionError,
     AsyncDaytona,
+    AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     InvalidArgumentError,
     NotFoundError,
     SandboxStateError,
@@ -96,17 +104,207 @@ async def test_context_manager_deletes_on_exit_error_and_cancel(daytona: AsyncDa
     await sb2.refresh()
     assert sb2.state in ("destroying", "destroyed")
 
-    # cancelled while the create is in flight: the half-created sandbox is found and deleted
-    with anyio.move_on_after(0.02):
-        async with daytona.sandbox(labels={"cm": "cancel-create"}):
-            await anyio.sleep(10)
     # cancelled inside the block
     with anyio.move_on_after(1.0):
         async with daytona.sandbox(labels={"cm": "cancel-body"}):
             await anyio.sleep(10)
-    await anyio.sleep(0.2)
-    for label in ("ok", "error", "cancel-create", "cancel-body"):
-        assert await daytona.list(labels={"cm": label}) == []
+    for label in ("ok", "error", "cancel-body"):
+        await _wait_until_gone(daytona, {"cm": label})
+
+
+async def _wait_until_gone(daytona: AsyncDaytona, labels: dict[str, str]) -> None:
+    """Bounded wait until no sandbox with ``labels`` is listed (deleted ones leave the list once
+    destroyed)."""
+    with anyio.fail_after(20):
+        while True:
+            if not await daytona.list(labels=labels):
+                return
+            await anyio.sleep(0.05)
+
+
+class _Forward(httpx.AsyncBaseTransport):
+    """Sends every request to the emulator over loopback and records it; hooks let a test act
+    on one request (hold its response back, lose it)."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.seen: list[tuple[str, str]] = []
+        self.hold_create = False
+        self.create_processed = anyio.Event()
+        self.lose_first_delete = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append((request.method, request.url.path))
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST" and request.url.path.endswith("/sandbox") and self.hold_create:
+            self.hold_create = False
+            await response.aread()
+            await response.aclose()
+            self.create_processed.set()  # the server has created it: the answer is held back
+            await anyio.sleep_forever()
+        if request.method == "DELETE" and self.lose_first_delete:
+            self.lose_first_delete = False
+            await response.aread()
+            await response.aclose()
+            raise httpx.ReadError("connection lost before the answer arrived")
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.anyio
+async def test_cancel_while_create_in_flight_deletes_the_created_sandbox(emulator: Any) -> None:
+    forward = _Forward()
+    async with AsyncDaytona(
+        api_key=emulator.api_key, api_url=emulator.base_url, transport=forward
+    ) as daytona:
+        forward.hold_create = True
+        with anyio.CancelScope() as scope:
+            async with anyio.create_task_group() as tg:
+
+                async def use() -> None:
+                    async with daytona.sandbox(labels={"cm": "cancel-create"}):
+                        await anyio.sleep_forever()
+
+                tg.start_soon(use)
+                with anyio.fail_after(20):
+                    await forward.create_processed.wait()
+                # the server created the sandbox; its answer never reaches the client
+                assert len(await daytona.list(labels={"cm": "cancel-create"})) == 1
+                scope.cancel()
+        await _wait_until_gone(daytona, {"cm": "cancel-create"})
+
+
+@pytest.mark.anyio
+async def test_delete_whose_answer_was_lost_is_not_an_error(
+    emulator_factory: Any, make_client: Any
+) -> None:
+    # slow transitions: the re-sent DELETE meets the sandbox still destroying, which the
+    # service refuses with 400 "Sandbox state change in progress"
+    server = emulator_factory(transition_delay=1.0)
+    forward = _Forward()
+    async with AsyncDaytona(
+        api_key=server.api_key, api_url=server.base_url, transport=forward
+    ) as daytona:
+        sb = await daytona.create(timeout=30)
+        forward.lose_first_delete = True
+        await sb.delete()
+        deletes = [m for m, path in forward.seen if m == "DELETE"]
+        assert len(deletes) == 2, forward.seen  # the first was accepted, its answer lost
+        assert sb.state in ("destroying", "destroyed")
+        # a refusal for another reason still raises: a stop in progress is not a delete
+        other = await daytona.create(timeout=30)
+        stopping = await stop_sandbox.asyncio_detailed(other.id, client=daytona.api)
+        assert stopping.status_code == 200
+        with pytest.raises(BadRequestError):
+            await other.delete()
+        await other.wait_for("stopped", timeout=30)
+        await other.delete()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("bad_id", ["", ".", ".."])
+async def test_bad_ids_are_refused_before_sending(emulator: Any, bad_id: str) -> None:
+    forward = _Forward()
+    async with AsyncDaytona(
+        api_key=emulator.api_key, api_url=emulator.base_url, transport=forward
+    ) as daytona:
+        async with daytona.sandbox() as sb:
+            bad = daytona.wrap(attrs.evolve(sb.data, id=bad_id))
+            before = len(forward.seen)
+            for call in (
+                bad.delete,
+                bad.refresh,
+                bad.start,
+                bad.backup,
+                bad.build_logs,
+                lambda: bad.set_public(True),
+                lambda: bad.set_labels({"a": "b"}),
+                lambda: bad.preview_link(3000),
+            ):
+                with pytest.raises(InvalidArgumentError):
+                    await call()
+            assert forward.seen[before:] == []
+
+
+@pytest.mark.anyio
+async def test_closed_client_raises_client_closed(emulator: Any, make_client: Any) -> None:
+    daytona = make_client(emulator)
+    sb = await daytona.create(timeout=30)
+    await daytona.aclose()
+    for call in (
+        lambda: daytona.get(sb.id),
+        lambda: daytona.create(),
+        sb.refresh,
+        lambda: sb.process.exec("true"),
+        lambda: sb.fs.download_bytes("/etc/hostname"),
+    ):
+        with pytest.raises(ClientClosedError):
+            await call()
+    async with make_client(emulator) as again:
+        await again.wrap(sb.data).delete()
+
+
+@pytest.mark.anyio
+async def test_unencodable_text_gives_typed_errors(daytona: AsyncDaytona) -> None:
+    lone = "\udcff"
+    async with daytona.sandbox() as sb:
+        for call in (
+            lambda: daytona.get(lone),
+            lambda: daytona.create(env={"A": lone}),
+            lambda: sb.process.exec(f"echo {lone}"),
+            lambda: sb.process.exec("true", env={"A": lone}),
+            lambda: sb.fs.upload(b"x", f"/tmp/{lone}"),
+            lambda: sb.fs.download_bytes(f"/tmp/{lone}"),
+            lambda: sb.git.status(f"/tmp/{lone}"),
+        ):
+            with pytest.raises(InvalidArgumentError):
+                await call()
+
+
+@pytest.mark.anyio
+async def test_project_dir_cache_is_bounded(
+    daytona: AsyncDaytona, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from daytona_async import _toolbox_base
+
+    monkeypatch.setattr(_toolbox_base, "PROJECT_DIR_CACHE_SIZE", 2)
+    monkeypatch.setattr(_toolbox_base, "_PROJECT_DIRS", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(_toolbox_base, "_PROJECT_DIR_LOCKS", weakref.WeakKeyDictionary())
+    sandboxes = [await daytona.create(timeout=30) for _ in range(3)]
+    try:
+        for sb in sandboxes + sandboxes[:1]:
+            await sb.fs.list(".")  # relative: needs the project dir
+        cache = _toolbox_base._PROJECT_DIRS[daytona.sandboxes._ctx]
+        assert len(cache) == 2
+        assert cache.get(sandboxes[1].id) is None  # least recently used: forgotten
+        assert cache.get(sandboxes[0].id) is not None
+    finally:
+        for sb in sandboxes:
+            await sb.delete()
+
+
+@pytest.mark.anyio
+async def test_failed_create_in_sandbox_leaves_nothing_to_clean_up(
+    emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    forward = _Forward()
+    caplog.set_level(logging.DEBUG, logger="daytona_async")
+    async with AsyncDaytona(
+        api_key="dtn_" + "0" * 64, api_url=emulator.base_url, transport=forward
+    ) as daytona:
+        with pytest.raises(AuthenticationError):
+            async with daytona.sandbox():
+                pass
+    assert forward.seen == [("POST", "/api/sandbox")]  # no lookup, no delete, no retry
+    assert "could not delete" not in caplog.text
+
+    async with AsyncDaytona(api_key="k", api_url="http://127.0.0.1:9/api") as daytona:
+        with pytest.raises(APIConnectionError):
+            async with daytona.sandbox():
+                pass
+    assert "could not delete" not in caplog.text
 
 
 @pytest.mark.anyio

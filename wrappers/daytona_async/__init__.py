@@ -20,6 +20,7 @@ from .errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ClientClosedError,
     ConfigurationError,
     ConflictError,
     DaytonaError,
@@ -35,14 +36,16 @@ from .errors import (
 
 TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
 if TYPE_CHECKING:
-    from typing import Any
-
+    # what the lazy names below resolve to, for type checkers and IDEs
     from ._build_context import BuildContextError
     from ._client import AsyncDaytona
     from ._deadline import Deadline
+    from ._gather import GatherError, GatherFailure, gather
     from ._image import Image
+    from ._process import CommandHandle, CommandTimeoutError, ExecResult
     from ._sandbox import CREATE_ID_LABEL, AsyncSandbox
     from ._transport import RetryPolicy, RetryTransport
+    from .resources.sandboxes import CreateSandboxOptions
 
 __version__ = "0.1.0"
 
@@ -58,10 +61,12 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BuildContextError",
+    "ClientClosedError",
     "CommandHandle",
     "CommandTimeoutError",
     "ConfigurationError",
     "ConflictError",
+    "CreateSandboxOptions",
     "DaytonaError",
     "Deadline",
     "DeadlineExceeded",
@@ -93,22 +98,24 @@ _LAZY = {
     "gather": "._gather",
     "AsyncSandbox": "._sandbox",
     "CREATE_ID_LABEL": "._sandbox",
+    "CreateSandboxOptions": ".resources.sandboxes",
     "Deadline": "._deadline",
     "RetryPolicy": "._transport",
     "RetryTransport": "._transport",
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'daytona_async' has no attribute {name!r}")
-    from importlib import import_module
+if not TYPE_CHECKING:  # hidden from type checkers: a misspelt import must be an error there
 
-    value = getattr(import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'daytona_async' has no attribute {name!r}")
+        from importlib import import_module
 
+        value = getattr(import_module(module, __name__), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

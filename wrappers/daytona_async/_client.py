@@ -4,30 +4,33 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar, Unpack
 
 from ._logging import configure_from_env, logger, register_secret
+from ._util import without_userinfo
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
     from daytona_api import AuthenticatedClient
-    from daytona_api.models import CreateBuildInfo, Sandbox, SandboxVolume
+    from daytona_api.models import CreateBuildInfo, Sandbox
 
     from ._context import ClientContext
     from ._fs import ProgressCallback
     from ._image import Image
     from ._sandbox import AsyncSandbox
-    from ._util import LogCallback
     from .resources.api_keys import ApiKeys
     from .resources.docker_registries import DockerRegistries
     from .resources.object_storage import ObjectStorage
     from .resources.organizations import Organizations
     from .resources.runners import Runners
+    from .resources.sandboxes import CreateSandboxOptions, Sandboxes
     from .resources.snapshots import Snapshots
     from .resources.users import Users
     from .resources.volumes import Volumes
@@ -44,6 +47,34 @@ SDK_VERSION = "0.1.0"
 def _env(name: str) -> str | None:
     value = os.environ.get(name)
     return value if value else None
+
+
+def _check_api_url(url: str) -> str:
+    """``url`` if it can be the API's base URL, else a :class:`ConfigurationError` saying why.
+    A password in it (``https://user:pass@host/api``) is registered as a secret, so that it is
+    redacted from messages and logs."""
+    from urllib.parse import urlsplit
+
+    example = "e.g. https://app.daytona.io/api or http://localhost:3000/api"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- validates the port
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"api_url {without_userinfo(url)!r} is not a valid URL ({exc}); {example}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"api_url {without_userinfo(url)!r} must start with http:// or https:// and name "
+            f"a host; {example}"
+        )
+    if parts.path in ("", "/"):
+        raise ConfigurationError(
+            f"api_url {without_userinfo(url)!r} has no path: the Daytona API is served under "
+            f"/api ({example})"
+        )
+    register_secret(parts.password)
+    return url
 
 
 class AsyncDaytona:
@@ -93,7 +124,7 @@ class AsyncDaytona:
         http_client: httpx.AsyncClient | None = None,
         limits: httpx.Limits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        verify: Any = True,
+        verify: ssl.SSLContext | str | bool = True,
         backend: str | None = None,
     ) -> None:
         configure_from_env()
@@ -102,7 +133,7 @@ class AsyncDaytona:
             jwt_token = _env("DAYTONA_JWT_TOKEN")
         organization_id = organization_id or _env("DAYTONA_ORGANIZATION_ID")
         api_url = api_url or _env("DAYTONA_API_URL") or _env("DAYTONA_SERVER_URL")
-        api_url = (api_url or DEFAULT_API_URL).rstrip("/")
+        api_url = _check_api_url((api_url or DEFAULT_API_URL).rstrip("/"))
         target = target or _env("DAYTONA_TARGET")
         if not api_key and not jwt_token:
             raise ConfigurationError(
@@ -197,11 +228,12 @@ class AsyncDaytona:
         self.organization_id = organization_id
         self.target = target
         self._closed = False
-        logger.debug("client for %s (%s auth)", api_url, self._auth_mode)
+        logger.debug("client for %s (%s auth)", without_userinfo(api_url), self._auth_mode)
 
     def __repr__(self) -> str:
         org = f", organization_id={self.organization_id!r}" if self.organization_id else ""
-        return f"AsyncDaytona(api_url={self.api_url!r}, auth={self._auth_mode!r}{org})"
+        url = without_userinfo(self.api_url)
+        return f"AsyncDaytona(api_url={url!r}, auth={self._auth_mode!r}{org})"
 
     __str__ = __repr__
 
@@ -223,6 +255,7 @@ class AsyncDaytona:
         if self._closed:
             return
         self._closed = True
+        self._ctx.closed = True
         if self._owns_http:
             import anyio
 
@@ -299,110 +332,33 @@ class AsyncDaytona:
 
     # -- sandboxes ---------------------------------------------------------------------
 
+    @cached_property
+    def sandboxes(self) -> Sandboxes:
+        """Sandbox operations; :meth:`create`, :meth:`sandbox`, :meth:`get`, :meth:`list` and
+        :meth:`find_one` below are shortcuts to them."""
+        from .resources.sandboxes import Sandboxes
+
+        return Sandboxes(self._ctx)
+
     async def create(
-        self,
-        snapshot: str | None = None,
-        *,
-        env: Mapping[str, str] | None = None,
-        labels: Mapping[str, str] | None = None,
-        public: bool | None = None,
-        auto_stop_interval: int | None = None,
-        auto_archive_interval: int | None = None,
-        volumes: Sequence[SandboxVolume | Mapping[str, str] | tuple[str, str]] | None = None,
-        user: str | None = None,
-        target: str | None = None,
-        cpu: int | None = None,
-        gpu: int | None = None,
-        memory: int | None = None,
-        disk: int | None = None,
-        sandbox_class: str | None = None,
-        build: str | CreateBuildInfo | None = None,
-        on_build_logs: LogCallback | None = None,
-        timeout: float | None = 60.0,
-        image: str | Image | None = None,
+        self, snapshot: str | None = None, **options: Unpack[CreateSandboxOptions]
     ) -> AsyncSandbox:
-        """Create a sandbox and wait until it is ``started``.
+        """Create a sandbox and wait until it is ``started``; see
+        :meth:`Sandboxes.create <daytona_async.resources.sandboxes.Sandboxes.create>` and
+        :class:`~daytona_async.CreateSandboxOptions` for the options."""
+        return await self.sandboxes.create(snapshot, **options)
 
-        ``snapshot`` (name or id; ``None`` = the server's default), ``build`` (Dockerfile
-        content, or a ``CreateBuildInfo``) or ``image`` (an :class:`Image`, whose local files
-        are uploaded first, or an image reference built as ``FROM image``) — only one. ``cpu``/``gpu``/``memory``/``disk`` only
-        with ``build``. ``on_build_logs`` receives build log lines while a build runs.
-
-        ``timeout`` bounds everything (the POST, the build, the wait); ``None`` = unbounded.
-
-        No duplicates: the request carries the label ``daytona-async/create-id: <uuid4>`` (kept
-        on the sandbox). When the outcome of a POST is unknown (connection dropped after
-        sending, timeout, 5xx/408), the sandbox is looked up by that label before anything is
-        re-sent, and returned if it exists.
-
-        Raises:
-            SandboxStateError: the sandbox went to ``error``/``build_failed`` (with the
-                server's ``errorReason``).
-            DeadlineExceeded: not started within ``timeout`` (the sandbox may exist; its id is
-                in the exception's notes).
-        """
-        from ._build_context import resolve_image
-        from ._sandbox import create_sandbox
-
-        build, timeout = await resolve_image(self._ctx, image, build, timeout)
-        return await create_sandbox(
-            self._ctx,
-            snapshot=snapshot,
-            env=env,
-            labels=labels,
-            public=public,
-            auto_stop_interval=auto_stop_interval,
-            auto_archive_interval=auto_archive_interval,
-            volumes=volumes,
-            user=user,
-            target=target,
-            cpu=cpu,
-            gpu=gpu,
-            memory=memory,
-            disk=disk,
-            sandbox_class=sandbox_class,
-            build=build,
-            on_build_logs=on_build_logs,
-            timeout=timeout,
-        )
-
-    @asynccontextmanager
-    async def sandbox(
+    def sandbox(
         self,
         snapshot: str | None = None,
         *,
         delete_timeout: float = 60.0,
-        **create_kwargs: Any,
-    ) -> AsyncIterator[AsyncSandbox]:
+        **options: Unpack[CreateSandboxOptions],
+    ) -> AbstractAsyncContextManager[AsyncSandbox]:
         """``async with daytona.sandbox(...) as sb:`` — :meth:`create`, then delete on exit,
-        whatever the exit: normal, exception or cancellation.
-
-        The cleanup is shielded from cancellation and bounded by ``delete_timeout``; it also
-        deletes a sandbox whose creation failed half-way (found by its create-id label), and
-        retries while the server refuses to delete a sandbox that is still transitioning.
-        """
-        from ._sandbox import create_sandbox, new_create_id, sandbox_cleanup
-
-        create_id = new_create_id()
-        sb: AsyncSandbox | None = None
-        ok = False
-        try:
-            if "image" in create_kwargs:
-                from ._build_context import resolve_image
-
-                create_kwargs["build"], create_kwargs["timeout"] = await resolve_image(
-                    self._ctx,
-                    create_kwargs.pop("image"),
-                    create_kwargs.get("build"),
-                    create_kwargs.get("timeout", 60.0),
-                )
-            sb = await create_sandbox(
-                self._ctx, snapshot=snapshot, create_id=create_id, **create_kwargs
-            )
-            yield sb
-            ok = True
-        finally:
-            await sandbox_cleanup(self._ctx, sb, create_id, timeout=delete_timeout, raise_errors=ok)
+        whatever the exit: normal, exception or cancellation (see
+        :meth:`Sandboxes.sandbox <daytona_async.resources.sandboxes.Sandboxes.sandbox>`)."""
+        return self.sandboxes.sandbox(snapshot, delete_timeout=delete_timeout, **options)
 
     async def prepare_image(
         self,
@@ -422,18 +378,14 @@ class AsyncDaytona:
 
     async def get(self, sandbox_id: str, *, timeout: float | None = None) -> AsyncSandbox:
         """The sandbox with this id (also a destroyed one). ``NotFoundError`` if unknown."""
-        from ._sandbox import get_sandbox
-
-        return await get_sandbox(self._ctx, sandbox_id, timeout=timeout)
+        return await self.sandboxes.get(sandbox_id, timeout=timeout)
 
     async def list(
         self, labels: Mapping[str, str] | None = None, *, timeout: float | None = None
     ) -> builtins.list[AsyncSandbox]:
         """All sandboxes of the organization (not destroyed), filtered by ``labels`` (every
         given pair must match)."""
-        from ._sandbox import list_sandboxes
-
-        return await list_sandboxes(self._ctx, labels, timeout=timeout)
+        return await self.sandboxes.list(labels, timeout=timeout)
 
     async def find_one(
         self,
@@ -443,15 +395,11 @@ class AsyncDaytona:
         timeout: float | None = None,
     ) -> AsyncSandbox:
         """By id, else the first sandbox matching ``labels``. ``NotFoundError`` if none."""
-        from ._sandbox import find_one
-
-        return await find_one(self._ctx, sandbox_id, labels, timeout=timeout)
+        return await self.sandboxes.find_one(sandbox_id, labels=labels, timeout=timeout)
 
     def wrap(self, data: Sandbox) -> AsyncSandbox:
         """An :class:`AsyncSandbox` for a generated ``Sandbox`` model (e.g. from ``daytona.api``)."""
-        from ._sandbox import AsyncSandbox
-
-        return AsyncSandbox(self._ctx, data)
+        return self.sandboxes.wrap(data)
 
     async def gather(
         self,

@@ -16,7 +16,8 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 
 ``await ctx.call(endpoint, *args, deadline=None, timeout=None, policy=None, **kwargs)``
     Run a generated endpoint's ``asyncio_detailed`` (pass the function, or the module) with
-    ``client=ctx.api``. The whole call (retries and backoff included) is bounded by
+    ``client=ctx.api``; ``args`` are its path parameters, refused before sending when ``""``,
+    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`. The whole call (retries and backoff included) is bounded by
     ``deadline`` (a :class:`Deadline`) or else ``timeout`` seconds, or else
     ``ctx.call_timeout``; each attempt's httpx timeouts are clamped to the budget left.
     Returns the generated ``Response`` (``.parsed`` is the model) for a 2xx; a non-2xx raises
@@ -31,14 +32,8 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
     ``"/toolbox/{id}/toolbox/files"`` — build it with :meth:`ClientContext.path`). The body is
     read; non-2xx raises.
 
-``async with ctx.stream(method, url, *, deadline=None, read_timeout=DEFAULT, **httpx_kwargs) as response:``
-    A streamed request on the shared client (downloads, follow logs, streamed uploads). The
-    status is checked before the block runs (error bodies are read and raised as typed
-    errors). httpx errors raised while iterating inside the block are mapped to typed errors
-    when they leave it. ``deadline`` (if given) bounds the whole block; ``read_timeout``
-    bounds each read (``None`` = no per-read limit, for quiet follow streams — then give a
-    deadline or stop it yourself). Streams do not hold a ``max_concurrency`` token after the
-    response head arrived.
+Streamed requests (downloads, follow logs, streamed uploads) are sent by
+``_streams.open_stream`` on :meth:`send_bounded`, their status checked before the body is read.
 
 ``ctx.raise_for_status(response)``
     Turn any non-2xx ``httpx.Response`` (already read) into a typed error. Understands the
@@ -49,6 +44,10 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 
 ``ctx.map_exception(exc, deadline=None)``
     Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
+
+``ctx.endpoint_request(endpoint, *args, **kwargs)`` — ``(method, url, httpx kwargs)`` of a
+generated endpoint's request, for streamed requests sent through ``_streams.open_stream``
+(the URL comes from the API description, never built by hand).
 
 ``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
 ``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
@@ -61,9 +60,9 @@ Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+import os
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import quote
 
 import anyio
@@ -78,6 +77,7 @@ from .errors import (
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
+    ClientClosedError,
     DaytonaError,
     InvalidArgumentError,
     RateLimitError,
@@ -85,20 +85,14 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from daytona_api import AuthenticatedClient
     from daytona_api.types import Response
 
 __all__ = ["ClientContext", "Deadline", "RetryPolicy", "error_from_body"]
 
 T = TypeVar("T")
-
-
-class _Default:
-    def __repr__(self) -> str:
-        return "DEFAULT"
-
-
-DEFAULT: Any = _Default()
 
 
 def error_from_body(
@@ -195,6 +189,15 @@ class ClientContext:
         self.timeout = timeout
         self.transport = transport
         self.max_retries = max_retries
+        # a 404 from a base URL that does not end in /api most likely means a wrong api_url
+        self.url_hint: str | None = (
+            None
+            if api_url.rstrip("/").endswith("/api")
+            else f"api_url is {api_url!r}: the Daytona API is served under /api "
+            "(e.g. https://app.daytona.io/api); is the URL right?"
+        )
+        #: set by ``AsyncDaytona.aclose()``: every later call raises ClientClosedError
+        self.closed = False
         self.read_timeout: float | None = timeout.read
         # overall budget of one call made without an explicit deadline/timeout: every
         # attempt's read timeout, plus room for backoff and Retry-After
@@ -214,6 +217,29 @@ class ClientContext:
             k: quote(validate_id(v, k, allow_slash=True), safe="") for k, v in params.items()
         }
         return template.format(**encoded)
+
+    def check_open(self) -> None:
+        """Raise :class:`ClientClosedError` once the client (or a user's own httpx client under
+        it) was closed."""
+        if self.closed or self.http.is_closed:
+            raise ClientClosedError(
+                "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
+                "create a new client"
+            )
+
+    def endpoint_request(
+        self, endpoint: ModuleType, *args: object, **kwargs: object
+    ) -> tuple[str, str, dict[str, Any]]:
+        """``(method, url, httpx kwargs)`` of the request the generated ``endpoint`` module
+        builds for these arguments (positional ones are path parameters: validated as ids).
+        For streamed requests: the generated ``asyncio_stream()`` can neither take a per-request
+        read timeout (quiet follow streams need none) nor hand back a response that outlives a
+        ``with`` block, so only its request builder is used."""
+        _check_path_args(args)
+        built: dict[str, Any] = endpoint._get_kwargs(*args, **kwargs)
+        method = str(built.pop("method")).upper()
+        url = str(built.pop("url"))
+        return method, url, {k: v for k, v in built.items() if v}
 
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str
@@ -238,6 +264,7 @@ class ClientContext:
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
         errors and a spent budget :class:`DeadlineExceeded`. Returns the response and the
         transport's report (retries, last method/URL, Retry-After)."""
+        self.check_open()
         state = RequestState(deadline=dl, policy=policy, stream=stream)
         token = request_state.set(state)
         try:
@@ -246,7 +273,7 @@ class ClientContext:
         except DaytonaError:
             raise
         except Exception as exc:
-            raise self.map_exception(exc, dl, state) from exc
+            raise_mapped(self.map_exception(exc, dl, state), exc)
         finally:
             request_state.reset(token)
         if scope.cancelled_caught:
@@ -267,6 +294,7 @@ class ClientContext:
         fn: Callable[..., Awaitable[Response[Any]]] = getattr(
             endpoint, "asyncio_detailed", endpoint
         )
+        _check_path_args(args)
         name = getattr(fn, "__module__", "call").rsplit(".", 1)[-1]
         dl = self._resolve_deadline(deadline, timeout, name)
         response, state = await self.send_bounded(
@@ -275,7 +303,7 @@ class ClientContext:
         status = int(response.status_code)
         if not 200 <= status < 300:
             headers = response.headers
-            raise error_from_body(
+            err = error_from_body(
                 status,
                 response.content,
                 content_type=headers.get("content-type"),
@@ -284,6 +312,9 @@ class ClientContext:
                 retries=state.retries,
                 retry_after=state.retry_after,
             )
+            if status == 404 and self.url_hint:
+                err.add_note(redact(self.url_hint))
+            raise err
         return response
 
     async def call_parsed(
@@ -330,57 +361,6 @@ class ClientContext:
         self.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
         return response
 
-    @asynccontextmanager
-    async def stream(
-        self,
-        method: str,
-        url: str,
-        *,
-        deadline: Deadline | None = None,
-        read_timeout: float | None = DEFAULT,
-        policy: RetryPolicy | None = None,
-        **httpx_kwargs: Any,
-    ) -> AsyncIterator[httpx.Response]:
-        """A streamed request on the shared client (see the module docstring)."""
-        dl = deadline if deadline is not None else Deadline(None, f"{method} {url}")
-        if read_timeout is not DEFAULT and "timeout" not in httpx_kwargs:
-            httpx_kwargs["timeout"] = httpx.Timeout(
-                connect=self.timeout.connect,
-                read=read_timeout,
-                write=self.timeout.write,
-                pool=self.timeout.pool,
-            )
-        state = RequestState(deadline=dl, policy=policy, stream=True)
-        with anyio.CancelScope(deadline=dl.when) as scope:
-            token = request_state.set(state)
-            try:
-                request = self.http.build_request(method, url, **_build_kwargs(httpx_kwargs))
-                response = await self.http.send(request, stream=True, **_send_kwargs(httpx_kwargs))
-            except DaytonaError:
-                raise
-            except Exception as exc:
-                raise self.map_exception(exc, dl, state) from exc
-            finally:
-                request_state.reset(token)
-            try:
-                if not response.is_success:
-                    try:
-                        await response.aread()
-                    except httpx.HTTPError as exc:
-                        raise self.map_exception(exc, dl, state) from exc
-                    self.raise_for_status(
-                        response, retries=state.retries, retry_after=state.retry_after
-                    )
-                try:
-                    yield response
-                except httpx.HTTPError as exc:
-                    raise self.map_exception(exc, dl, state) from exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-        if scope.cancelled_caught:
-            raise dl.exceeded()
-
     # -- errors ------------------------------------------------------------------------
 
     def raise_for_status(
@@ -415,6 +395,8 @@ class ClientContext:
         """Map an exception from httpx or the generated code to a :class:`DaytonaError`."""
         if isinstance(exc, DaytonaError):
             return exc
+        if isinstance(exc, RuntimeError) and (self.closed or self.http.is_closed):
+            return ClientClosedError("this AsyncDaytona client is closed; create a new client")
         method = state.method if state else None
         url = redact(state.url) if state and state.url else None
         retries = state.retries if state else 0
@@ -423,6 +405,19 @@ class ClientContext:
                 return deadline.exceeded()
             return APITimeoutError(
                 f"request timed out ({type(exc).__name__})",
+                method=method,
+                url=url,
+                retries=retries,
+            )
+        if isinstance(exc, httpx.ConnectError) and url:
+            # say it plainly: the libraries' texts mention details such as "ssl:default" even
+            # for http:// URLs
+            os_error = _os_error_in_chain(exc)
+            reason = None
+            if os_error is not None:
+                reason = os.strerror(os_error.errno) if os_error.errno else os_error.strerror
+            return APIConnectionError(
+                f"could not connect to {_origin(url)}: {reason or redact(str(exc))}",
                 method=method,
                 url=url,
                 retries=retries,
@@ -447,19 +442,44 @@ class ClientContext:
         )
 
 
+def _os_error_in_chain(exc: BaseException) -> OSError | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    return f"{scheme}://{host}"
+
+
+def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:
+    """Raise ``mapped`` (the typed error for ``exc``). A connection failure is raised without its
+    chain (the socket error wrapped by aiohttp wrapped by httpx: dozens of traceback lines saying
+    nothing more than the message); the original stays on ``mapped.cause``."""
+    if isinstance(mapped, (APIConnectionError, ClientClosedError)):
+        if isinstance(mapped, APIConnectionError):
+            mapped.cause = exc
+        raise mapped from None
+    raise mapped from exc
+
+
+def _check_path_args(args: tuple[object, ...]) -> None:
+    # the generated endpoints take their path parameters positionally: refuse "", "." and ".."
+    # (httpx would drop them as dot segments and hit another endpoint) before anything is sent
+    for value in args:
+        if isinstance(value, str):
+            validate_id(value, "path parameter", allow_slash=True)
+
+
 def _safe_json(content: bytes) -> Any:
     try:
         return json.loads(content)
     except ValueError:
         return content.decode("utf-8", errors="replace")
-
-
-_SEND_KEYS = frozenset({"auth", "follow_redirects"})
-
-
-def _build_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k not in _SEND_KEYS}
-
-
-def _send_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in kwargs.items() if k in _SEND_KEYS}

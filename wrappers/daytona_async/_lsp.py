@@ -22,13 +22,11 @@ from urllib.parse import quote
 import anyio
 
 from ._logging import logger
-from ._toolbox_base import ToolboxBase, check_path
+from ._toolbox_base import SandboxHandle, ToolboxBase, check_path
 from .errors import DaytonaError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from daytona_api.models import CompletionList, LspSymbol
-
-    from ._sandbox import AsyncSandbox
 
 __all__ = ["LspServer", "path_to_uri"]
 
@@ -43,7 +41,7 @@ def path_to_uri(path: str) -> str:
 class LspServer(ToolboxBase):
     """One language server (``language_id`` for ``project_path``) in a sandbox."""
 
-    def __init__(self, sandbox: AsyncSandbox, language_id: str, project_path: str) -> None:
+    def __init__(self, sandbox: SandboxHandle, language_id: str, project_path: str) -> None:
         super().__init__(sandbox)
         if not isinstance(language_id, str) or not language_id:
             raise InvalidArgumentError("language_id must be a non-empty string")

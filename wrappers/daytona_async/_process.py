@@ -109,7 +109,11 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _b64(text: str) -> str:
-    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError("text is not valid Unicode (a lone surrogate)") from None
+    return base64.b64encode(data).decode("ascii")
 
 
 def build_exec_command(command: str, env: Mapping[str, str] | None = None) -> str:

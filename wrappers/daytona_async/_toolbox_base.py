@@ -1,11 +1,16 @@
 """What every toolbox module (``fs``, ``process``, ``git``, ``lsp``) shares: the sandbox's id and
-client context, toolbox URLs, and relative-path resolution against the project dir."""
+client context, toolbox URLs, and relative-path resolution against the project dir.
+
+The toolbox modules see a sandbox only through :class:`SandboxHandle` (an id and the client
+context), never ``AsyncSandbox`` itself: ``_sandbox`` imports them, so they must not import it.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import weakref
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import anyio
 
@@ -14,17 +19,68 @@ from .errors import InvalidArgumentError
 if TYPE_CHECKING:
     from ._context import ClientContext
     from ._deadline import Deadline
-    from ._sandbox import AsyncSandbox
 
-__all__ = ["ToolboxBase", "check_path"]
+__all__ = ["LRUCache", "SandboxHandle", "ToolboxBase", "check_path"]
 
-# project dir per (client context, sandbox id): it is fixed for a sandbox's lifetime
-_PROJECT_DIRS: weakref.WeakKeyDictionary[ClientContext, dict[str, str]] = (
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: sandboxes whose project dir is remembered per client (oldest used forgotten first)
+PROJECT_DIR_CACHE_SIZE = 1024
+
+
+class SandboxHandle(Protocol):
+    """What a toolbox helper needs of a sandbox (``AsyncSandbox`` satisfies it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def context(self) -> ClientContext: ...
+
+
+class LRUCache(Generic[K, V]):
+    """A mapping bounded to ``maxsize`` entries; the least recently used one goes first."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._data: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._data.get(key)
+        if value is not None:
+            self._data.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._data[key] = value
+        self._data.move_to_end(key)
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+
+    def setdefault(self, key: K, value: V) -> V:
+        found = self.get(key)
+        if found is not None:
+            return found
+        self.put(key, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# project dir per (client context, sandbox id): fixed for a sandbox's lifetime, so cached;
+# bounded so that a long-lived client touching many sandboxes does not grow forever
+_PROJECT_DIRS: weakref.WeakKeyDictionary[ClientContext, LRUCache[str, str]] = (
     weakref.WeakKeyDictionary()
 )
-_PROJECT_DIR_LOCKS: weakref.WeakKeyDictionary[ClientContext, dict[str, anyio.Lock]] = (
+_PROJECT_DIR_LOCKS: weakref.WeakKeyDictionary[ClientContext, LRUCache[str, anyio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
+
+
+def _cache_of(ctx: ClientContext) -> LRUCache[str, str]:
+    return _PROJECT_DIRS.setdefault(ctx, LRUCache(PROJECT_DIR_CACHE_SIZE))
 
 
 def check_path(path: object, what: str = "path") -> str:
@@ -35,13 +91,17 @@ def check_path(path: object, what: str = "path") -> str:
         raise InvalidArgumentError(f"{what} must not be empty")
     if "\x00" in path:
         raise InvalidArgumentError(f"{what} must not contain NUL")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgumentError(f"{what} is not valid Unicode (a lone surrogate)") from None
     return path
 
 
 class ToolboxBase:
     """Base of the toolbox helpers bound to one sandbox."""
 
-    def __init__(self, sandbox: AsyncSandbox) -> None:
+    def __init__(self, sandbox: SandboxHandle) -> None:
         self._sandbox = sandbox
         self._ctx: ClientContext = sandbox.context
 
@@ -56,21 +116,20 @@ class ToolboxBase:
 
     async def project_dir(self, *, deadline: Deadline | None = None) -> str:
         """The sandbox's project dir (``GET project-dir``, cached per sandbox)."""
-        cache = _PROJECT_DIRS.setdefault(self._ctx, {})
+        cache = _cache_of(self._ctx)
         found = cache.get(self.sandbox_id)
         if found is not None:
             return found
         # one request per sandbox: a burst of calls on a fresh sandbox waits for the first
-        lock = _PROJECT_DIR_LOCKS.setdefault(self._ctx, {}).setdefault(
-            self.sandbox_id, anyio.Lock()
-        )
+        locks = _PROJECT_DIR_LOCKS.setdefault(self._ctx, LRUCache(PROJECT_DIR_CACHE_SIZE))
+        lock = locks.setdefault(self.sandbox_id, anyio.Lock())
         async with lock:
             found = cache.get(self.sandbox_id)
             if found is not None:
                 return found
             return await self._fetch_project_dir(cache, deadline)
 
-    async def _fetch_project_dir(self, cache: dict[str, str], deadline: Deadline | None) -> str:
+    async def _fetch_project_dir(self, cache: LRUCache[str, str], deadline: Deadline | None) -> str:
         from daytona_api.api.toolbox import get_project_dir
         from daytona_api.models import ProjectDirResponse
         from daytona_api.types import Unset
@@ -81,7 +140,7 @@ class ToolboxBase:
         value: Any = parsed.dir_
         if isinstance(value, Unset) or not isinstance(value, str) or not value:
             value = "/"
-        cache[self.sandbox_id] = value
+        cache.put(self.sandbox_id, value)
         return str(value)
 
     async def resolve(self, path: str, *, deadline: Deadline | None = None) -> str:

@@ -27,6 +27,11 @@ def validate_id(value: object, what: str = "id", *, allow_slash: bool = False) -
         raise InvalidArgumentError(f"{what} must not be {value!r}")
     if _CONTROL.search(value):
         raise InvalidArgumentError(f"{what} must not contain control characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgumentError(f"{what} is not valid Unicode (a lone surrogate)") from None
     if not allow_slash and ("/" in value or "\\" in value):
         raise InvalidArgumentError(f"{what} must not contain '/': {value!r}")
     return value

@@ -20,6 +20,7 @@ Hierarchy::
     ├── SandboxStateError              a sandbox reached ``error``/``build_failed`` (or another
     │                                  state it cannot leave) while we waited for it
     ├── SnapshotStateError             the same for a snapshot
+    ├── ClientClosedError              a call on a client after ``aclose()``
     ├── InvalidArgumentError           refused before sending (also a ``ValueError``): empty,
     │                                  ``.`` or ``..`` ids, a ``/`` in a sandbox id, ...
     └── ConfigurationError             bad or missing credentials/settings (also a ``ValueError``)
@@ -45,6 +46,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
     "DaytonaError",
@@ -69,6 +71,10 @@ class ConfigurationError(DaytonaError, ValueError):
 
 class InvalidArgumentError(DaytonaError, ValueError):
     """An argument refused before any request was sent (e.g. an id of ``""``, ``.`` or ``..``)."""
+
+
+class ClientClosedError(DaytonaError, RuntimeError):
+    """The client was closed (``aclose()`` or the end of its ``async with``); make a new one."""
 
 
 class APIError(DaytonaError):
@@ -100,7 +106,13 @@ class APIError(DaytonaError):
 
 
 class APIConnectionError(APIError):
-    """No usable answer: the connection could not be made, or it broke before a full response."""
+    """No usable answer: the connection could not be made, or it broke before a full response.
+
+    ``cause`` is the underlying exception (httpx/aiohttp/OS), kept here rather than as the
+    traceback's chain, which only repeats the message through three libraries.
+    """
+
+    cause: BaseException | None = None
 
 
 class APITimeoutError(APIConnectionError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._util import without_userinfo
 from .._validation import validate_id
 from ..errors import InvalidArgumentError
 
@@ -18,7 +19,7 @@ class Resource:
         self._ctx = ctx
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} of {self._ctx.api_url}>"
+        return f"<{type(self).__name__} of {without_userinfo(self._ctx.api_url)}>"
 
     def _org(self, organization_id: str | None) -> str:
         org = organization_id or self._ctx.organization_id

@@ -7,21 +7,12 @@ import builtins
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import anyio
-
+from .._build_logs import deliver_lines, follow_build_logs, snapshot_build_over
+from .._create_once import create_once, create_policy
 from .._deadline import Deadline
-from .._logging import logger
-from .._transport import RetryPolicy
-from .._util import LogCallback, backoff_intervals
+from .._util import LogCallback, poll_until
 from .._validation import validate_id
-from ..errors import (
-    APIConnectionError,
-    APIStatusError,
-    DeadlineExceeded,
-    InvalidArgumentError,
-    NotFoundError,
-    SnapshotStateError,
-)
+from ..errors import InvalidArgumentError, NotFoundError, SnapshotStateError
 from ._base import Resource, unset_none
 
 if TYPE_CHECKING:
@@ -29,7 +20,6 @@ if TYPE_CHECKING:
 
     from .._image import Image
 
-BUILDING = frozenset({"build_pending", "building"})
 FAILED = frozenset({"error", "build_failed"})
 
 
@@ -126,47 +116,31 @@ class Snapshots(Resource):
             ),
         )
         dl = Deadline(timeout, f"create snapshot {name}")
-        policy = RetryPolicy(
-            max_retries=self._ctx.max_retries,
-            statuses_any_method=frozenset({429}),
-            statuses_idempotent=frozenset(),
-            retry_after_send=False,
-        )
-        resends = 0
-        while True:
+        policy = create_policy(self._ctx.max_retries)
+
+        async def send() -> SnapshotDto:
+            return await self._ctx.call_parsed(
+                create_snapshot, body=body, expect=SnapshotDto, deadline=dl, policy=policy
+            )
+
+        async def lookup() -> SnapshotDto | None:
+            # names are unique per organization: the name is the create's key
             try:
-                snapshot = await self._ctx.call_parsed(
-                    create_snapshot, body=body, expect=SnapshotDto, deadline=dl, policy=policy
-                )
-                break
-            except DeadlineExceeded:
-                raise
-            except (APIConnectionError, APIStatusError) as err:
-                if isinstance(err, APIStatusError) and err.status_code < 500:
-                    raise
-                try:
-                    snapshot = await self.get(name, timeout=min(30.0, dl.remaining()))
-                    break
-                except NotFoundError:
-                    pass
-                if resends >= self._ctx.max_retries:
-                    raise
-                resends += 1
-                logger.info("create snapshot %s: outcome unknown (%s); re-sending", name, err)
-                await anyio.sleep(min(0.5 * resends, dl.remaining()))
+                return await self.get(name, timeout=min(30.0, dl.remaining()))
+            except NotFoundError:
+                return None
+
+        snapshot = await create_once(
+            send,
+            lookup,
+            deadline=dl,
+            max_resends=self._ctx.max_retries,
+            what=f"create snapshot {name}",
+        )
         if not wait:
             return snapshot
         if on_build_logs is not None and build is not None:
-            from .._logs import follow_build_logs
-
-            snap_id = snapshot.id
-
-            async def build_over() -> bool:
-                current = await self.get(snap_id, timeout=min(30.0, dl.remaining() or 0.001))
-                return _state(current) not in BUILDING
-
-            url = self._ctx.path("/snapshots/{id}/build-logs", id=snap_id)
-            await follow_build_logs(self._ctx, url, on_build_logs, dl, build_over)
+            await deliver_lines(self._follow(snapshot.id, True, dl), on_build_logs)
         return await self.wait_until_active(snapshot.id, deadline=dl)
 
     async def wait_until_active(
@@ -179,8 +153,8 @@ class Snapshots(Resource):
         """Poll (0.1 s → 1 s) until ``active``; :class:`SnapshotStateError` on
         ``error``/``build_failed``."""
         dl = deadline or Deadline(timeout, f"wait for snapshot {snapshot_id}")
-        intervals = backoff_intervals()
-        while True:
+
+        async def active() -> SnapshotDto | None:
             snapshot = await self.get(
                 snapshot_id, timeout=dl.request_timeout(self._ctx.read_timeout)
             )
@@ -190,10 +164,9 @@ class Snapshots(Resource):
             if state in FAILED:
                 reason = snapshot.error_reason if isinstance(snapshot.error_reason, str) else None
                 raise SnapshotStateError(snapshot.id, state, reason)
-            delay = next(intervals)
-            if dl.remaining() <= delay:
-                raise dl.exceeded()
-            await anyio.sleep(delay)
+            return None
+
+        return await poll_until(active, dl)
 
     async def delete(self, snapshot_id: str, *, timeout: float | None = None) -> None:
         """Delete by id (the service looks up ids only here)."""
@@ -237,20 +210,32 @@ class Snapshots(Resource):
         self, snapshot_id: str, *, lines: bool = True, timeout: float | None = None
     ) -> AsyncIterator[str]:
         """``async for line in daytona.snapshots.follow_build_logs(id):`` the build log, live,
-        until the snapshot left its build states (the service's stream never ends by itself)."""
-        from .._toolbox_logs import snapshot_build_logs
+        until the build is over (the service's stream never ends by itself)."""
+        validate_id(snapshot_id, "snapshot id")
+        return self._follow(snapshot_id, lines, Deadline(timeout, f"build logs of {snapshot_id}"))
 
-        return snapshot_build_logs(self._ctx, snapshot_id, lines=lines, timeout=timeout)
+    def _follow(self, snapshot_id: str, lines: bool, dl: Deadline) -> AsyncIterator[str]:
+        from daytona_api.api.snapshots import get_snapshot_build_logs
+
+        async def build_over() -> bool:
+            current = await self.get(snapshot_id, timeout=30.0)
+            return snapshot_build_over(_state(current))
+
+        return follow_build_logs(
+            self._ctx, get_snapshot_build_logs, snapshot_id, build_over, lines=lines, deadline=dl
+        )
 
     async def build_logs(self, snapshot_id: str, *, timeout: float | None = None) -> str:
         """The build log so far (not followed); :meth:`follow_build_logs` streams it."""
-        response = await self._ctx.request(
-            "GET",
-            self._ctx.path("/snapshots/{id}/build-logs", id=snapshot_id),
-            params={"follow": "false"},
+        from daytona_api.api.snapshots import get_snapshot_build_logs
+
+        response = await self._ctx.call(
+            get_snapshot_build_logs,
+            validate_id(snapshot_id, "snapshot id"),
+            follow=False,
             timeout=timeout,
         )
-        return response.text
+        return response.content.decode("utf-8", errors="replace")
 
 
 __all__ = ["Snapshots"]

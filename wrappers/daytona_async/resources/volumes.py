@@ -5,10 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING
 
-import anyio
-
 from .._deadline import Deadline
-from .._util import backoff_intervals
+from .._util import poll_until
 from .._validation import validate_id
 from ..errors import BadRequestError, DaytonaError, NotFoundError
 from ._base import Resource
@@ -93,15 +91,14 @@ class Volumes(Resource):
     async def wait_until_ready(self, volume_id: str, *, timeout: float | None = 60.0) -> VolumeDto:
         """Poll (0.1 s → 1 s) until ``ready``; ``DaytonaError`` if it goes to ``error``."""
         dl = Deadline(timeout, f"wait for volume {volume_id}")
-        intervals = backoff_intervals()
-        while True:
+
+        async def ready() -> VolumeDto | None:
             volume = await self.get_by_id(volume_id, timeout=dl.remaining())
             state = _state(volume)
             if state == "ready":
                 return volume
             if state in ("error", "deleted"):
                 raise DaytonaError(f"volume {volume_id} is {state}: {volume.error_reason}")
-            delay = next(intervals)
-            if dl.remaining() <= delay:
-                raise dl.exceeded()
-            await anyio.sleep(delay)
+            return None
+
+        return await poll_until(ready, dl)
