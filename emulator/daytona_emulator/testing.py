@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from daytona_emulator.extra import require_emulator_extra
 from daytona_emulator.settings import EmulatorSettings
 
 __all__ = ["EmulatorProcess", "EmulatorServer", "make_jwt"]
@@ -54,6 +55,9 @@ class EmulatorServer:
         data_dir: str | Path | None = None,
         **settings_overrides: Any,
     ) -> None:
+        # before anything is created: without the [emulator] extra, one clear error and no
+        # temporary folder left behind
+        require_emulator_extra()
         self.api_key = api_key
         self._own_dir: Path | None = None
         if data_dir is None:
