@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -41,9 +41,9 @@ def start_demo(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     )
 
 
-def wait_until(condition: object, what: str, timeout: float = 60) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
@@ -93,8 +93,14 @@ def test_ctrl_c_stops_the_demos_emulator_only_after_the_cleanup() -> None:
     env = demo_env(DAYTONA_EMULATOR_FAULTS=f"latency={LATENCY}")
     demo = start_demo(env, "--n", "30", "--concurrency", "30")
     lines: queue.Queue[str] = queue.Queue()
-    assert demo.stdout is not None and demo.stderr is not None
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout], daemon=True)
+    stdout, stderr_pipe = demo.stdout, demo.stderr
+    assert stdout is not None and stderr_pipe is not None
+
+    def read_lines() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    reader = threading.Thread(target=read_lines, daemon=True)
     reader.start()
 
     def wait_for_line(text: str) -> None:
@@ -113,7 +119,7 @@ def test_ctrl_c_stops_the_demos_emulator_only_after_the_cleanup() -> None:
         wait_for_line("worker")  # a sandbox's first output line: sandboxes exist and run
         os.killpg(demo.pid, signal.SIGINT)
         demo.wait(timeout=120)
-        stderr = demo.stderr.read()
+        stderr = stderr_pipe.read()
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGKILL)
