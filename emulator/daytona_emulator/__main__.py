@@ -72,14 +72,25 @@ def _fault_value(name: str, raw: str) -> Any:
         if name == "cut_after_bytes" and number < 0:
             raise ValueError(f"expected a number of bytes >= 0, got {raw!r}")
         return number
-    expected = "a fraction from 0 to 1" if name in _FRACTIONS else "a number of seconds >= 0"
+    return _fraction(raw) if name in _FRACTIONS else _seconds(raw)
+
+
+def _number(raw: str, expected: str, low: float, high: float = math.inf) -> float:
     try:
         value = float(raw)
     except ValueError:
         raise ValueError(f"expected {expected}, got {raw!r}") from None
-    if not math.isfinite(value) or value < 0 or (name in _FRACTIONS and value > 1):
+    if not (math.isfinite(value) and low <= value <= high):
         raise ValueError(f"expected {expected}, got {raw!r}")
     return value
+
+
+def _seconds(raw: str) -> float:
+    return _number(raw, "a number of seconds >= 0", 0.0)
+
+
+def _fraction(raw: str) -> float:
+    return _number(raw, "a fraction from 0 to 1", 0.0, 1.0)
 
 
 def parse_fault_spec(spec: str) -> dict[str, Any]:
@@ -115,10 +126,6 @@ def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
-
-
-def _seconds(raw: str) -> float:
-    return float(_fault_value("latency", raw))
 
 
 def _count(raw: str) -> int:
