@@ -3,15 +3,25 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEMO_STAMP := $(VENV)/.demo-installed
 
 .PHONY: install generate check-generated lint test demo bench clean
 
+# everything: the SDK, the emulator, the examples' needs and the dev toolchain (test, lint, generate)
 $(STAMP): pyproject.toml generator/requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing daytona-async and the dev toolchain into $(VENV) (first run only)..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,examples]'
 	$(PY) -m pip install --quiet -r generator/requirements.txt
-	touch $(STAMP)
+	touch $(STAMP) $(DEMO_STAMP)
+
+# only what the demo needs: the SDK, the emulator and rich (the dev install includes it)
+$(DEMO_STAMP): pyproject.toml
+	@echo "demo: installing daytona-async, its emulator and rich into $(VENV) (first run only)..."
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[examples]'
+	@touch $(DEMO_STAMP)
 
 install: $(STAMP)
 
@@ -36,8 +46,8 @@ lint: $(STAMP)
 test: $(STAMP) check-generated lint
 	$(VENV)/bin/pytest -q
 
-demo: $(STAMP)
-	$(PY) examples/run_demo.py $(if $(N),--n $(N),)
+demo: $(DEMO_STAMP)
+	@$(PY) examples/run_demo.py $(if $(N),--n $(N),)
 
 bench: $(STAMP)
 	$(PY) bench/run.py

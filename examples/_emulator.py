@@ -22,5 +22,10 @@ QUOTAS = ("totalCpuQuota=4000", "totalMemoryQuota=8000", "totalDiskQuota=30000")
 @contextlib.contextmanager
 def local_emulator(*extra_args: str) -> Iterator[tuple[str, str]]:
     quota_args = [arg for quota in QUOTAS for arg in ("--quota", quota)]
-    with EmulatorProcess(*quota_args, *extra_args, api_key="dtn_" + secrets.token_hex(32)) as emu:
+    with EmulatorProcess(
+        *quota_args,
+        *extra_args,
+        api_key="dtn_" + secrets.token_hex(32),
+        own_process_group=True,  # Ctrl-C is for the demo; the emulator stops after its cleanup
+    ) as emu:
         yield emu.base_url, emu.api_key

@@ -14,27 +14,83 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import errno
+import functools
+import math
 import os
 import shutil
 import signal
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from daytona_emulator.settings import EmulatorSettings, FaultSettings
+from daytona_emulator.extra import EmulatorExtraMissing, require_emulator_extra
+from daytona_emulator.settings import QUOTA_NAMES, EmulatorSettings, FaultSettings
 
 _FAULT_FIELDS = {f.name: f for f in dataclasses.fields(FaultSettings)}
+# fault settings that are a share of requests, hence between 0 and 1
+_FRACTIONS = ("rate_limit", "bad_gateway", "unavailable", "drop_before", "drop_after", "cut_stream")
+_FAULT_HELP = {
+    "seed": "seed of the fault RNG: the same seed and request order repeat a run",
+    "rate_limit": "share of requests answered 429 with Retry-After, 0-1",
+    "retry_after": "seconds announced in Retry-After",
+    "bad_gateway": "share of requests answered 502 by a 'gateway', 0-1",
+    "unavailable": "share of requests answered 503 by a 'gateway', 0-1",
+    "drop_before": "share of requests whose connection is closed before processing, 0-1",
+    "drop_after": "share of requests processed, then closed without an answer, 0-1",
+    "cut_stream": "share of streamed bodies cut after --fault-cut-after-bytes, 0-1",
+    "cut_after_bytes": "bytes a cut stream sends before the cut",
+    "latency": "seconds added before every request",
+    "paths": "only requests whose path contains one of these ('|'-separated) are affected",
+}
+_SETTING_HELP = {
+    "transition_delay": "seconds per step of a sandbox lifecycle transition",
+    "build_step_delay": "seconds per step of a snapshot build",
+    "snapshot_step_delay": "seconds per step of a snapshot's activation",
+    "volume_step_delay": "seconds per step of a volume's creation or deletion",
+    "seconds_per_minute": "seconds that count as one minute of auto-stop/auto-archive intervals",
+    "reaper_interval": "seconds between checks for auto-stop and auto-archive",
+    "build_logs_linger": "seconds a followed build-log stream stays open after its build",
+    "exec_default_timeout": "seconds a process/execute may run when the request sets no timeout",
+    "max_processes_per_sandbox": "processes one sandbox may run at once (more: 429)",
+    "max_processes_total": "processes all sandboxes together may run at once (more: 429)",
+}
 
 
 def _fault_value(name: str, raw: str) -> Any:
+    """One fault setting from its text; ``ValueError`` says what was expected."""
     if name == "paths":
         return tuple(p for p in raw.replace(",", "|").split("|") if p)
     if name in ("seed", "cut_after_bytes"):
-        return int(raw)
-    return float(raw)
+        try:
+            number = int(raw)
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
+        if name == "cut_after_bytes" and number < 0:
+            raise ValueError(f"expected a number of bytes >= 0, got {raw!r}")
+        return number
+    return _fraction(raw) if name in _FRACTIONS else _seconds(raw)
+
+
+def _number(raw: str, expected: str, low: float, high: float = math.inf) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"expected {expected}, got {raw!r}") from None
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(f"expected {expected}, got {raw!r}")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    return _number(raw, "a number of seconds >= 0", 0.0)
+
+
+def _fraction(raw: str) -> float:
+    return _number(raw, "a fraction from 0 to 1", 0.0, 1.0)
 
 
 def parse_fault_spec(spec: str) -> dict[str, Any]:
@@ -45,22 +101,92 @@ def parse_fault_spec(spec: str) -> dict[str, Any]:
         name = name.strip().replace("-", "_")
         if not sep or name not in _FAULT_FIELDS:
             raise ValueError(f"bad fault setting {item!r}; known: {', '.join(_FAULT_FIELDS)}")
-        out[name] = _fault_value(name, raw.strip())
+        try:
+            out[name] = _fault_value(name, raw.strip())
+        except ValueError as exc:
+            raise ValueError(f"bad fault setting {item!r}: {exc}") from None
     return out
+
+
+def _fault_metavar(name: str) -> str:
+    if name == "paths":
+        return "PATHS"
+    if name in ("seed", "cut_after_bytes"):
+        return "N"
+    return "FRACTION" if name in _FRACTIONS else "SECONDS"
+
+
+def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse ``type`` whose error message (after the flag's name) says what was wrong."""
+
+    def convert(raw: str) -> Any:
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _count(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"expected at least 1, got {raw!r}")
+    return value
+
+
+def _port(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"expected a port number, got {raw!r}") from None
+    if not 0 <= value <= 65535:
+        raise ValueError(f"expected a port from 0 to 65535, got {raw!r}")
+    return value
+
+
+def parse_quota(item: str) -> tuple[str, int]:
+    """``"totalCpuQuota=100"`` -> ``("totalCpuQuota", 100)``; unknown names are refused."""
+    name, sep, raw = item.partition("=")
+    name = name.strip()
+    if not sep:
+        raise ValueError(f"expected NAME=VALUE, got {item!r}")
+    if name not in QUOTA_NAMES:
+        raise ValueError(f"unknown quota {name!r}; known: {', '.join(QUOTA_NAMES)}")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a whole number, got {raw.strip()!r}") from None
+    if value < 0:
+        raise ValueError(f"{name}: expected a number >= 0, got {raw.strip()!r}")
+    return name, value
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="daytona-emulator", description="Local Daytona emulator")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=3000, help="0 picks a free port")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    p.add_argument(
+        "--port",
+        type=_argument(_port),
+        metavar="PORT",
+        default=3000,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
+    )
     p.add_argument(
         "--api-key",
         default=os.environ.get("DAYTONA_EMULATOR_API_KEY"),
-        help="owner API key of the default organization",
+        metavar="KEY",
+        help="owner API key of the default organization (default: $DAYTONA_EMULATOR_API_KEY)",
     )
     p.add_argument(
         "--data-dir",
         type=Path,
+        metavar="DIR",
         default=None,
         help="keep state here (default: a temporary folder removed on exit)",
     )
@@ -75,16 +201,34 @@ def build_parser() -> argparse.ArgumentParser:
         "build_logs_linger",
         "exec_default_timeout",
     ):
-        p.add_argument(f"--{flag.replace('_', '-')}", type=float, default=d[flag].default)
+        p.add_argument(
+            f"--{flag.replace('_', '-')}",
+            type=_argument(_seconds),
+            default=d[flag].default,
+            metavar="SECONDS",
+            help=f"{_SETTING_HELP[flag]} (default: %(default)s)",
+        )
     for flag in ("max_processes_per_sandbox", "max_processes_total"):
-        p.add_argument(f"--{flag.replace('_', '-')}", type=int, default=d[flag].default)
-    p.add_argument("--default-snapshot", default=d["default_snapshot"].default)
+        p.add_argument(
+            f"--{flag.replace('_', '-')}",
+            type=_argument(_count),
+            default=d[flag].default,
+            metavar="N",
+            help=f"{_SETTING_HELP[flag]} (default: %(default)s)",
+        )
+    p.add_argument(
+        "--default-snapshot",
+        default=d["default_snapshot"].default,
+        help="snapshot of sandboxes created without one (default: %(default)s)",
+    )
     p.add_argument(
         "--quota",
         action="append",
+        type=_argument(parse_quota),
         default=[],
         metavar="NAME=VALUE",
-        help="quota of the default organization, e.g. totalCpuQuota=1000 (repeatable)",
+        help="quota of the default organization, e.g. totalCpuQuota=1000 (repeatable); "
+        f"names: {', '.join(QUOTA_NAMES)}",
     )
     p.add_argument(
         "--follow-logs-end-on-exit",
@@ -105,8 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             f"--fault-{name.replace('_', '-')}",
             dest=f"fault_{name}",
+            type=_argument(functools.partial(_fault_value, name)),
             default=None,
-            help=f"fault injection: {name} (default {f.default!r})",
+            metavar=_fault_metavar(name),
+            help=f"fault injection: {_FAULT_HELP.get(name, name)} (default {f.default!r})",
         )
     return p
 
@@ -114,13 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
 def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSettings:
     faults = parse_fault_spec(os.environ.get("DAYTONA_EMULATOR_FAULTS", ""))
     for name in _FAULT_FIELDS:
-        raw = getattr(args, f"fault_{name}")
-        if raw is not None:
-            faults[name] = _fault_value(name, raw)
-    quota: list[tuple[str, int]] = []
-    for item in args.quota:
-        name, _, value = item.partition("=")
-        quota.append((name.strip(), int(value)))
+        value = getattr(args, f"fault_{name}")  # already parsed by argparse
+        if value is not None:
+            faults[name] = value
+    quota: list[tuple[str, int]] = list(args.quota)
     return EmulatorSettings(
         api_key=args.api_key,
         data_dir=data_dir,
@@ -143,6 +286,19 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
     )
 
 
+class CannotListen(Exception):
+    """The address to listen on cannot be bound (in use, not local, no permission)."""
+
+    def __init__(self, host: str, port: int, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        hint = ""
+        if error.errno == errno.EADDRINUSE:
+            hint = (
+                " (another program listens there: pick another --port, or --port 0 for a free one)"
+            )
+        super().__init__(f"cannot listen on {host}:{port}: {reason}{hint}")
+
+
 async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     import uvicorn
 
@@ -152,7 +308,11 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CannotListen(host, port, exc) from None
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(settings),
@@ -194,6 +354,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.api_key:
         build_parser().error("--api-key (or DAYTONA_EMULATOR_API_KEY) is required")
+    try:
+        require_emulator_extra()
+    except EmulatorExtraMissing as exc:
+        print(f"daytona-emulator: {exc}", file=sys.stderr)
+        return 1
     temp_dir: Path | None = None
     data_dir = args.data_dir
     if data_dir is None:
@@ -204,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"daytona-emulator: {exc}", file=sys.stderr)
         return 2
+    except CannotListen as exc:
+        print(f"daytona-emulator: {exc}", file=sys.stderr)
+        return 1
     finally:
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)

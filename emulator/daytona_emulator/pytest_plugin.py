@@ -1,6 +1,10 @@
 """pytest fixtures for code that talks to Daytona.
 
-Enable with ``pytest_plugins = ["daytona_emulator.pytest_plugin"]`` in a ``conftest.py``.
+Installing daytona-async registers this module as a pytest plugin (a ``pytest11`` entry point),
+so its fixtures exist in every pytest run of that environment; ``-p
+no:daytona_emulator.pytest_plugin`` turns it off. A conftest's ``pytest_plugins =
+["daytona_emulator.pytest_plugin"]`` (from before the entry point) is harmless. The fixtures need
+the ``[emulator]`` extra.
 
 * ``daytona_emulator``: a fresh :class:`~daytona_emulator.testing.EmulatorServer` per test
   (short lifecycle clock). Point your client at ``daytona_emulator.base_url`` with

@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# the quotas an organization has (the keys of ``--quota NAME=VALUE`` and of
+# ``EmulatorSettings.default_quota``)
+QUOTA_NAMES: tuple[str, ...] = (
+    "totalCpuQuota",
+    "totalMemoryQuota",
+    "totalDiskQuota",
+    "maxCpuPerSandbox",
+    "maxMemoryPerSandbox",
+    "maxDiskPerSandbox",
+    "snapshotQuota",
+    "maxSnapshotSize",
+    "volumeQuota",
+)
+
 
 @dataclass(frozen=True)
 class FaultSettings:

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from daytona_emulator.extra import require_emulator_extra
 from daytona_emulator.settings import EmulatorSettings
 
 __all__ = ["EmulatorProcess", "EmulatorServer", "make_jwt"]
@@ -54,6 +55,9 @@ class EmulatorServer:
         data_dir: str | Path | None = None,
         **settings_overrides: Any,
     ) -> None:
+        # before anything is created: without the [emulator] extra, one clear error and no
+        # temporary folder left behind
+        require_emulator_extra()
         self.api_key = api_key
         self._own_dir: Path | None = None
         if data_dir is None:
@@ -180,6 +184,8 @@ class EmulatorProcess:
 
     Extra arguments go to the CLI. Without ``data_dir`` the process uses a temporary folder it
     removes itself. On exit the process gets SIGTERM (SIGKILL after ``stop_timeout``).
+    ``own_process_group=True`` keeps a terminal's Ctrl-C (sent to the whole foreground group)
+    from reaching the emulator, so that the caller decides when it stops.
     """
 
     def __init__(
@@ -189,8 +195,10 @@ class EmulatorProcess:
         data_dir: str | Path | None = None,
         startup_timeout: float = 30.0,
         stop_timeout: float = 15.0,
+        own_process_group: bool = False,
     ) -> None:
         self.api_key = api_key
+        self.own_process_group = own_process_group
         self.cli_args = cli_args
         self.data_dir = data_dir
         self.startup_timeout = startup_timeout
@@ -211,14 +219,22 @@ class EmulatorProcess:
         # the key goes through the environment, not argv (argv is visible to every local user)
         env = {**os.environ, "DAYTONA_EMULATOR_API_KEY": self.api_key}
         self._proc = proc = subprocess.Popen(
-            [*args, *self.cli_args], stdout=subprocess.PIPE, env=env, text=True
+            [*args, *self.cli_args],
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+            process_group=0 if self.own_process_group else None,
         )
         lines: list[str] = []
         stdout = proc.stdout
         assert stdout is not None
         reader = threading.Thread(target=lambda: lines.append(stdout.readline()), daemon=True)
         reader.start()
-        reader.join(self.startup_timeout)
+        try:
+            reader.join(self.startup_timeout)
+        except BaseException:  # e.g. Ctrl-C while waiting: do not leave the process behind
+            self.stop()
+            raise
         if not lines or not lines[0].startswith(READY_PREFIX):
             code = proc.poll()
             self.stop()

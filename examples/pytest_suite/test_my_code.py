@@ -1,6 +1,10 @@
 """An example test suite for code that uses daytona-async, run offline against the emulator.
 
-pytest examples/pytest_suite
+    pytest examples/pytest_suite
+
+No conftest is needed: installing daytona-async (with the ``[emulator]`` extra) gives pytest the
+``daytona_emulator`` fixture, a fresh emulator per test. The tests run under anyio's pytest plugin
+(``pytest.mark.anyio``; anyio comes with the SDK).
 """
 
 import pytest

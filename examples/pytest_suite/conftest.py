@@ -1,3 +1,0 @@
-"""Use the emulator in your own pytest suite: one line enables its fixtures."""
-
-pytest_plugins = ["daytona_emulator.pytest_plugin"]
