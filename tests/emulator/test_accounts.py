@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import httpx
-from daytona_emulator.testing import EmulatorServer, make_jwt
+from daytona_emulator.testing import EmulatorServer
 
 ADMIN = "daytona-emulator-user"
 
@@ -493,7 +493,7 @@ def test_toolbox_guard(client: httpx.Client, server: EmulatorServer, wait: Any, 
         "Sandbox is not running",
         "Bad Request",
     )
-    other = make_jwt("outsider")
+    other = server.mint_jwt("outsider")
     with httpx.Client(
         base_url=server.base_url, headers={"Authorization": f"Bearer {other}"}
     ) as outsider:

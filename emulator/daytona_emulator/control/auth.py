@@ -1,17 +1,16 @@
 """Authentication, organization resolution and permission checks (service-behaviour §1).
 
-Bearer tokens are either API keys (looked up by sha256) or JWT-style tokens. The emulator
-does **not** verify JWT signatures: any ``header.payload.signature`` token whose base64url
-payload is a JSON object with ``sub`` authenticates as that user (created on first use, with a
-personal organization). A payload ``"role": "admin"`` makes the user a system admin; the
-default user (owner of the configured API key) is a system admin too.
+Bearer tokens are either API keys (looked up by sha256) or JWTs signed with the emulator's
+secret (``control.tokens``). A valid token authenticates as its ``sub`` (created on first use,
+with a personal organization); an unsigned, forged, ``alg: none`` or expired token is not a
+JWT, so it falls through to the API-key check and gets the real service's 401. A claim
+``"role": "admin"`` makes the user a system admin; the default user (owner of the configured
+API key) is a system admin too.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 from daytona_emulator.control.common import PERMISSIONS, forbidden, iso, parse_iso
+from daytona_emulator.control.tokens import verify_jwt
 from daytona_emulator.errors import HTTP_EXCEPTION, ApiError
 
 if TYPE_CHECKING:
@@ -34,24 +34,6 @@ def unauthorized() -> ApiError:
 
 def key_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def decode_jwt(token: str) -> dict[str, Any] | None:
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[1]:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("sub"), str)
-        or not payload["sub"]
-    ):
-        return None
-    return payload
 
 
 @dataclass
@@ -80,7 +62,7 @@ class Auth:
         token = self._token(request)
         if not token:
             raise unauthorized()
-        payload = decode_jwt(token)
+        payload = verify_jwt(self.c.settings.jwt_secret, token)
         if payload is not None:
             return self._jwt_principal(request, payload)
         store = self.c.store
@@ -101,7 +83,7 @@ class Auth:
     def authenticate_jwt(self, request: Request) -> Principal:
         """``AuthGuard('jwt')``: API keys and bad tokens get the bare 401."""
         token = self._token(request)
-        payload = decode_jwt(token) if token else None
+        payload = verify_jwt(self.c.settings.jwt_secret, token) if token else None
         if payload is None:
             raise unauthorized()
         return self._jwt_principal(request, payload)

@@ -51,8 +51,12 @@ def uuid_or_500(value: str) -> None:
 
 
 def _sorted_recent_first(docs: list[Doc]) -> list[Doc]:
-    """``lastUsedAt DESC NULLS LAST, createdAt DESC``."""
-    docs = sorted(docs, key=lambda d: d["createdAt"], reverse=True)
+    """``lastUsedAt DESC NULLS LAST, createdAt DESC``.
+
+    Timestamps have millisecond precision: documents created in the same millisecond keep
+    newest-first order because the (stable) sort starts from the reversed insertion order.
+    """
+    docs = sorted(reversed(docs), key=lambda d: d["createdAt"], reverse=True)
     docs.sort(key=lambda d: d.get("lastUsedAt") or "", reverse=True)
     return docs
 
