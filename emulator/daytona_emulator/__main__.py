@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reaper_interval",
         "build_logs_linger",
         "exec_default_timeout",
+        "header_timeout",
+        "request_timeout",
     ):
         p.add_argument(f"--{flag.replace('_', '-')}", type=float, default=d[flag].default)
     for flag in ("max_processes_per_sandbox", "max_processes_total"):
@@ -142,6 +144,8 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         reaper_interval=args.reaper_interval,
         build_logs_linger=args.build_logs_linger,
         exec_default_timeout=args.exec_default_timeout,
+        header_timeout=args.header_timeout,
+        request_timeout=args.request_timeout,
         max_processes_per_sandbox=args.max_processes_per_sandbox,
         max_processes_total=args.max_processes_total,
         default_snapshot=args.default_snapshot,
@@ -156,6 +160,7 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     import uvicorn
 
     from daytona_emulator.app import create_app
+    from daytona_emulator.http_protocol import http_protocol
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then
@@ -165,7 +170,7 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(settings),
-        http="h11",
+        http=http_protocol(settings),  # h11 with header/body read deadlines
         lifespan="on",
         log_level="warning",
         access_log=False,

@@ -15,10 +15,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from daytona_emulator.errors import ApiError, nest_error
 from daytona_emulator.settings import EmulatorSettings
@@ -44,15 +44,39 @@ NOT_RUNNING_BODY = json.dumps(
 
 
 class EmulatorApp(Starlette):
-    """Starlette with an optional fault injector in front of everything (see ``faults``)."""
+    """Starlette with an optional fault injector in front of everything (see ``faults``).
+
+    An unhandled error is answered (and logged) by the ``Exception`` handler, and then
+    re-raised by Starlette for the server's sake; uvicorn would close the connection after the
+    complete 500, silently, so the client's next request on it fails. It is swallowed here once
+    the response is complete; a response cut mid-body still ends its connection.
+    """
 
     fault_injector: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.fault_injector is not None and scope["type"] == "http":
-            await self.fault_injector(scope, receive, send, super().__call__)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+        elif self.fault_injector is not None:
+            # the injector gets the server's own `send` (it reaches the transport through it)
+            await self.fault_injector(scope, receive, send, self._serve_http)
+        else:
+            await self._serve_http(scope, receive, send)
+
+    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        complete = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal complete
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                complete = True
+
+        try:
+            await super().__call__(scope, receive, watching_send)
+        except Exception:
+            if not complete:
+                raise
 
 
 class ToolboxGuard:
@@ -172,6 +196,8 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     async def server_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, ConnectionDropped):  # fault injection cut the stream on purpose
             return Response(status_code=500)
+        if isinstance(exc, ClientDisconnect):  # the client left mid-body: nobody to answer
+            return Response(status_code=400)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return nest_error(request, 500, "Internal server error", "Internal Server Error")
 

@@ -85,6 +85,7 @@ class EmulatorServer:
         import uvicorn
 
         from daytona_emulator.app import create_app
+        from daytona_emulator.http_protocol import http_protocol
 
         self.app = create_app(self.settings)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else ~40 ms
@@ -95,7 +96,7 @@ class EmulatorServer:
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=http_protocol(self.settings),  # h11 with header/body read deadlines
             lifespan="on",
             log_level="warning",
             access_log=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 import uuid
@@ -14,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from daytona_emulator.errors import ApiError
+from daytona_emulator.jsonbody import MAX_JSON_BODY, BodyError, parse_json, read_body
 
 JSON_TYPE = "application/json; charset=utf-8"
-MAX_JSON_BODY = 100 * 1024  # Express body-parser default
 UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -59,9 +60,9 @@ def is_uuid(value: str) -> bool:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(data, separators=(",", ":")).encode(), status_code=status, media_type=JSON_TYPE
-    )
+    # allow_nan=False: never send `Infinity`/`NaN`, which are not JSON
+    body = json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
+    return Response(body, status_code=status, media_type=JSON_TYPE)
 
 
 def empty(status: int = 200) -> Response:
@@ -95,27 +96,32 @@ def not_found(message: str) -> ApiError:
 
 
 async def read_json(request: Request) -> Any:
-    """The parsed JSON body; ``{}`` when there is none (body-parser behaviour)."""
-    raw = await request.body()
-    if len(raw) > MAX_JSON_BODY:
-        raise internal("request entity too large")
+    """The parsed JSON body; ``{}`` when there is none (body-parser behaviour).
+
+    Read with the 100 kB limit checked while reading (``jsonbody``). Too large: the
+    http-errors object falls into the catch-all filter, a 500. Not acceptable JSON: 400.
+    """
+    try:
+        raw = await read_body(request, MAX_JSON_BODY)
+    except BodyError as exc:
+        raise internal(exc.message) from None
     if not raw.strip():
         return {}
     ctype = request.headers.get("content-type", "")
     if ctype and "json" not in ctype:
         return {}
     try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        pos = getattr(exc, "pos", 0)
-        raise ApiError(400, f"Unexpected token in JSON at position {pos}", "Bad Request") from exc
+        return parse_json(raw)
+    except BodyError as exc:
+        raise ApiError(400, exc.message, "Bad Request") from None
 
 
 # --- class-validator style validation -------------------------------------------------------
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and v == v
+    """IsNumber() without allowNaN/allowInfinity."""
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
 _URL_RE = re.compile(

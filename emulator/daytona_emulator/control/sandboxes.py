@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -38,6 +39,7 @@ from daytona_emulator.errors import ApiError, js_now
 from daytona_emulator.store import Doc
 
 Handler = Callable[[Request], Awaitable[Response]]
+INT_RE = re.compile(r"^\s*[+-]?\d+\s*$", re.ASCII)  # Postgres int4 input syntax
 
 _COMMON_FIELDS = [
     Field("user", "string"),
@@ -331,6 +333,8 @@ class SandboxApi:
                 wanted = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise internal(f"Unexpected token in JSON at position {exc.pos}") from exc
+            except RecursionError:
+                raise internal("Maximum call stack size exceeded") from None
         out = []
         for sb in self.c.store.all("sandboxes"):
             if sb["organizationId"] != org["id"] or sb["state"] == "destroyed":
@@ -422,15 +426,15 @@ class SandboxApi:
         return empty(201)
 
     @staticmethod
-    def _interval(request: Request) -> int | float:
+    def _interval(request: Request) -> int:
+        """The path string as Postgres reads it into an ``integer`` column (or its 500)."""
         raw = request.path_params["interval"]
-        try:
-            value = float(raw)
-        except ValueError:
-            value = float("nan")
-        if value != value:
+        if not INT_RE.match(raw):
             raise internal(f'invalid input syntax for type integer: "{raw}"')
-        return num(value)
+        value = int(raw)
+        if not -(2**31) <= value < 2**31:
+            raise internal(f'value "{raw.strip()}" is out of range for type integer')
+        return value
 
     async def set_autostop(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request, "write:sandboxes")
