@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 import json
 import logging
@@ -14,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from daytona_emulator.errors import ApiError, nest_error
 from daytona_emulator.settings import EmulatorSettings
@@ -53,6 +56,8 @@ class EmulatorApp(Starlette):
     """
 
     fault_injector: Any = None
+    # CORS around everything the app answers, errors included (Express's cors runs first)
+    cors: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,10 +78,39 @@ class EmulatorApp(Starlette):
                 complete = True
 
         try:
-            await super().__call__(scope, receive, watching_send)
+            if self.cors is not None:
+                await self.cors(scope, receive, watching_send)
+            else:
+                await super().__call__(scope, receive, watching_send)
         except Exception:
             if not complete:
                 raise
+
+
+class NestCors(CORSMiddleware):
+    """``app.enableCors({origin: true, credentials: true})``: the request's origin reflected,
+    credentials allowed, the requested headers mirrored, and a preflight answered ``204``
+    with no body (the cors package's ``optionsSuccessStatus``)."""
+
+    METHODS = ("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS")
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(
+            app,
+            allow_origins=["*"],
+            allow_credentials=True,
+            allow_methods=self.METHODS,
+            allow_headers=["*"],
+        )
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            return response
+        headers = {
+            k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")
+        }
+        return Response(status_code=204, headers=headers)
 
 
 class ToolboxGuard:
@@ -210,6 +244,7 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
             Exception: server_error,
         },
     )
+    app.cors = NestCors(functools.partial(Starlette.__call__, app))
     app.state.settings = settings
     app.state.control = control
     app.state.toolbox = None

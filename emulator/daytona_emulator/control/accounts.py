@@ -17,11 +17,13 @@ from daytona_emulator.control.common import (
     Field,
     empty,
     forbidden,
+    internal,
     iso,
     json_response,
     new_id,
     not_found,
     parse_iso,
+    pg_bool,
     read_json,
     text,
     validate,
@@ -378,20 +380,25 @@ class OrganizationApi:
         Field("permissions", "array", optional=False, not_empty=True, each_enum=PERMISSIONS),
     )
 
-    def _custom_role(self, org: Doc, request: Request) -> Doc:
+    def _custom_role(self, org: Doc, request: Request, action: str) -> Doc:
         rid = request.path_params["roleId"]
+        if rid in GLOBAL_ROLES:
+            raise forbidden(f"Global roles cannot be {action}")
         role = self.c.store.get("roles", rid)
         if role is None or role["organizationId"] != org["id"]:
             raise not_found(f"Organization role with ID {rid} not found")
         return role
 
+    # The real roles controller carries its owner-only marker on the controller *class*, but
+    # its member-role guard reads only the *handler's* metadata: any member passes on all four
+    # roles endpoints. Users' code meets that in production, so the emulator does the same.
     async def roles(self, request: Request) -> Response:
-        _, org = self._org(request, owner=True)
+        _, org = self._org(request)
         custom = [r for r in self.c.store.all("roles") if r["organizationId"] == org["id"]]
         return json_response([self.role_dto(r) for r in [*GLOBAL_ROLES.values(), *custom]])
 
     async def create_role(self, request: Request) -> Response:
-        _, org = self._org(request, owner=True)
+        _, org = self._org(request)
         body = validate(await read_json(request), self.ROLE_FIELDS)
         now = iso()
         role = {
@@ -408,8 +415,8 @@ class OrganizationApi:
         return json_response(self.role_dto(role), 201)
 
     async def update_role(self, request: Request) -> Response:
-        _, org = self._org(request, owner=True)
-        role = self._custom_role(org, request)
+        _, org = self._org(request)
+        role = self._custom_role(org, request, "updated")
         body = validate(await read_json(request), self.ROLE_FIELDS)
         role.update(
             name=body["name"],
@@ -421,8 +428,8 @@ class OrganizationApi:
         return json_response(self.role_dto(role))
 
     async def delete_role(self, request: Request) -> Response:
-        _, org = self._org(request, owner=True)
-        role = self._custom_role(org, request)
+        _, org = self._org(request)
+        role = self._custom_role(org, request, "deleted")
         self.c.store.delete("roles", role["id"])
         for m in self.c.store.all("members"):
             if role["id"] in m["assignedRoleIds"]:
@@ -437,6 +444,12 @@ class OrganizationApi:
         Field("expiresAt", "date"),
     )
 
+    def _check_role_ids(self, org: Doc, role_ids: list[Any]) -> None:
+        for rid in role_ids:
+            role = self.c.role(str(rid))
+            if role is None or not (role["isGlobal"] or role["organizationId"] == org["id"]):
+                raise ApiError(400, "Provided role IDs are invalid", "Bad Request")
+
     def _invitation(self, org: Doc, request: Request) -> Doc:
         iid = request.path_params["invitationId"]
         inv = self.c.store.get("invitations", iid)
@@ -450,9 +463,33 @@ class OrganizationApi:
         if isinstance(body, dict):
             body.setdefault("role", "member")
             body.setdefault("assignedRoleIds", [DEVELOPER_ROLE_ID])
-        body = validate(
-            body, [Field("email", "string", optional=False, not_empty=True), *self.INVITE_FIELDS]
-        )
+        body = validate(body, [Field("email", "email", optional=False), *self.INVITE_FIELDS])
+        if org["personal"]:
+            raise forbidden("Cannot invite users to personal organization")
+        email = body["email"]
+        for member in self.c.store.all("members"):
+            user = (
+                self.c.store.get("users", member["userId"])
+                if member["organizationId"] == org["id"]
+                else None
+            )
+            if user is not None and user.get("email") == email:
+                raise ApiError(
+                    409,
+                    f"User with email {email} is already associated with this organization",
+                    "Conflict",
+                )
+        if any(
+            i["email"] == email
+            and i["organizationId"] == org["id"]
+            and i["status"] == "pending"
+            and (parse_iso(i["expiresAt"]) or 0) > time.time()
+            for i in self.c.store.all("invitations")
+        ):
+            raise ApiError(
+                409, f'User with email "{email}" already invited to this organization', "Conflict"
+            )
+        self._check_role_ids(org, body["assignedRoleIds"])
         now = time.time()
         expires = body.get("expiresAt")
         inv = {
@@ -474,6 +511,7 @@ class OrganizationApi:
         _, org = self._org(request, owner=True)
         inv = self._invitation(org, request)
         body = validate(await read_json(request), self.INVITE_FIELDS)
+        self._check_role_ids(org, body["assignedRoleIds"])
         inv.update(
             role=body["role"],
             assignedRoleIds=[str(r) for r in body["assignedRoleIds"]],
@@ -485,7 +523,7 @@ class OrganizationApi:
         return json_response(self.invitation_dto(inv))
 
     async def invitations(self, request: Request) -> Response:
-        _, org = self._org(request, owner=True)
+        _, org = self._org(request)  # no member-role requirement on this handler
         return json_response(
             [
                 self.invitation_dto(i)
@@ -756,15 +794,18 @@ class RunnerApi:
         return json_response(self.dto(runner), 201)
 
     async def scheduling(self, request: Request) -> Response:
+        """``@Body('unschedulable')`` without a DTO: a missing value is ignored (the generated
+        official client can only send this request without a body); an unknown id is a plain
+        ``Error`` in the service, a 500."""
         self._admin(request)
         rid = request.path_params["id"]
+        body = await read_json(request)
         runner = self.c.store.get("runners", rid)
         if runner is None:
-            raise not_found(f"Runner with ID {rid} not found")
-        body = validate(
-            await read_json(request), [Field("unschedulable", "boolean", optional=False)]
-        )
-        runner["unschedulable"] = body["unschedulable"]
+            raise internal("Runner not found")
+        value = body.get("unschedulable") if isinstance(body, dict) else None
+        if value is not None:
+            runner["unschedulable"] = value if isinstance(value, bool) else pg_bool(str(value))
         runner["updatedAt"] = iso()
         self.c.store.put("runners", rid, runner)
         return json_response(self.dto(runner))

@@ -77,6 +77,25 @@ def text(value: Any, status: int = 200) -> Response:
     return Response(str(value).encode(), status_code=status, media_type="text/html; charset=utf-8")
 
 
+_PG_TRUE = ("true", "yes", "on", "1")
+_PG_FALSE = ("false", "no", "off", "0")
+
+
+def pg_bool(raw: str) -> bool:
+    """A string as Postgres reads it into a ``boolean`` column (any case, unique prefixes of
+    true/false/yes/no, on/off, 1/0), or the 500 it raises."""
+    value = raw.strip().lower()
+    if value:
+        true = [w for w in _PG_TRUE if w.startswith(value)]
+        false = [w for w in _PG_FALSE if w.startswith(value)]
+        if len(value) >= 2 or value in ("t", "f", "y", "n", "1", "0"):
+            if true and not false:
+                return True
+            if false and not true:
+                return False
+    raise internal(f'invalid input syntax for type boolean: "{raw}"')
+
+
 def internal(message: str) -> ApiError:
     """A plain ``Error`` thrown inside the service: 500 with the error's text."""
     return ApiError(500, message, "Internal Server Error")
@@ -127,6 +146,10 @@ def _is_number(v: Any) -> bool:
 _URL_RE = re.compile(
     r"^(https?|ftp)://[^\s/$.?#][^\s]*$|^[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+(:\d+)?(/\S*)?$"
 )
+# the shape validator.js's isEmail checks by default: local@domain.tld, no spaces
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
+)
 _DATE_RE = re.compile(
     r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 )
@@ -175,6 +198,8 @@ class Field:
             out.append(f"{n} must be an array")
         elif kind == "url" and not (isinstance(value, str) and _URL_RE.match(value)):
             out.append(f"{n} must be a URL address")
+        elif kind == "email" and not (isinstance(value, str) and _EMAIL_RE.match(value)):
+            out.append(f"{n} must be an email")
         elif kind == "date" and not (isinstance(value, str) and _DATE_RE.match(value)):
             out.append(f"{n} must be a valid ISO 8601 date string")
         if self.enum is not None and value not in self.enum:

@@ -25,6 +25,7 @@ from daytona_emulator.control.common import (
     json_response,
     new_id,
     not_found,
+    pg_bool,
     read_json,
     validate,
 )
@@ -418,10 +419,8 @@ class SandboxApi:
 
     async def set_public(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request, "write:sandboxes")
-        value = request.path_params["isPublic"]
-        if value not in ("true", "false"):
-            raise internal(f'invalid input syntax for type boolean: "{value}"')
-        sb["public"] = value == "true"
+        # the handler gets the path string; Postgres casts it (`True`, `FALSE`, `1`, ...)
+        sb["public"] = pg_bool(request.path_params["isPublic"])
         self.c.save_sandbox(sb)
         return empty(201)
 

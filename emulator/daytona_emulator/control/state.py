@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import secrets
 import string
@@ -499,7 +500,26 @@ class Control:
         out["snapshotState"] = sb["backupState"]
         if sb.get("backupCreatedAt"):
             out["snapshotCreatedAt"] = sb["backupCreatedAt"]
-        out["info"] = {"name": sb["id"], "created": sb["createdAt"], "providerMetadata": "{}"}
+        meta = {
+            "state": out["state"],
+            "nodeDomain": out.get("runnerDomain"),
+            "region": sb["target"],
+            "class": sb["class"],
+            "updatedAt": sb["updatedAt"],
+            "lastSnapshot": sb.get("backupCreatedAt"),
+            "cpu": sb["cpu"],
+            "gpu": sb["gpu"],
+            "memory": sb["memory"],
+            "disk": sb["disk"],
+            "autoStopInterval": sb["autoStopInterval"],
+            "autoArchiveInterval": sb["autoArchiveInterval"],
+        }
+        # a JSON string (JSON.stringify of the deprecated DTO's metadata object)
+        out["info"] = {
+            "name": sb["id"],
+            "created": sb["createdAt"],
+            "providerMetadata": json.dumps(meta, separators=(",", ":")),
+        }
         return out
 
     def kick_sandbox(self, sid: str) -> asyncio.Task[None]:
