@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
 import json
 import logging
 import shutil
@@ -23,8 +22,13 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from daytona_emulator.control.plane import Control
+from daytona_emulator.control.routes import control_routes
 from daytona_emulator.errors import ApiError, nest_error
+from daytona_emulator.faults import ConnectionDropped, FaultInjector
+from daytona_emulator.ports import SandboxToolbox
 from daytona_emulator.settings import EmulatorSettings
+from daytona_emulator.toolbox import ToolboxRuntime
 
 log = logging.getLogger("daytona_emulator")
 
@@ -121,7 +125,7 @@ class ToolboxGuard:
     ``request.state.sandbox_id``.
     """
 
-    def __init__(self, control: Any) -> None:
+    def __init__(self, control: Control) -> None:
         self.control = control
         self.router: Router | None = None
 
@@ -159,14 +163,9 @@ async def _plain_404(scope: Scope, receive: Receive, send: Send) -> None:
     await PlainTextResponse("404 page not found", 404)(scope, receive, send)
 
 
-def _load_toolbox(settings: EmulatorSettings) -> Any:
-    try:
-        module = importlib.import_module("daytona_emulator.toolbox")
-        runtime_cls = module.ToolboxRuntime
-    except (ImportError, AttributeError):
-        log.warning("daytona_emulator.toolbox is not available: serving without toolbox routes")
-        return None
-    return runtime_cls(settings)
+def make_toolbox(settings: EmulatorSettings) -> SandboxToolbox:
+    """The toolbox the app runs (tests replace this to run a fake one)."""
+    return ToolboxRuntime(settings)
 
 
 def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starlette:
@@ -176,10 +175,6 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     ``kwargs`` (``api_key`` is required; without ``data_dir`` a temporary folder is used and
     removed when the app shuts down).
     """
-    from daytona_emulator.control.routes import control_routes
-    from daytona_emulator.control.state import Control
-    from daytona_emulator.faults import ConnectionDropped, FaultInjector
-
     own_dir: Path | None = None
     if settings is None:
         if kwargs.get("data_dir") is None:
@@ -196,19 +191,18 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await control.start()
-        toolbox = _load_toolbox(settings)
+        toolbox = make_toolbox(settings)
+        # the toolbox is in place before the clock resumes sandboxes left mid-transition
+        control.toolbox = toolbox
+        app.state.toolbox = toolbox
+        guard.router = Router(routes=toolbox.routes(), default=_plain_404)
         try:
-            if toolbox is not None:
-                await toolbox.start()
-                control.toolbox = toolbox
-                app.state.toolbox = toolbox
-                guard.router = Router(routes=list(toolbox.routes()), default=_plain_404)
+            await toolbox.start()
+            await control.start()
             yield
         finally:
             control.closing()
-            if toolbox is not None:
-                await toolbox.aclose()
+            await toolbox.aclose()
             await control.aclose()
             if own_dir is not None:
                 shutil.rmtree(own_dir, ignore_errors=True)
