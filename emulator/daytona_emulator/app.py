@@ -59,7 +59,7 @@ class EmulatorApp(Starlette):
     the response is complete; a response cut mid-body still ends its connection.
     """
 
-    fault_injector: Any = None
+    fault_injector: FaultInjector | None = None
     # CORS around everything the app answers, errors included (Express's cors runs first)
     cors: ASGIApp | None = None
 
