@@ -107,6 +107,13 @@ class NestCors(CORSMiddleware):
             allow_headers=["*"],
         )
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # most callers are not browsers: without an Origin header there is nothing to add
+        if any(name == b"origin" for name, _ in scope["headers"]):
+            await super().__call__(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
     def preflight_response(self, request_headers: Headers) -> Response:
         response = super().preflight_response(request_headers)
         if response.status_code != 200:
