@@ -119,14 +119,14 @@ async def read_json(request: Request) -> Any:
     Read with the 100 kB limit checked while reading (``jsonbody``). Too large: the
     http-errors object falls into the catch-all filter, a 500. Not acceptable JSON: 400.
     """
+    ctype = request.headers.get("content-type", "")
+    if ctype and "json" not in ctype:
+        return {}  # the JSON parser does not read other bodies
     try:
         raw = await read_body(request, MAX_JSON_BODY)
     except BodyError as exc:
         raise internal(exc.message) from None
     if not raw.strip():
-        return {}
-    ctype = request.headers.get("content-type", "")
-    if ctype and "json" not in ctype:
         return {}
     try:
         return parse_json(raw)
