@@ -51,7 +51,8 @@ NOT_RUNNING_BODY = json.dumps(
 
 
 class EmulatorApp(Starlette):
-    """Starlette with an optional fault injector in front of everything (see ``faults``).
+    """Starlette with an optional fault injector in front of everything (see ``faults``), and
+    CORS around the whole app (:class:`NestCors`).
 
     An unhandled error is answered (and logged) by the ``Exception`` handler, and then
     re-raised by Starlette for the server's sake; uvicorn would close the connection after the
