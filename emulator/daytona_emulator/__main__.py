@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import errno
 import functools
+import ipaddress
 import math
 import os
 import shutil
@@ -57,6 +58,8 @@ _SETTING_HELP = {
     "exec_default_timeout": "seconds a process/execute may run when the request sets no timeout",
     "max_processes_per_sandbox": "processes one sandbox may run at once (more: 429)",
     "max_processes_total": "processes all sandboxes together may run at once (more: 429)",
+    "header_timeout": "seconds a client may take to send a request's head (then 408)",
+    "request_timeout": "seconds a client may take to send a request's body (then 408)",
 }
 
 
@@ -200,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
         "reaper_interval",
         "build_logs_linger",
         "exec_default_timeout",
+        "header_timeout",
+        "request_timeout",
     ):
         p.add_argument(
             f"--{flag.replace('_', '-')}",
@@ -245,6 +250,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="execute the RUN steps of Dockerfile builds on the host (default: only logged)",
     )
+    p.add_argument(
+        "--jwt-secret",
+        default=os.environ.get("DAYTONA_EMULATOR_JWT_SECRET"),
+        help="HS256 secret of accepted JWTs, >= 32 bytes (default: random per start, never "
+        "printed; DAYTONA_EMULATOR_JWT_SECRET); mint tokens with `daytona-emulator mint-jwt`",
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than loopback (commands then run unsandboxed on this host "
+        "for anyone who holds the API key or a signed JWT)",
+    )
     for name, f in _FAULT_FIELDS.items():
         p.add_argument(
             f"--fault-{name.replace('_', '-')}",
@@ -264,7 +281,9 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         if value is not None:
             faults[name] = value
     quota: list[tuple[str, int]] = list(args.quota)
+    secret: dict[str, str] = {"jwt_secret": args.jwt_secret} if args.jwt_secret else {}
     return EmulatorSettings(
+        **secret,
         api_key=args.api_key,
         data_dir=data_dir,
         transition_delay=args.transition_delay,
@@ -275,6 +294,8 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         reaper_interval=args.reaper_interval,
         build_logs_linger=args.build_logs_linger,
         exec_default_timeout=args.exec_default_timeout,
+        header_timeout=args.header_timeout,
+        request_timeout=args.request_timeout,
         max_processes_per_sandbox=args.max_processes_per_sandbox,
         max_processes_total=args.max_processes_total,
         default_snapshot=args.default_snapshot,
@@ -303,6 +324,7 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     import uvicorn
 
     from daytona_emulator.app import create_app
+    from daytona_emulator.http_protocol import http_protocol
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then
@@ -316,7 +338,7 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(settings),
-        http="h11",
+        http=http_protocol(settings),  # h11 with header/body read deadlines
         lifespan="on",
         log_level="warning",
         access_log=False,
@@ -350,7 +372,48 @@ async def serve(settings: EmulatorSettings, host: str, port: int) -> None:
         sock.close()
 
 
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def mint_jwt_main(argv: Sequence[str]) -> int:
+    """``daytona-emulator mint-jwt --sub USER [--admin] [--ttl S]``: print a signed JWT."""
+    from daytona_emulator.control.tokens import mint_jwt
+
+    p = argparse.ArgumentParser(
+        prog="daytona-emulator mint-jwt",
+        description="Print a JWT an emulator started with the same --jwt-secret accepts",
+    )
+    p.add_argument("--sub", required=True, help="user id the token authenticates as")
+    p.add_argument("--admin", action="store_true", help="make the user a system admin")
+    p.add_argument("--email", default=None, help="e-mail of the user (on first use)")
+    p.add_argument("--ttl", type=float, default=3600.0, help="seconds until it expires")
+    p.add_argument(
+        "--jwt-secret",
+        default=os.environ.get("DAYTONA_EMULATOR_JWT_SECRET"),
+        help="the emulator's --jwt-secret (default: DAYTONA_EMULATOR_JWT_SECRET)",
+    )
+    args = p.parse_args(argv)
+    if not args.jwt_secret:
+        p.error("--jwt-secret (or DAYTONA_EMULATOR_JWT_SECRET) is required")
+    claims = {"email": args.email} if args.email else {}
+    try:
+        token = mint_jwt(args.jwt_secret, args.sub, admin=args.admin, ttl=args.ttl, **claims)
+    except ValueError as exc:
+        p.error(str(exc))
+    print(token)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["mint-jwt"]:
+        return mint_jwt_main(argv[1:])
     args = build_parser().parse_args(argv)
     if not args.api_key:
         build_parser().error("--api-key (or DAYTONA_EMULATOR_API_KEY) is required")
@@ -359,6 +422,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EmulatorExtraMissing as exc:
         print(f"daytona-emulator: {exc}", file=sys.stderr)
         return 1
+    if not _is_loopback(args.host):
+        if not args.allow_remote:
+            print(
+                f"daytona-emulator: refusing to listen on {args.host}: commands run unsandboxed "
+                "on this host; pass --allow-remote to bind a non-loopback address",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            f"daytona-emulator: WARNING: listening on {args.host}; anyone who can reach it with "
+            "the API key or a signed JWT runs commands unsandboxed on this host as this user",
+            file=sys.stderr,
+        )
     temp_dir: Path | None = None
     data_dir = args.data_dir
     if data_dir is None:

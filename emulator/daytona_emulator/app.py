@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
+import functools
 import json
 import logging
 import shutil
@@ -14,14 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Router
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from daytona_emulator.control.plane import Control
+from daytona_emulator.control.routes import control_routes
 from daytona_emulator.errors import ApiError, nest_error
+from daytona_emulator.faults import ConnectionDropped, FaultInjector
+from daytona_emulator.ports import SandboxToolbox
 from daytona_emulator.settings import EmulatorSettings
+from daytona_emulator.toolbox import ToolboxRuntime
 
 log = logging.getLogger("daytona_emulator")
 
@@ -44,15 +51,78 @@ NOT_RUNNING_BODY = json.dumps(
 
 
 class EmulatorApp(Starlette):
-    """Starlette with an optional fault injector in front of everything (see ``faults``)."""
+    """Starlette with an optional fault injector in front of everything (see ``faults``), and
+    CORS around the whole app (:class:`NestCors`).
 
-    fault_injector: Any = None
+    An unhandled error is answered (and logged) by the ``Exception`` handler, and then
+    re-raised by Starlette for the server's sake; uvicorn would close the connection after the
+    complete 500, silently, so the client's next request on it fails. It is swallowed here once
+    the response is complete; a response cut mid-body still ends its connection.
+    """
+
+    fault_injector: FaultInjector | None = None
+    # CORS around everything the app answers, errors included (Express's cors runs first)
+    cors: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.fault_injector is not None and scope["type"] == "http":
-            await self.fault_injector(scope, receive, send, super().__call__)
-        else:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+        elif self.fault_injector is not None:
+            # the injector gets the server's own `send` (it reaches the transport through it)
+            await self.fault_injector(scope, receive, send, self._serve_http)
+        else:
+            await self._serve_http(scope, receive, send)
+
+    async def _serve_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        complete = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal complete
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                complete = True
+
+        try:
+            if self.cors is not None:
+                await self.cors(scope, receive, watching_send)
+            else:
+                await super().__call__(scope, receive, watching_send)
+        except Exception:
+            if not complete:
+                raise
+
+
+class NestCors(CORSMiddleware):
+    """``app.enableCors({origin: true, credentials: true})``: the request's origin reflected,
+    credentials allowed, the requested headers mirrored, and a preflight answered ``204``
+    with no body (the cors package's ``optionsSuccessStatus``)."""
+
+    METHODS = ("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS")
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(
+            app,
+            allow_origins=["*"],
+            allow_credentials=True,
+            allow_methods=self.METHODS,
+            allow_headers=["*"],
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # most callers are not browsers: without an Origin header there is nothing to add
+        if any(name == b"origin" for name, _ in scope["headers"]):
+            await super().__call__(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 200:
+            return response
+        headers = {
+            k: v for k, v in response.headers.items() if k not in ("content-type", "content-length")
+        }
+        return Response(status_code=204, headers=headers)
 
 
 class ToolboxGuard:
@@ -63,7 +133,7 @@ class ToolboxGuard:
     ``request.state.sandbox_id``.
     """
 
-    def __init__(self, control: Any) -> None:
+    def __init__(self, control: Control) -> None:
         self.control = control
         self.router: Router | None = None
 
@@ -101,14 +171,9 @@ async def _plain_404(scope: Scope, receive: Receive, send: Send) -> None:
     await PlainTextResponse("404 page not found", 404)(scope, receive, send)
 
 
-def _load_toolbox(settings: EmulatorSettings) -> Any:
-    try:
-        module = importlib.import_module("daytona_emulator.toolbox")
-        runtime_cls = module.ToolboxRuntime
-    except (ImportError, AttributeError):
-        log.warning("daytona_emulator.toolbox is not available: serving without toolbox routes")
-        return None
-    return runtime_cls(settings)
+def make_toolbox(settings: EmulatorSettings) -> SandboxToolbox:
+    """The toolbox the app runs (tests replace this to run a fake one)."""
+    return ToolboxRuntime(settings)
 
 
 def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starlette:
@@ -118,10 +183,6 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     ``kwargs`` (``api_key`` is required; without ``data_dir`` a temporary folder is used and
     removed when the app shuts down).
     """
-    from daytona_emulator.control.routes import control_routes
-    from daytona_emulator.control.state import Control
-    from daytona_emulator.faults import ConnectionDropped, FaultInjector
-
     own_dir: Path | None = None
     if settings is None:
         if kwargs.get("data_dir") is None:
@@ -138,19 +199,18 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await control.start()
-        toolbox = _load_toolbox(settings)
+        toolbox = make_toolbox(settings)
+        # the toolbox is in place before the clock resumes sandboxes left mid-transition
+        control.toolbox = toolbox
+        app.state.toolbox = toolbox
+        guard.router = Router(routes=toolbox.routes(), default=_plain_404)
         try:
-            if toolbox is not None:
-                await toolbox.start()
-                control.toolbox = toolbox
-                app.state.toolbox = toolbox
-                guard.router = Router(routes=list(toolbox.routes()), default=_plain_404)
+            await toolbox.start()
+            await control.start()
             yield
         finally:
             control.closing()
-            if toolbox is not None:
-                await toolbox.aclose()
+            await toolbox.aclose()
             await control.aclose()
             if own_dir is not None:
                 shutil.rmtree(own_dir, ignore_errors=True)
@@ -172,6 +232,8 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
     async def server_error(request: Request, exc: Exception) -> Response:
         if isinstance(exc, ConnectionDropped):  # fault injection cut the stream on purpose
             return Response(status_code=500)
+        if isinstance(exc, ClientDisconnect):  # the client left mid-body: nobody to answer
+            return Response(status_code=400)
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return nest_error(request, 500, "Internal server error", "Internal Server Error")
 
@@ -184,6 +246,7 @@ def create_app(settings: EmulatorSettings | None = None, **kwargs: Any) -> Starl
             Exception: server_error,
         },
     )
+    app.cors = NestCors(functools.partial(Starlette.__call__, app))
     app.state.settings = settings
     app.state.control = control
     app.state.toolbox = None

@@ -28,18 +28,30 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from daytona_emulator.control.state import Control
+    from daytona_emulator.object_storage import ObjectStorage
+    from daytona_emulator.settings import EmulatorSettings
+    from daytona_emulator.store import Store
 
 __all__ = ["handles", "populate_sandbox", "run_build"]
 
 Doc = dict[str, Any]
 
 RUN_OUTPUT_LIMIT = 1 << 20  # bytes of a RUN step's output copied into the log
+
+
+class Control(Protocol):
+    """What a build needs from the control plane (its ``Builds``): no import of it here."""
+
+    settings: EmulatorSettings
+    store: Store
+    object_storage: ObjectStorage
+
+    def log_path(self, ref: str) -> Path: ...
 
 
 class BuildError(Exception):
@@ -231,7 +243,7 @@ async def run_build(control: Control, ref: str) -> None:
         return
     orgs, hashes = _sources(control, ref)
     lines = _instructions(build["dockerfile"])
-    log_path = control.build_log_path(ref)
+    log_path = control.log_path(ref)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     work = control.settings.data_dir / "images" / f"{_ref_name(ref)}.partial"
     await asyncio.to_thread(shutil.rmtree, work, True)

@@ -11,6 +11,8 @@ the ``[emulator]`` extra.
   ``daytona_emulator.api_key``.
 * ``daytona_emulator_factory``: call it with settings overrides to start more servers; all of
   them stop at the end of the test.
+* ``daytona_emulator_jwt``: ``daytona_emulator_jwt("alice", admin=False)`` mints a JWT the
+  ``daytona_emulator`` server accepts as user ``alice`` (signed with its secret).
 """
 
 from __future__ import annotations
@@ -49,3 +51,8 @@ def daytona_emulator(
     daytona_emulator_factory: Callable[..., EmulatorServer],
 ) -> EmulatorServer:
     return daytona_emulator_factory()
+
+
+@pytest.fixture
+def daytona_emulator_jwt(daytona_emulator: EmulatorServer) -> Callable[..., str]:
+    return daytona_emulator.mint_jwt

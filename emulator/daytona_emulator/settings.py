@@ -6,6 +6,7 @@ share it; the CLI and ``create_app`` build it.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,9 +84,20 @@ class EmulatorSettings:
     build_run_commands: bool = False
     # --- faults ---
     faults: FaultSettings = field(default_factory=FaultSettings)
+    # --- security ---
+    # HS256 secret of the JWTs the emulator accepts (random per start unless given; >= 32 bytes)
+    jwt_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    # a request's head must arrive within header_timeout seconds, its body within
+    # request_timeout seconds of the head (Node's headersTimeout and requestTimeout)
+    header_timeout: float = 60.0
+    request_timeout: float = 300.0
 
-    def __repr__(self) -> str:  # never print the key
-        return f"EmulatorSettings(data_dir={str(self.data_dir)!r}, api_key='***')"
+    def __post_init__(self) -> None:
+        if len(self.jwt_secret.encode()) < 32:
+            raise ValueError("the JWT secret must be at least 32 bytes long")
+
+    def __repr__(self) -> str:  # never print the key or the JWT secret
+        return f"EmulatorSettings(data_dir={str(self.data_dir)!r}, api_key='***', jwt_secret='***')"
 
     @property
     def sandboxes_dir(self) -> Path:

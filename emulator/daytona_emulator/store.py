@@ -54,7 +54,8 @@ class Store:
     # --- writes ---
     def put(self, kind: str, id_: str, doc: Doc) -> Doc:
         self._data.setdefault(kind, {})[id_] = doc
-        text = json.dumps(doc, separators=(",", ":"))
+        # allow_nan=False: a non-finite number must never be stored (it would be sent as Infinity)
+        text = json.dumps(doc, separators=(",", ":"), allow_nan=False)
         with self._lock:
             self._dirty.discard((kind, id_))
             self._conn.execute(

@@ -10,9 +10,8 @@ Without ``data_dir`` the state lives in a temporary folder removed on exit.
 
 from __future__ import annotations
 
-import base64
-import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -27,23 +26,7 @@ from typing import Any
 from daytona_emulator.extra import require_emulator_extra
 from daytona_emulator.settings import EmulatorSettings
 
-__all__ = ["EmulatorProcess", "EmulatorServer", "make_jwt"]
-
-
-def make_jwt(sub: str, **claims: Any) -> str:
-    """An unsigned JWT-style token the emulator accepts as user ``sub``.
-
-    The emulator does not verify signatures: any ``header.payload.signature`` token whose payload
-    has ``sub`` authenticates as that user (created on first use). ``role="admin"`` makes the
-    user a system admin; ``email`` and ``name`` fill the user's profile. JWT callers pick their
-    organization with the ``X-Daytona-Organization-ID`` header, as with the real service.
-    """
-
-    def part(obj: dict[str, Any]) -> str:
-        raw = json.dumps(obj, separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part({'sub': sub, **claims})}.emulator"
+__all__ = ["EmulatorProcess", "EmulatorServer"]
 
 
 class EmulatorServer:
@@ -91,11 +74,22 @@ class EmulatorServer:
         """Id of the default user (a system admin, owner of the default organization)."""
         return str(self.app.state.control.default_user_id)
 
+    def mint_jwt(self, sub: str, *, admin: bool = False, ttl: float = 3600.0, **claims: Any) -> str:
+        """A JWT this emulator accepts as user ``sub`` (signed with its secret).
+
+        ``admin=True`` makes the user a system admin; ``email`` and ``name`` fill the profile of
+        a new user. JWT callers pick their organization with ``X-Daytona-Organization-ID``.
+        """
+        from daytona_emulator.control.tokens import mint_jwt
+
+        return mint_jwt(self.settings.jwt_secret, sub, admin=admin, ttl=ttl, **claims)
+
     # --- lifecycle ---
     def start(self) -> EmulatorServer:
         import uvicorn
 
         from daytona_emulator.app import create_app
+        from daytona_emulator.http_protocol import http_protocol
 
         self.app = create_app(self.settings)
         # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only then (else ~40 ms
@@ -106,7 +100,7 @@ class EmulatorServer:
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             self.app,
-            http="h11",
+            http=http_protocol(self.settings),  # h11 with header/body read deadlines
             lifespan="on",
             log_level="warning",
             access_log=False,
@@ -205,6 +199,8 @@ class EmulatorProcess:
         self.stop_timeout = stop_timeout
         self.base_url = ""
         self._proc: subprocess.Popen[str] | None = None
+        # shared with the child through the environment, so tests can mint tokens for it
+        self.jwt_secret = secrets.token_urlsafe(32)
 
     @property
     def pid(self) -> int:
@@ -217,7 +213,11 @@ class EmulatorProcess:
         if self.data_dir is not None:
             args += ["--data-dir", str(self.data_dir)]
         # the key goes through the environment, not argv (argv is visible to every local user)
-        env = {**os.environ, "DAYTONA_EMULATOR_API_KEY": self.api_key}
+        env = {
+            **os.environ,
+            "DAYTONA_EMULATOR_API_KEY": self.api_key,
+            "DAYTONA_EMULATOR_JWT_SECRET": self.jwt_secret,
+        }
         self._proc = proc = subprocess.Popen(
             [*args, *self.cli_args],
             stdout=subprocess.PIPE,
@@ -241,6 +241,12 @@ class EmulatorProcess:
             raise RuntimeError(f"the emulator process did not start (exit code {code})")
         self.base_url = lines[0][len(READY_PREFIX) :].strip()
         return self
+
+    def mint_jwt(self, sub: str, *, admin: bool = False, ttl: float = 3600.0, **claims: Any) -> str:
+        """A JWT the emulator process accepts as user ``sub`` (see ``EmulatorServer.mint_jwt``)."""
+        from daytona_emulator.control.tokens import mint_jwt
+
+        return mint_jwt(self.jwt_secret, sub, admin=admin, ttl=ttl, **claims)
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None

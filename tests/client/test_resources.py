@@ -15,13 +15,12 @@ from daytona_async import (
     NotFoundError,
     PermissionDeniedError,
 )
-from daytona_emulator.testing import make_jwt
 
 
 @pytest.fixture
 async def owner_jwt(emulator: Any) -> AsyncIterator[AsyncDaytona]:
     async with AsyncDaytona(
-        jwt_token=make_jwt(emulator.user_id),
+        jwt_token=emulator.mint_jwt(emulator.user_id),
         organization_id=emulator.organization_id,
         api_url=emulator.base_url,
     ) as d:
@@ -198,7 +197,9 @@ async def test_organizations(owner_jwt: AsyncDaytona, daytona: AsyncDaytona, emu
         inv.id, role="member", assigned_role_ids=[], organization_id=new.id
     )
     async with AsyncDaytona(
-        jwt_token=make_jwt(invitee, email=email), organization_id=new.id, api_url=emulator.base_url
+        jwt_token=emulator.mint_jwt(invitee, email=email),
+        organization_id=new.id,
+        api_url=emulator.base_url,
     ) as invited:
         mine = await invited.organizations.my_invitations()
         assert [i.id for i in mine] == [inv.id]
@@ -215,7 +216,9 @@ async def test_organizations(owner_jwt: AsyncDaytona, daytona: AsyncDaytona, emu
     await orgs.cancel_invitation(inv2.id, organization_id=new.id)
     inv3 = await orgs.invite(email, organization_id=new.id)
     async with AsyncDaytona(
-        jwt_token=make_jwt(invitee, email=email), organization_id=new.id, api_url=emulator.base_url
+        jwt_token=emulator.mint_jwt(invitee, email=email),
+        organization_id=new.id,
+        api_url=emulator.base_url,
     ) as invited:
         await invited.organizations.decline_invitation(inv3.id)
 

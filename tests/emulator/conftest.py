@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from daytona_emulator.testing import EmulatorServer, make_jwt
+from daytona_emulator.testing import EmulatorServer
 
 FAST: dict[str, Any] = {
     "transition_delay": 0.01,
@@ -53,7 +53,7 @@ def jwt_client(server: EmulatorServer) -> Iterator[Callable[..., httpx.Client]]:
     clients: list[httpx.Client] = []
 
     def make(sub: str, org_id: str | None = None, **claims: Any) -> httpx.Client:
-        headers = {"Authorization": f"Bearer {make_jwt(sub, **claims)}"}
+        headers = {"Authorization": f"Bearer {server.mint_jwt(sub, **claims)}"}
         if org_id:
             headers["X-Daytona-Organization-ID"] = org_id
         c = httpx.Client(base_url=server.base_url, headers=headers, timeout=10)

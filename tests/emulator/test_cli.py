@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 from daytona_emulator.__main__ import build_parser
-from daytona_emulator.control.state import DEFAULT_QUOTA
+from daytona_emulator.control.orgs import DEFAULT_QUOTA
 from daytona_emulator.settings import QUOTA_NAMES
 
 READY = re.compile(r"^daytona-emulator listening on (http://127\.0\.0\.1:(\d+)/api)\n$")

@@ -51,7 +51,7 @@ class FakeRuntime:
 @pytest.fixture
 def fake_toolbox(monkeypatch: pytest.MonkeyPatch) -> type[FakeRuntime]:
     FakeRuntime.instances.clear()
-    monkeypatch.setattr(emulator_app, "_load_toolbox", FakeRuntime)
+    monkeypatch.setattr(emulator_app, "make_toolbox", FakeRuntime)
     return FakeRuntime
 
 

@@ -1,28 +1,27 @@
 """Authentication, organization resolution and permission checks (service-behaviour §1).
 
-Bearer tokens are either API keys (looked up by sha256) or JWT-style tokens. The emulator
-does **not** verify JWT signatures: any ``header.payload.signature`` token whose base64url
-payload is a JSON object with ``sub`` authenticates as that user (created on first use, with a
-personal organization). A payload ``"role": "admin"`` makes the user a system admin; the
-default user (owner of the configured API key) is a system admin too.
+Bearer tokens are either API keys (looked up by sha256) or JWTs signed with the emulator's
+secret (``control.tokens``). A valid token authenticates as its ``sub`` (created on first use,
+with a personal organization); an unsigned, forged, ``alg: none`` or expired token is not a
+JWT, so it falls through to the API-key check and gets the real service's 401. A claim
+``"role": "admin"`` makes the user a system admin; the default user (owner of the configured
+API key) is a system admin too.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.requests import Request
 
 from daytona_emulator.control.common import PERMISSIONS, forbidden, iso, parse_iso
+from daytona_emulator.control.orgs import ensure_user, find_member, find_role
+from daytona_emulator.control.tokens import verify_jwt
 from daytona_emulator.errors import HTTP_EXCEPTION, ApiError
-
-if TYPE_CHECKING:
-    from daytona_emulator.control.state import Control
+from daytona_emulator.store import Doc, Store
 
 ORG_HEADER = "x-daytona-organization-id"
 
@@ -34,24 +33,6 @@ def unauthorized() -> ApiError:
 
 def key_hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def decode_jwt(token: str) -> dict[str, Any] | None:
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[1]:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if (
-        not isinstance(payload, dict)
-        or not isinstance(payload.get("sub"), str)
-        or not payload["sub"]
-    ):
-        return None
-    return payload
 
 
 @dataclass
@@ -71,8 +52,11 @@ class Principal:
 
 
 class Auth:
-    def __init__(self, control: Control) -> None:
-        self.c = control
+    """The guards of the API, over the store and the emulator's JWT secret."""
+
+    def __init__(self, store: Store, jwt_secret: str) -> None:
+        self.store = store
+        self._jwt_secret = jwt_secret
 
     # --- authentication ---
     def authenticate(self, request: Request) -> Principal:
@@ -80,10 +64,10 @@ class Auth:
         token = self._token(request)
         if not token:
             raise unauthorized()
-        payload = decode_jwt(token)
+        payload = verify_jwt(self._jwt_secret, token)
         if payload is not None:
             return self._jwt_principal(request, payload)
-        store = self.c.store
+        store = self.store
         key = store.get("apikeys", key_hash(token))
         if key is None:
             raise ApiError(401, "Invalid API key", "Unauthorized")
@@ -101,7 +85,7 @@ class Auth:
     def authenticate_jwt(self, request: Request) -> Principal:
         """``AuthGuard('jwt')``: API keys and bad tokens get the bare 401."""
         token = self._token(request)
-        payload = decode_jwt(token) if token else None
+        payload = verify_jwt(self._jwt_secret, token) if token else None
         if payload is None:
             raise unauthorized()
         return self._jwt_principal(request, payload)
@@ -115,7 +99,7 @@ class Auth:
         return value.strip()
 
     def _jwt_principal(self, request: Request, payload: dict[str, Any]) -> Principal:
-        user = self.c.ensure_user(payload)
+        user = ensure_user(self.store, payload)
         is_admin = user.get("role") == "admin" or payload.get("role") == "admin"
         org_id = request.headers.get(ORG_HEADER) or None
         return Principal(user, None, org_id, is_admin)
@@ -128,15 +112,15 @@ class Auth:
             raise forbidden()
         if principal.api_key is not None and path_org and path_org != principal.org_id:
             raise forbidden()
-        org = self.c.store.get("orgs", org_id)
+        org = self.store.get("orgs", org_id)
         if org is None:
             raise forbidden()
         if not principal.is_admin and self.member(org_id, principal.user_id) is None:
             raise forbidden()
         return org
 
-    def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
-        return self.c.store.get("members", f"{org_id}:{user_id}")
+    def member(self, org_id: str, user_id: str) -> Doc | None:
+        return find_member(self.store, org_id, user_id)
 
     def member_permissions(self, org_id: str, user_id: str) -> set[str]:
         member = self.member(org_id, user_id)
@@ -146,7 +130,7 @@ class Auth:
             return set(PERMISSIONS)
         perms: set[str] = set()
         for role_id in member.get("assignedRoleIds", []):
-            role = self.c.role(role_id)
+            role = find_role(self.store, role_id)
             if role is not None:
                 perms.update(role["permissions"])
         return perms
@@ -173,6 +157,23 @@ class Auth:
     def require_admin(principal: Principal) -> None:
         if not principal.is_admin:
             raise forbidden()
+
+    def jwt_org(self, request: Request, owner: bool = False) -> tuple[Principal, Doc]:
+        """JWT only + the path's organization (+ the owner role): the organization endpoints."""
+        principal = self.authenticate_jwt(request)
+        org = self.organization(principal, request.path_params["organizationId"])
+        if owner:
+            self.require_owner(principal, org)
+        return principal, org
+
+    def admin_org(self, request: Request) -> Doc:
+        """Combined auth + system admin + the path's organization (quota, suspension)."""
+        principal = self.authenticate(request)
+        self.require_admin(principal)
+        org = self.store.get("orgs", request.path_params["organizationId"])
+        if org is None:
+            raise forbidden()
+        return org
 
     def scoped(
         self, request: Request, permission: str | None = None

@@ -1,13 +1,21 @@
-"""All control-plane routes, the hot ones (sandbox get/list) first."""
+"""Every control-plane route, one API group per module; the hot ones (sandboxes) first."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from daytona_emulator.control.accounts import all_routes as account_routes
-from daytona_emulator.control.resources import RegistryApi, SnapshotApi, VolumeApi
+from daytona_emulator.control.api_keys import ApiKeyApi
+from daytona_emulator.control.invitations import InvitationApi
+from daytona_emulator.control.members import MemberApi
+from daytona_emulator.control.organizations import OrganizationApi
+from daytona_emulator.control.plane import Control
+from daytona_emulator.control.preview import PreviewApi
+from daytona_emulator.control.registries import RegistryApi
+from daytona_emulator.control.runners import RunnerApi
 from daytona_emulator.control.sandboxes import SandboxApi
-from daytona_emulator.control.state import Control
+from daytona_emulator.control.snapshots import SnapshotApi
+from daytona_emulator.control.users import UserApi
+from daytona_emulator.control.volumes import VolumeApi
 
 
 def control_routes(control: Control) -> list[BaseRoute]:
@@ -16,5 +24,12 @@ def control_routes(control: Control) -> list[BaseRoute]:
         *SnapshotApi(control).routes(),
         *VolumeApi(control).routes(),
         *RegistryApi(control).routes(),
-        *account_routes(control),
+        *ApiKeyApi(control).routes(),
+        # the invited user's /organizations/invitations... before /organizations/{id}
+        *InvitationApi(control).routes(),
+        *OrganizationApi(control).routes(),
+        *MemberApi(control).routes(),
+        *UserApi(control).routes(),
+        *RunnerApi(control).routes(),
+        *PreviewApi(control).routes(),
     ]

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
+from daytona_emulator.control.builds import parse_follow, validate_build_info
 from daytona_emulator.control.common import (
-    Field,
     bad,
     empty,
     forbidden,
@@ -24,20 +23,23 @@ from daytona_emulator.control.common import (
     json_response,
     new_id,
     not_found,
+    num,
+    pg_bool,
     read_json,
-    validate,
 )
-from daytona_emulator.control.state import (
+from daytona_emulator.control.plane import Control
+from daytona_emulator.control.quota import check_quota
+from daytona_emulator.control.sandbox_model import (
     DESTROYABLE,
     MAX_AUTO_ARCHIVE,
-    Control,
     auth_token,
     build_ref,
 )
-from daytona_emulator.errors import ApiError, js_now
+from daytona_emulator.control.validation import Field, validate
 from daytona_emulator.store import Doc
 
 Handler = Callable[[Request], Awaitable[Response]]
+INT_RE = re.compile(r"^\s*[+-]?\d+\s*$", re.ASCII)  # Postgres int4 input syntax
 
 _COMMON_FIELDS = [
     Field("user", "string"),
@@ -57,127 +59,6 @@ _COMMON_FIELDS = [
 ]
 CREATE_SANDBOX = [Field("snapshot", "string"), *_COMMON_FIELDS]
 CREATE_WORKSPACE = [Field("image", "string"), *_COMMON_FIELDS]
-BUILD_INFO = [
-    Field("buildInfo.dockerfileContent", "string", optional=False, not_empty=True),
-    Field("buildInfo.contextHashes", "array"),
-]
-
-
-def validate_build_info(build: Doc) -> None:
-    """ValidateNested on ``buildInfo``: messages carry the ``buildInfo.`` prefix."""
-    validate({f"buildInfo.{k}": v for k, v in build.items()}, BUILD_INFO)
-
-
-def num(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
-
-
-def parse_follow(request: Request) -> bool:
-    """ParseBoolPipe({optional: true}) on ``follow``."""
-    value = request.query_params.get("follow")
-    if value is None:
-        return False
-    if value in ("true", "false"):
-        return value == "true"
-    raise ApiError(400, "Validation failed (boolean string is expected)", "Bad Request")
-
-
-def check_per_sandbox_limits(q: Doc, cpu: float, mem: float, disk: float) -> None:
-    """The per-sandbox maxima of an organization's quota (sandboxes and snapshots alike)."""
-    if cpu > q["maxCpuPerSandbox"]:
-        raise forbidden(
-            f"CPU request {num(cpu)} exceeds maximum allowed per sandbox "
-            f"({num(q['maxCpuPerSandbox'])})"
-        )
-    if mem > q["maxMemoryPerSandbox"]:
-        raise forbidden(
-            f"Memory request {num(mem)}GB exceeds maximum allowed per sandbox "
-            f"({num(q['maxMemoryPerSandbox'])}GB)"
-        )
-    if disk > q["maxDiskPerSandbox"]:
-        raise forbidden(
-            f"Disk request {num(disk)}GB exceeds maximum allowed per sandbox "
-            f"({num(q['maxDiskPerSandbox'])}GB)"
-        )
-
-
-def check_quota(
-    control: Control, org: Doc, cpu: float, mem: float, disk: float, exclude: str | None = None
-) -> None:
-    """validateOrganizationQuotas: suspension, per-sandbox maxima, organization totals."""
-    if org.get("suspended"):
-        reason = org.get("suspensionReason")
-        raise forbidden(
-            f"Organization is suspended: {reason}" if reason else "Organization is suspended"
-        )
-    q = org["quota"]
-    check_per_sandbox_limits(q, cpu, mem, disk)
-    used = control.usage(org["id"])
-    if exclude is not None:
-        sb = control.store.get("sandboxes", exclude)
-        if sb is not None:
-            own = control.usage_of(sb)
-            used = {k: used[k] - own[k] for k in used}
-    if used["cpu"] + cpu > q["totalCpuQuota"]:
-        raise forbidden(
-            f"Total CPU quota exceeded ({num(used['cpu'] + cpu)} > {num(q['totalCpuQuota'])})"
-        )
-    if used["memory"] + mem > q["totalMemoryQuota"]:
-        raise forbidden(
-            f"Total memory quota exceeded ({num(used['memory'] + mem)}GB > "
-            f"{num(q['totalMemoryQuota'])}GB)"
-        )
-    if used["disk"] + disk > q["totalDiskQuota"]:
-        raise forbidden(
-            f"Total disk quota exceeded ({num(used['disk'] + disk)}GB > "
-            f"{num(q['totalDiskQuota'])}GB)"
-        )
-
-
-def runner_error(status: int, message: str, path: str) -> Response:
-    body = {
-        "statusCode": status,
-        "message": message,
-        "code": "NOT_FOUND",
-        "timestamp": js_now(),
-        "path": path,
-        "method": "GET",
-    }
-    return json_response(body, status)
-
-
-def build_log_response(control: Control, ref: str, follow: bool) -> Response:
-    """The runner's ``GET /snapshots/logs``: the whole file, or one chunk per line with follow."""
-    path = control.build_log_path(ref)
-    if not path.exists():
-        return runner_error(404, f"build logs not found for ref: {ref}", "/snapshots/logs")
-    if not follow:
-        return Response(path.read_bytes(), media_type="application/octet-stream")
-    return StreamingResponse(
-        _follow_lines(control, path, ref), media_type="application/octet-stream"
-    )
-
-
-async def _follow_lines(control: Control, path: Path, ref: str) -> AsyncIterator[bytes]:
-    linger = control.settings.build_logs_linger
-    done_at: float | None = None
-    pending = b""
-    with path.open("rb") as f:
-        while True:
-            chunk = f.read()
-            if chunk:
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    yield line + b"\n"
-                continue
-            if control.build_state(ref) != "building":
-                done_at = done_at or time.monotonic()
-                if time.monotonic() - done_at >= linger:
-                    if pending:
-                        yield pending
-                    return
-            await asyncio.sleep(0.05)
 
 
 class SandboxApi:
@@ -253,7 +134,7 @@ class SandboxApi:
             )
             hashes = [str(h) for h in build.get("contextHashes") or []]
             ref = build_ref(build["dockerfileContent"], hashes)
-            built = c.build_state(ref) == "done"
+            built = c.builds.state(ref) == "done"
             build_info: Doc | None = {
                 "dockerfileContent": build["dockerfileContent"],
                 "contextHashes": hashes,
@@ -281,7 +162,7 @@ class SandboxApi:
             state = "unknown"
             snap["lastUsedAt"] = iso(now)
             c.store.touch("snapshots", snap["id"])
-        check_quota(c, org, cpu, mem, disk)
+        check_quota(c.store, org, cpu, mem, disk)
         runner = self.pick_runner()
         sb: Doc = {
             "id": sid,
@@ -315,14 +196,14 @@ class SandboxApi:
             "toolboxCreated": False,
         }
         c.store.put("sandboxes", sid, sb)
-        await c.hook_created(sb)
+        await c.lifecycle.sandbox_created(sb)
         if build is not None:
-            c.kick_sandbox(sid)
+            c.lifecycle.kick_sandbox(sid)
             return json_response(self.dto(sb, workspace))
-        sb = await c.wait_for_create(sid)
+        sb = await c.lifecycle.wait_for_create(sid)
         return json_response(self.dto(sb, workspace, state=sb["state"]))
 
-    async def list(self, request: Request, workspace: bool) -> Response:
+    async def list_all(self, request: Request, workspace: bool) -> Response:
         _, org = self.c.auth.scoped(request)
         raw = request.query_params.get("labels")
         wanted: Any = None
@@ -331,6 +212,8 @@ class SandboxApi:
                 wanted = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise internal(f"Unexpected token in JSON at position {exc.pos}") from exc
+            except RecursionError:
+                raise internal("Maximum call stack size exceeded") from None
         out = []
         for sb in self.c.store.all("sandboxes"):
             if sb["organizationId"] != org["id"] or sb["state"] == "destroyed":
@@ -357,7 +240,7 @@ class SandboxApi:
             raise bad("State change in progress")
         if sb["state"] not in ("stopped", "archived"):
             raise bad("Sandbox is not in valid state")
-        check_quota(self.c, org, sb["cpu"], sb["memory"], sb["disk"], exclude=sb["id"])
+        check_quota(self.c.store, org, sb["cpu"], sb["memory"], sb["disk"], exclude=sb["id"])
         if sb["backupState"] in ("Completed", "Error"):
             sb["backupState"] = "None"
         self._desire(sb, "started")
@@ -401,7 +284,7 @@ class SandboxApi:
         sb["desiredState"] = desired
         sb["pending"] = True
         self.c.save_sandbox(sb)
-        self.c.kick_sandbox(sb["id"])
+        self.c.lifecycle.kick_sandbox(sb["id"])
 
     async def backup(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request, "write:sandboxes")
@@ -409,28 +292,26 @@ class SandboxApi:
             raise bad("Sandbox backup is already in progress")
         sb["backupState"] = "Pending"
         self.c.save_sandbox(sb)
-        self.c.kick_backup(sb["id"])
+        self.c.lifecycle.kick_backup(sb["id"])
         return empty(201)
 
     async def set_public(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request, "write:sandboxes")
-        value = request.path_params["isPublic"]
-        if value not in ("true", "false"):
-            raise internal(f'invalid input syntax for type boolean: "{value}"')
-        sb["public"] = value == "true"
+        # the handler gets the path string; Postgres casts it (`True`, `FALSE`, `1`, ...)
+        sb["public"] = pg_bool(request.path_params["isPublic"])
         self.c.save_sandbox(sb)
         return empty(201)
 
     @staticmethod
-    def _interval(request: Request) -> int | float:
+    def _interval(request: Request) -> int:
+        """The path string as Postgres reads it into an ``integer`` column (or its 500)."""
         raw = request.path_params["interval"]
-        try:
-            value = float(raw)
-        except ValueError:
-            value = float("nan")
-        if value != value:
+        if not INT_RE.match(raw):
             raise internal(f'invalid input syntax for type integer: "{raw}"')
-        return num(value)
+        value = int(raw)
+        if not -(2**31) <= value < 2**31:
+            raise internal(f'value "{raw.strip()}" is out of range for type integer')
+        return value
 
     async def set_autostop(self, request: Request, workspace: bool) -> Response:
         _, sb = self.guarded(request, "write:sandboxes")
@@ -483,7 +364,7 @@ class SandboxApi:
         if not sb.get("buildInfo"):
             raise not_found(f"Sandbox with ID {sb['id']} has no build info")
         ref = sb["buildInfo"]["snapshotRef"]
-        return build_log_response(self.c, ref, follow)
+        return self.c.builds.log_response(ref, follow)
 
     # ------------------------------------------------------------------ routes
     def routes(self) -> list[Route]:
@@ -492,7 +373,7 @@ class SandboxApi:
             one = f"{prefix}/{{sandboxId}}"
             table: list[tuple[str, str, Callable[[Request, bool], Awaitable[Response]]]] = [
                 (one, "GET", self.get),
-                (prefix, "GET", self.list),
+                (prefix, "GET", self.list_all),
                 (prefix, "POST", self.create),
                 (one, "DELETE", self.delete),
                 (f"{one}/start", "POST", self.start),
