@@ -7,20 +7,19 @@ responses and messages are the sandbox's (as the client gave them), never host p
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import posixpath
 import pwd
-import re
 import shutil
 import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-import anyio.to_thread
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -34,13 +33,14 @@ from .common import (
     os_fail,
     read_json,
 )
+from .glob import GlobSyntaxError, compile_glob
 from .jail import Jail, JailError
 from .multipart import DiscardSink, MultipartError, PartSink, TempFileSink, TextSink, parse_stream
 
 if TYPE_CHECKING:
-    from .runtime import ToolboxRuntime
+    from .runtime import SandboxState, ToolboxRuntime
 
-__all__ = ["file_info", "go_match", "go_mode_string", "routes"]
+__all__ = ["file_info", "go_mode_string", "routes"]
 
 # ---------------------------------------------------------------------------------------------
 # Go formatting helpers
@@ -93,68 +93,6 @@ def file_info(name: str, st: os.stat_result) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Go ``filepath.Match`` syntax (``*`` ``?`` ``[...]`` ``[^...]`` ``\\`` escapes)."""
-    out = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            i += 1
-            if i >= n:
-                raise ValueError("syntax error in pattern")
-            out.append(re.escape(pattern[i]))
-        elif c == "[":
-            j = i + 1
-            negate = j < n and pattern[j] == "^"
-            if negate:
-                j += 1
-            parts = []
-            first = True
-            while True:
-                if j >= n:
-                    raise ValueError("syntax error in pattern")
-                ch = pattern[j]
-                if ch == "]" and not first:
-                    break
-                first = False
-                if ch == "\\":
-                    j += 1
-                    if j >= n:
-                        raise ValueError("syntax error in pattern")
-                    ch = pattern[j]
-                lo = ch
-                j += 1
-                if j + 1 < n and pattern[j] == "-" and pattern[j + 1] != "]":
-                    hi = pattern[j + 1]
-                    if hi == "\\":
-                        j += 1
-                        if j + 1 >= n:
-                            raise ValueError("syntax error in pattern")
-                        hi = pattern[j + 1]
-                    if hi < lo:
-                        raise ValueError("syntax error in pattern")
-                    parts.append(f"{re.escape(lo)}-{re.escape(hi)}")
-                    j += 2
-                else:
-                    parts.append(re.escape(lo))
-            out.append(("[^/" if negate else "[") + "".join(parts) + "]")
-            i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def go_match(pattern: str, name: str) -> bool:
-    return _glob_regex(pattern).fullmatch(name) is not None
-
-
 # ---------------------------------------------------------------------------------------------
 # helpers
 
@@ -197,13 +135,14 @@ class DownloadResponse(FileResponse):
 
 
 def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def jail_of(request: Request) -> Jail:
-        return rt.sandbox(request.path_params["sandboxId"]).jail
+    def sandbox_of(request: Request) -> SandboxState:
+        return rt.sandbox(request.path_params["sandboxId"])
 
     @daemon_handler
     async def list_files(request: Request) -> Response:
         path = request.query_params.get("path") or "."
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> list[dict[str, Any]]:
             host = _resolve(jail, path)
@@ -220,12 +159,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     continue  # unreadable entries are skipped
             return out
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
     @daemon_handler
     async def get_info(request: Request) -> Response:
         path = _q(request, "path")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> dict[str, Any]:
             host = _resolve(jail, path)
@@ -236,13 +176,14 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             name = posixpath.basename(_display(path).rstrip("/")) or "/"
             return file_info(name, st)
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
     @daemon_handler
     async def delete_file(request: Request) -> Response:
         path = _q(request, "path")
         recursive = request.query_params.get("recursive") == "true"
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path, follow_last=False)
@@ -265,13 +206,14 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 except OSError as exc:
                     raise os_fail("remove", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(204)
 
     @daemon_handler
     async def download(request: Request) -> Response:
         path = _q(request, "path")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> tuple[Path, os.stat_result]:
             host = _resolve(jail, path)
@@ -279,15 +221,21 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 st = os.stat(host)
             except OSError as exc:
                 raise os_fail("stat", path, exc) from None
-            if stat.S_ISDIR(st.st_mode):
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block a thread forever
                 raise Fail(400, "path must be a file")
-            try:  # readable?
-                os.close(os.open(host, os.O_RDONLY | os.O_CLOEXEC))
+            try:  # readable, and (checked on the open file) still a regular one?
+                fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
             except OSError as exc:
                 raise os_fail("open", path, exc) from None
+            try:
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Fail(400, "path must be a file")
             return host, st
 
-        host, st = await anyio.to_thread.run_sync(work)
+        host, st = await sb.run_sync(work)
         name = posixpath.basename(_display(path))
         return DownloadResponse(
             host,
@@ -304,7 +252,8 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     async def create_folder(request: Request) -> Response:
         path = _q(request, "path")
         mode = _parse_mode(request.query_params.get("mode") or "0755")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path)
@@ -313,14 +262,15 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             except OSError as exc:
                 raise os_fail("mkdir", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(201)
 
     @daemon_handler
     async def move(request: Request) -> Response:
         source = _q(request, "source")
         destination = _q(request, "destination")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             src = _resolve(jail, source, follow_last=False)
@@ -342,7 +292,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     + os_error_message("", "", exc).strip(" :"),
                 ) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(200)
 
     @daemon_handler
@@ -352,7 +302,8 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         group = request.query_params.get("group", "")
         mode_s = request.query_params.get("mode", "")
         mode = _parse_mode(mode_s) if mode_s else None
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path)
@@ -388,8 +339,11 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 except OSError as exc:
                     raise os_fail("chown", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(200)
+
+    def deadline(request: Request, op: str) -> _Deadline:
+        return _Deadline(op, request.query_params.get("path", ""), rt.settings.walk_time_limit)
 
     def _walk(jail: Jail, path: str) -> tuple[Path, str]:
         host = _resolve(jail, path)
@@ -403,7 +357,8 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     async def find(request: Request) -> Response:
         path = _q(request, "path")
         pattern = _q(request, "pattern")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
         needle = pattern.encode()
 
         def scan(host: str, shown: str, out: list[dict[str, Any]]) -> None:
@@ -432,7 +387,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         def work() -> list[dict[str, Any]]:
             host, shown_root = _walk(jail, path)
             out: list[dict[str, Any]] = []
-            for host_file, shown in _iter_tree(host, shown_root):
+            for host_file, shown in _iter_tree(host, shown_root, deadline(request, "find")):
                 try:
                     st = os.lstat(host_file)
                 except OSError:
@@ -441,28 +396,29 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     scan(host_file, shown, out)
             return out
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
     @daemon_handler
     async def search(request: Request) -> Response:
         path = _q(request, "path")
         pattern = _q(request, "pattern")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
         try:
-            _glob_regex(pattern)
-        except ValueError:
-            raise Fail(400, "syntax error in pattern") from None
+            glob = compile_glob(pattern)
+        except GlobSyntaxError as exc:
+            raise Fail(400, str(exc)) from None
 
         def work() -> list[str] | None:
             host, shown_root = _walk(jail, path)
             files = [
                 shown
-                for host_file, shown in _iter_tree(host, shown_root)
-                if go_match(pattern, os.path.basename(host_file) or "/")
+                for host_file, shown in _iter_tree(host, shown_root, deadline(request, "search"))
+                if glob.match(os.path.basename(host_file) or "/")
             ]
             return files or None  # the real service answers {"files": null}
 
-        return json_response({"files": await anyio.to_thread.run_sync(work)})
+        return json_response({"files": await sb.run_sync(work)})
 
     @daemon_handler
     async def replace(request: Request) -> Response:
@@ -488,12 +444,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 "invalid request body: Key: 'ReplaceRequest.NewValue' Error:Field validation "
                 "for 'NewValue' failed on the 'required' tag",
             )
-        jail = jail_of(request)
+        sb = sandbox_of(request)
+        jail = sb.jail
 
         def one(name: str) -> dict[str, Any]:
             try:
                 host = jail.resolve(name)
-                with open(host, "rb") as f:
+                with _open_regular(host) as f:
                     data = f.read()
                 new = data.replace(pattern.encode(), new_value.encode())
                 if new != data:
@@ -508,9 +465,11 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         def work() -> list[dict[str, Any]]:
             return [one(str(name)) for name in files]
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
-    async def _prepare_dest(jail: Jail, dest: str) -> Path:
+    async def _prepare_dest(sb: SandboxState, dest: str) -> Path:
+        jail = sb.jail
+
         def work() -> Path:
             host = jail.resolve(dest)
             if host == jail.root:
@@ -518,12 +477,12 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             os.makedirs(host.parent, mode=0o755, exist_ok=True)
             return host
 
-        return await anyio.to_thread.run_sync(work)
+        return await sb.run_sync(work)
 
     @daemon_handler
     async def upload(request: Request) -> Response:
         path = _q(request, "path")
-        jail = jail_of(request)
+        sb = sandbox_of(request)
         found = False
 
         async def on_part(name: str, filename: str | None) -> PartSink:
@@ -532,7 +491,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 return DiscardSink()
             found = True
             try:
-                host = await _prepare_dest(jail, path)
+                host = await _prepare_dest(sb, path)
                 return TempFileSink(host)
             except OSError as exc:
                 raise Fail(400, os_error_message("open", path, exc)) from None
@@ -551,7 +510,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
     @daemon_handler
     async def bulk_upload(request: Request) -> Response:
-        jail = jail_of(request)
+        sb = sandbox_of(request)
         dests: dict[str, str] = {}
         errs: list[str] = []
         pending_paths: dict[str, TextSink] = {}
@@ -576,15 +535,15 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 return text
             if name.endswith(".file"):
                 idx = index(name)
-                dest = dests.get(idx)
-                if dest is None:
+                target = dests.get(idx)
+                if target is None:
                     errs.append(f"file[{idx}]: missing .path metadata")
                     return DiscardSink()
                 try:
-                    host = await _prepare_dest(jail, dest)
-                    return _Recording(TempFileSink(host), errs, dest)
+                    host = await _prepare_dest(sb, target)
+                    return _Recording(TempFileSink(host), errs, target)
                 except OSError as exc:
-                    errs.append(f"{dest}: {os_error_message('open', dest, exc)}")
+                    errs.append(f"{target}: {os_error_message('open', target, exc)}")
                     return DiscardSink()
             return DiscardSink()
 
@@ -656,9 +615,40 @@ class _Recording:
             self.inner = None
 
 
-def _iter_tree(host: Path, shown_root: str) -> Iterator[tuple[str, str]]:
+class _Deadline:
+    """The time a tree walk may take (``walk_time_limit``): a search of a huge tree answers a
+    clear 400 instead of holding a worker thread for ever."""
+
+    def __init__(self, op: str, path: str, limit_s: float) -> None:
+        self.op, self.path, self.limit_s = op, path, limit_s
+        self.at = time.monotonic() + limit_s
+
+    def check(self) -> None:
+        if time.monotonic() >= self.at:
+            raise Fail(
+                400,
+                f"{self.op} {self.path}: stopped after {self.limit_s:g} s "
+                "(the emulator's walk_time_limit): search a smaller tree",
+            )
+
+
+def _open_regular(host: Path) -> BinaryIO:
+    """``open(host, "rb")`` that refuses FIFOs and devices instead of blocking on them."""
+    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _iter_tree(host: Path, shown_root: str, deadline: _Deadline) -> Iterator[tuple[str, str]]:
     """(host path, shown path) of ``host`` and everything under it, in the order of Go's
     ``filepath.Walk``: depth first, lexical order, symlinked directories not followed."""
+    deadline.check()
     yield str(host), shown_root
     if not host.is_dir():
         return
@@ -683,6 +673,7 @@ def _iter_tree(host: Path, shown_root: str) -> Iterator[tuple[str, str]]:
         except StopIteration:
             stack.pop()
             continue
+        deadline.check()
         yield path, shown
         if is_dir:
             stack.append(entries(path, shown))

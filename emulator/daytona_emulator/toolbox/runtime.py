@@ -8,8 +8,10 @@ import asyncio
 import contextlib
 import logging
 import shutil
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
+import anyio
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
@@ -31,6 +33,8 @@ __all__ = ["SandboxState", "ToolboxRuntime"]
 
 log = logging.getLogger("daytona_emulator.toolbox")
 
+T = TypeVar("T")
+
 
 class SandboxState:
     """What the toolbox holds for one sandbox while it runs."""
@@ -46,6 +50,13 @@ class SandboxState:
         self.sessions: dict[str, Session] = {}
         self.lsp: dict[tuple[str, str], LspServer] = {}
         self.lsp_lock = asyncio.Lock()
+        # every blocking call of this sandbox takes a token: one sandbox cannot take all the
+        # worker threads (a stuck open() would otherwise stall every sandbox)
+        self.limiter = anyio.CapacityLimiter(runtime.settings.worker_threads_per_sandbox)
+
+    async def run_sync(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in a worker thread, within this sandbox's share of threads."""
+        return await anyio.to_thread.run_sync(fn, *args, limiter=self.limiter)
 
     async def stop(self) -> None:
         """Kill the sessions, the language servers and every process; files remain."""
@@ -104,7 +115,7 @@ class ToolboxRuntime:
         return state
 
     async def sandbox_created(self, sandbox_id: str) -> None:
-        await anyio.to_thread.run_sync(self.sandbox, sandbox_id)
+        self.sandbox(sandbox_id)
 
     async def sandbox_stopped(self, sandbox_id: str) -> None:
         state = self.sandboxes.pop(sandbox_id, None)
