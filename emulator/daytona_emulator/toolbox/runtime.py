@@ -91,6 +91,7 @@ class ToolboxRuntime:
         await anyio.to_thread.run_sync(
             lambda: self.settings.sandboxes_dir.mkdir(parents=True, exist_ok=True)
         )
+        await anyio.to_thread.run_sync(self.tracker.kill_leftovers)
         self._closed = False
 
     async def aclose(self) -> None:
