@@ -5,8 +5,10 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,19 +18,43 @@ from daytona_emulator.errors import daemon_error
 __all__ = [
     "Fail",
     "daemon_handler",
+    "go_text",
     "os_error_message",
     "os_error_status",
+    "query",
     "read_json",
     "require",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def go_text(text: str) -> str:
+    """The string as Go writes it: each byte that is not UTF-8 (kept by ``surrogateescape``)
+    and each lone surrogate becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _go_strings(value: Any) -> Any:
+    """Every string inside a decoded JSON value through :func:`go_text` (Go's decoder turns a
+    lone ``\\ud800`` into U+FFFD)."""
+    if isinstance(value, str):
+        return go_text(value)
+    if isinstance(value, list):
+        return [_go_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {go_text(k): _go_strings(v) for k, v in value.items()}
+    return value
+
 
 class Fail(Exception):
     """A daemon error answer: ``{statusCode, message, code, timestamp, path, method}``."""
 
     def __init__(self, status: int, message: str) -> None:
+        message = go_text(message)  # a path in it may hold bytes that are not UTF-8
         super().__init__(message)
         self.status = status
         self.message = message
@@ -91,7 +117,25 @@ async def read_json(request: Request) -> dict[str, Any]:
         raise Fail(400, f"invalid request body: {exc}") from None
     if not isinstance(body, dict):
         raise Fail(400, "invalid request body: expected a JSON object")
+    if _SURROGATE_ESCAPE.search(raw):
+        body = _go_strings(body)
     return body
+
+
+def query(request: Request, key: str) -> str:
+    """Go's ``c.Query(key)``: the first value, ``""`` when absent. Percent-escapes that are not
+    UTF-8 stay the bytes they name (``surrogateescape``), so a file whose name is not UTF-8
+    can still be addressed, as with the daemon."""
+    cache: dict[str, str] | None = getattr(request.state, "go_query", None)
+    if cache is None:
+        cache = {}
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(
+            raw, keep_blank_values=True, encoding="utf-8", errors="surrogateescape"
+        ):
+            cache.setdefault(name, value)
+        request.state.go_query = cache
+    return cache.get(key, "")
 
 
 def require(body: dict[str, Any], struct: str, fields: dict[str, str]) -> None:
@@ -119,11 +163,12 @@ def str_field(body: dict[str, Any], key: str, default: str = "") -> str:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(),
-        status_code=status,
-        media_type="application/json; charset=utf-8",
-    )
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body = text.encode()
+    except UnicodeEncodeError:  # a file name that is not UTF-8: U+FFFD, as Go's encoder
+        body = go_text(text).encode()
+    return Response(body, status_code=status, media_type="application/json; charset=utf-8")
 
 
 def empty(status: int = 200) -> Response:

@@ -31,6 +31,7 @@ from .common import (
     json_response,
     os_error_message,
     os_fail,
+    query,
     read_json,
 )
 from .glob import GlobSyntaxError, compile_glob
@@ -98,7 +99,7 @@ def file_info(name: str, st: os.stat_result) -> dict[str, Any]:
 
 
 def _q(request: Request, key: str, required: bool = True) -> str:
-    value = request.query_params.get(key, "")
+    value = query(request, key)
     if required and not value:
         raise Fail(400, f"{key} is required")
     return value
@@ -126,6 +127,27 @@ def _parse_mode(mode: str) -> int:
     return value
 
 
+PATH_MAX = 4096  # Linux: longer paths fail with ENAMETOOLONG
+
+
+def make_dirs(host: Path, mode: int) -> None:
+    """``os.makedirs(host, mode, exist_ok=True)`` without recursion: a path thousands of
+    directories deep fails with ENAMETOOLONG instead of exhausting the stack."""
+    if len(os.fsencode(host)) >= PATH_MAX:
+        raise OSError(errno.ENAMETOOLONG, "file name too long")
+    missing: list[Path] = []
+    cur = host
+    while not cur.is_dir() and cur.parent != cur:
+        missing.append(cur)
+        cur = cur.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, mode)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+
+
 class DownloadResponse(FileResponse):
     chunk_size = 256 * 1024
 
@@ -140,7 +162,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
     @daemon_handler
     async def list_files(request: Request) -> Response:
-        path = request.query_params.get("path") or "."
+        path = query(request, "path") or "."
         sb = sandbox_of(request)
         jail = sb.jail
 
@@ -181,7 +203,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     @daemon_handler
     async def delete_file(request: Request) -> Response:
         path = _q(request, "path")
-        recursive = request.query_params.get("recursive") == "true"
+        recursive = query(request, "recursive") == "true"
         sb = sandbox_of(request)
         jail = sb.jail
 
@@ -236,7 +258,8 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             return host, st
 
         host, st = await sb.run_sync(work)
-        name = posixpath.basename(_display(path))
+        # the header carries the name's bytes (Go writes them as they are; not latin-1)
+        name = os.fsencode(posixpath.basename(_display(path))).decode("latin-1")
         return DownloadResponse(
             host,
             stat_result=st,
@@ -251,14 +274,14 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     @daemon_handler
     async def create_folder(request: Request) -> Response:
         path = _q(request, "path")
-        mode = _parse_mode(request.query_params.get("mode") or "0755")
+        mode = _parse_mode(query(request, "mode") or "0755")
         sb = sandbox_of(request)
         jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path)
             try:
-                os.makedirs(host, mode=mode, exist_ok=True)
+                make_dirs(host, mode)
             except OSError as exc:
                 raise os_fail("mkdir", path, exc) from None
 
@@ -298,9 +321,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     @daemon_handler
     async def permissions(request: Request) -> Response:
         path = _q(request, "path")
-        owner = request.query_params.get("owner", "")
-        group = request.query_params.get("group", "")
-        mode_s = request.query_params.get("mode", "")
+        owner = query(request, "owner")
+        group = query(request, "group")
+        mode_s = query(request, "mode")
         mode = _parse_mode(mode_s) if mode_s else None
         sb = sandbox_of(request)
         jail = sb.jail
@@ -343,7 +366,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         return empty(200)
 
     def deadline(request: Request, op: str) -> _Deadline:
-        return _Deadline(op, request.query_params.get("path", ""), rt.settings.walk_time_limit)
+        return _Deadline(op, query(request, "path"), rt.settings.walk_time_limit)
 
     def _walk(jail: Jail, path: str) -> tuple[Path, str]:
         host = _resolve(jail, path)
@@ -474,7 +497,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             host = jail.resolve(dest)
             if host == jail.root:
                 raise IsADirectoryError(21, "is a directory")
-            os.makedirs(host.parent, mode=0o755, exist_ok=True)
+            make_dirs(host.parent, 0o755)
             return host
 
         return await sb.run_sync(work)

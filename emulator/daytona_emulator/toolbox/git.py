@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import Fail, daemon_handler, empty, json_response, query, read_json, require
 from .jail import Jail, JailError
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
 
@@ -241,7 +241,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
     @daemon_handler
     async def status(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
         g = git_of(request)
@@ -290,7 +290,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
     @daemon_handler
     async def list_branches(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
         g = git_of(request)
@@ -327,7 +327,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
     @daemon_handler
     async def history(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
         g = git_of(request)

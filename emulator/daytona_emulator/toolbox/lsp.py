@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import Fail, daemon_handler, empty, json_response, query, read_json, require
 from .jail import Jail, JailError
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
 
@@ -500,7 +500,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     def query_args(request: Request, names: tuple[str, ...]) -> list[str]:
         values = []
         for name in names:
-            value = request.query_params.get(name, "")
+            value = query(request, name)
             if not value:
                 raise Fail(400, f"{name} is required")
             values.append(value)
@@ -515,9 +515,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     @daemon_handler
     async def workspace_symbols(request: Request) -> Response:
         language_id, project = query_args(request, ("languageId", "pathToProject"))
-        query = request.query_params.get("query", "")
+        text = query(request, "query")
         server = server_of(sandbox_of(request), language_id, project)
-        return json_response(await call(server.workspace_symbols(query)))
+        return json_response(await call(server.workspace_symbols(text)))
 
     return [
         Route("/lsp/start", start, methods=["POST"]),

@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import Fail, daemon_handler, empty, json_response, query, read_json, require
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
 
 if TYPE_CHECKING:
@@ -383,7 +383,7 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
     async def logs(request: Request) -> Response:
         session = session_of(request)
         cmd = command_of(request, session)
-        if request.query_params.get("follow") != "true":
+        if query(request, "follow") != "true":
             data = await anyio.to_thread.run_sync(_read_log, cmd.log)
             return Response(data, media_type="text/plain; charset=utf-8")
         try:
