@@ -141,8 +141,9 @@ class Git:
         *,
         extra_env: dict[str, str] | None = None,
         limit_s: float = GIT_TIMEOUT,
+        stdin: bytes | None = None,
     ) -> bytes:
-        """Run git; its stdout, or :class:`Fail` 400 with its message."""
+        """Run git (``stdin`` fed to it); its stdout, or :class:`Fail` 400 with its message."""
         argv = [self.binary, "-c", "safe.directory=*", "-c", "core.quotepath=false", *args]
         try:
             proc = await self.rt.tracker.spawn(
@@ -150,7 +151,7 @@ class Git:
                 argv,
                 cwd=str(cwd),
                 env=self.env(extra_env),
-                stdin=asyncio.subprocess.DEVNULL,
+                stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
             )
@@ -159,7 +160,7 @@ class Git:
         except OSError as exc:
             raise Fail(400, f"git: {exc.strerror}") from None
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), limit_s)
+            out, err = await asyncio.wait_for(proc.communicate(stdin), limit_s)
         except TimeoutError:
             ProcessTracker.kill_group(proc)
             await proc.wait()
@@ -280,10 +281,12 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             "GIT_COMMITTER_NAME": author,
             "GIT_COMMITTER_EMAIL": email,
         }
+        # the message through stdin: `-m` would end it with a newline, go-git stores it as given
         await g.run(
-            ["commit", "--no-verify", "--cleanup=verbatim", "-m", str(body["message"])],
+            ["commit", "--no-verify", "--cleanup=verbatim", "-F", "-"],
             repo,
             extra_env=ident,
+            stdin=str(body["message"]).encode(),
         )
         sha = (await g.run(["rev-parse", "HEAD"], repo)).decode().strip()
         return json_response({"hash": sha})
