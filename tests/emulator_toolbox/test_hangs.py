@@ -100,7 +100,7 @@ def test_fifo_downloads_are_refused_and_starve_nobody(box: Any, other_box: Any, 
 def test_one_sandbox_cannot_take_every_worker_thread(server: Any, box: Any, other_box: Any) -> None:
     rt = server.app.state.toolbox
     loop = server._server.servers[0].get_loop()
-    sb = rt.sandbox(box.id)
+    sb = rt.state.sandbox(box.id)
     limit = server.settings.worker_threads_per_sandbox
     release = threading.Event()
 

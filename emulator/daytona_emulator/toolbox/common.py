@@ -12,21 +12,27 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.errors import daemon_error
 
 __all__ = [
     "Fail",
+    "RouteTable",
     "daemon_handler",
+    "daemon_routes",
     "go_text",
     "os_error_message",
     "os_error_status",
     "query",
     "read_json",
     "require",
+    "required_query",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
+# (method, path under the toolbox mount, handler): an API group's routes
+RouteTable = list[tuple[str, str, Handler]]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -71,6 +77,14 @@ def daemon_handler(fn: Handler) -> Handler:
             return daemon_error(request, exc.status, exc.message)
 
     return wrapper
+
+
+def daemon_routes(table: RouteTable) -> list[BaseRoute]:
+    """The routes of a table, each handler answering :class:`Fail` with the daemon body."""
+    return [
+        Route(path, daemon_handler(fn), methods=[method], name=f"toolbox:{method}:{path}")
+        for method, path, fn in table
+    ]
 
 
 _STRERROR = {
@@ -159,6 +173,14 @@ def str_field(body: dict[str, Any], key: str, default: str = "") -> str:
         return default
     if not isinstance(value, str):
         raise Fail(400, f"invalid request body: {key} must be a string")
+    return value
+
+
+def required_query(request: Request, key: str) -> str:
+    """:func:`query`, or 400 ``<key> is required`` when it is empty."""
+    value = query(request, key)
+    if not value:
+        raise Fail(400, f"{key} is required")
     return value
 
 

@@ -1,108 +1,43 @@
-"""``/files/*``: the file API of the daemon, on the sandbox's jailed root.
+"""``/files/*`` except uploads: the daemon's file API on the sandbox's jailed root.
 
 Every path of a request goes through :class:`~.jail.Jail`; blocking filesystem work runs in
-worker threads; uploads and downloads are streamed (never held whole in memory). Paths in
-responses and messages are the sandbox's (as the client gave them), never host paths.
+the sandbox's worker threads; downloads are streamed. Paths in responses and messages are the
+sandbox's (as the client gave them), never host paths.
 """
 
 from __future__ import annotations
 
-import errno
 import grp
 import os
 import posixpath
 import pwd
 import shutil
 import stat
-import time
-from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from .common import (
     Fail,
-    daemon_handler,
+    daemon_routes,
     empty,
     json_response,
     os_error_message,
     os_fail,
     query,
     read_json,
+    required_query,
 )
+from .fileinfo import file_info
+from .fsio import WalkDeadline, iter_tree, make_dirs, open_regular
 from .glob import GlobSyntaxError, compile_glob
 from .jail import Jail, JailError
-from .multipart import DiscardSink, MultipartError, PartSink, TempFileSink, TextSink, parse_stream
+from .state import Toolbox
 
-if TYPE_CHECKING:
-    from .runtime import SandboxState, ToolboxRuntime
-
-__all__ = ["file_info", "go_mode_string", "routes"]
-
-# ---------------------------------------------------------------------------------------------
-# Go formatting helpers
-
-
-def go_mode_string(mode: int) -> str:
-    """Go's ``fs.FileMode.String()`` from a ``st_mode``: ``-rw-r--r--``, ``drwxr-xr-x``..."""
-    letters = ""
-    if stat.S_ISDIR(mode):
-        letters += "d"
-    if stat.S_ISLNK(mode):
-        letters += "L"
-    if stat.S_ISBLK(mode) or stat.S_ISCHR(mode):
-        letters += "D"
-    if stat.S_ISFIFO(mode):
-        letters += "p"
-    if stat.S_ISSOCK(mode):
-        letters += "S"
-    if mode & stat.S_ISUID:
-        letters += "u"
-    if mode & stat.S_ISGID:
-        letters += "g"
-    if stat.S_ISCHR(mode):
-        letters += "c"
-    if mode & stat.S_ISVTX:
-        letters += "t"
-    rwx = "".join(ch if mode & (1 << (8 - i)) else "-" for i, ch in enumerate("rwxrwxrwx"))
-    return (letters or "-") + rwx
-
-
-def go_time_string(ns: int) -> str:
-    """Go's ``time.Time.String()`` in UTC: ``2025-06-13 08:05:07.1234 +0000 UTC``."""
-    secs, frac = divmod(ns, 1_000_000_000)
-    base = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    if frac:
-        base += "." + f"{frac:09d}".rstrip("0")
-    return base + " +0000 UTC"
-
-
-def file_info(name: str, st: os.stat_result) -> dict[str, Any]:
-    return {
-        "name": name,
-        "size": st.st_size,
-        "mode": go_mode_string(st.st_mode),
-        "modTime": go_time_string(st.st_mtime_ns),
-        "isDir": stat.S_ISDIR(st.st_mode),
-        "owner": str(st.st_uid),
-        "group": str(st.st_gid),
-        "permissions": f"{stat.S_IMODE(st.st_mode) & 0o777:04o}",
-    }
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def _q(request: Request, key: str, required: bool = True) -> str:
-    value = query(request, key)
-    if required and not value:
-        raise Fail(400, f"{key} is required")
-    return value
+__all__ = ["FilesApi"]
 
 
 def _display(path: str) -> str:
@@ -127,43 +62,37 @@ def _parse_mode(mode: str) -> int:
     return value
 
 
-PATH_MAX = 4096  # Linux: longer paths fail with ENAMETOOLONG
-
-
-def make_dirs(host: Path, mode: int) -> None:
-    """``os.makedirs(host, mode, exist_ok=True)`` without recursion: a path thousands of
-    directories deep fails with ENAMETOOLONG instead of exhausting the stack."""
-    if len(os.fsencode(host)) >= PATH_MAX:
-        raise OSError(errno.ENAMETOOLONG, "file name too long")
-    missing: list[Path] = []
-    cur = host
-    while not cur.is_dir() and cur.parent != cur:
-        missing.append(cur)
-        cur = cur.parent
-    for directory in reversed(missing):
-        try:
-            os.mkdir(directory, mode)
-        except FileExistsError:
-            if not directory.is_dir():
-                raise
-
-
 class DownloadResponse(FileResponse):
     chunk_size = 256 * 1024
 
 
-# ---------------------------------------------------------------------------------------------
-# handlers
+class FilesApi:
+    """List, stat, delete, download, mkdir, move, chmod/chown, find, search, replace."""
 
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
 
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def sandbox_of(request: Request) -> SandboxState:
-        return rt.sandbox(request.path_params["sandboxId"])
+    def routes(self) -> list[BaseRoute]:
+        return daemon_routes(
+            [
+                ("GET", "/files", self.list_files),
+                ("GET", "/files/", self.list_files),  # the daemon's own route
+                ("DELETE", "/files", self.delete_file),
+                ("DELETE", "/files/", self.delete_file),
+                ("GET", "/files/info", self.get_info),
+                ("GET", "/files/download", self.download),
+                ("POST", "/files/folder", self.create_folder),
+                ("POST", "/files/move", self.move),
+                ("POST", "/files/permissions", self.permissions),
+                ("GET", "/files/find", self.find),
+                ("GET", "/files/search", self.search),
+                ("POST", "/files/replace", self.replace),
+            ]
+        )
 
-    @daemon_handler
-    async def list_files(request: Request) -> Response:
+    async def list_files(self, request: Request) -> Response:
         path = query(request, "path") or "."
-        sb = sandbox_of(request)
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> list[dict[str, Any]]:
@@ -183,10 +112,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
         return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def get_info(request: Request) -> Response:
-        path = _q(request, "path")
-        sb = sandbox_of(request)
+    async def get_info(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> dict[str, Any]:
@@ -200,11 +128,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
         return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def delete_file(request: Request) -> Response:
-        path = _q(request, "path")
+    async def delete_file(self, request: Request) -> Response:
+        path = required_query(request, "path")
         recursive = query(request, "recursive") == "true"
-        sb = sandbox_of(request)
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> None:
@@ -231,10 +158,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         await sb.run_sync(work)
         return empty(204)
 
-    @daemon_handler
-    async def download(request: Request) -> Response:
-        path = _q(request, "path")
-        sb = sandbox_of(request)
+    async def download(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> tuple[Path, os.stat_result]:
@@ -271,11 +197,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             },
         )
 
-    @daemon_handler
-    async def create_folder(request: Request) -> Response:
-        path = _q(request, "path")
+    async def create_folder(self, request: Request) -> Response:
+        path = required_query(request, "path")
         mode = _parse_mode(query(request, "mode") or "0755")
-        sb = sandbox_of(request)
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> None:
@@ -288,11 +213,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         await sb.run_sync(work)
         return empty(201)
 
-    @daemon_handler
-    async def move(request: Request) -> Response:
-        source = _q(request, "source")
-        destination = _q(request, "destination")
-        sb = sandbox_of(request)
+    async def move(self, request: Request) -> Response:
+        source = required_query(request, "source")
+        destination = required_query(request, "destination")
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> None:
@@ -318,14 +242,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         await sb.run_sync(work)
         return empty(200)
 
-    @daemon_handler
-    async def permissions(request: Request) -> Response:
-        path = _q(request, "path")
+    async def permissions(self, request: Request) -> Response:
+        path = required_query(request, "path")
         owner = query(request, "owner")
         group = query(request, "group")
         mode_s = query(request, "mode")
         mode = _parse_mode(mode_s) if mode_s else None
-        sb = sandbox_of(request)
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def work() -> None:
@@ -365,10 +288,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         await sb.run_sync(work)
         return empty(200)
 
-    def deadline(request: Request, op: str) -> _Deadline:
-        return _Deadline(op, query(request, "path"), rt.settings.walk_time_limit)
+    def deadline(self, request: Request, op: str) -> WalkDeadline:
+        return WalkDeadline(op, query(request, "path"), self.tb.settings.walk_time_limit)
 
-    def _walk(jail: Jail, path: str) -> tuple[Path, str]:
+    def _walk(self, jail: Jail, path: str) -> tuple[Path, str]:
         host = _resolve(jail, path)
         try:
             os.stat(host)
@@ -376,11 +299,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             raise os_fail("lstat", path, exc) from None
         return host, _display(path)
 
-    @daemon_handler
-    async def find(request: Request) -> Response:
-        path = _q(request, "path")
-        pattern = _q(request, "pattern")
-        sb = sandbox_of(request)
+    async def find(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        pattern = required_query(request, "pattern")
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
         needle = pattern.encode()
 
@@ -408,9 +330,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                         )
 
         def work() -> list[dict[str, Any]]:
-            host, shown_root = _walk(jail, path)
+            host, shown_root = self._walk(jail, path)
             out: list[dict[str, Any]] = []
-            for host_file, shown in _iter_tree(host, shown_root, deadline(request, "find")):
+            for host_file, shown in iter_tree(host, shown_root, self.deadline(request, "find")):
                 try:
                     st = os.lstat(host_file)
                 except OSError:
@@ -421,11 +343,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
 
         return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def search(request: Request) -> Response:
-        path = _q(request, "path")
-        pattern = _q(request, "pattern")
-        sb = sandbox_of(request)
+    async def search(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        pattern = required_query(request, "pattern")
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
         try:
             glob = compile_glob(pattern)
@@ -433,18 +354,19 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             raise Fail(400, str(exc)) from None
 
         def work() -> list[str] | None:
-            host, shown_root = _walk(jail, path)
+            host, shown_root = self._walk(jail, path)
             files = [
                 shown
-                for host_file, shown in _iter_tree(host, shown_root, deadline(request, "search"))
+                for host_file, shown in iter_tree(
+                    host, shown_root, self.deadline(request, "search")
+                )
                 if glob.match(os.path.basename(host_file) or "/")
             ]
             return files or None  # the real service answers {"files": null}
 
         return json_response({"files": await sb.run_sync(work)})
 
-    @daemon_handler
-    async def replace(request: Request) -> Response:
+    async def replace(self, request: Request) -> Response:
         body = await read_json(request)
         files = body.get("files")
         pattern = body.get("pattern")
@@ -467,13 +389,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 "invalid request body: Key: 'ReplaceRequest.NewValue' Error:Field validation "
                 "for 'NewValue' failed on the 'required' tag",
             )
-        sb = sandbox_of(request)
+        sb = self.tb.sandbox_of(request)
         jail = sb.jail
 
         def one(name: str) -> dict[str, Any]:
             try:
                 host = jail.resolve(name)
-                with _open_regular(host) as f:
+                with open_regular(host) as f:
                     data = f.read()
                 new = data.replace(pattern.encode(), new_value.encode())
                 if new != data:
@@ -489,214 +411,3 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             return [one(str(name)) for name in files]
 
         return json_response(await sb.run_sync(work))
-
-    async def _prepare_dest(sb: SandboxState, dest: str) -> Path:
-        jail = sb.jail
-
-        def work() -> Path:
-            host = jail.resolve(dest)
-            if host == jail.root:
-                raise IsADirectoryError(21, "is a directory")
-            make_dirs(host.parent, 0o755)
-            return host
-
-        return await sb.run_sync(work)
-
-    @daemon_handler
-    async def upload(request: Request) -> Response:
-        path = _q(request, "path")
-        sb = sandbox_of(request)
-        found = False
-
-        async def on_part(name: str, filename: str | None) -> PartSink:
-            nonlocal found
-            if name != "file" or found:
-                return DiscardSink()
-            found = True
-            try:
-                host = await _prepare_dest(sb, path)
-                return TempFileSink(host)
-            except OSError as exc:
-                raise Fail(400, os_error_message("open", path, exc)) from None
-
-        try:
-            await parse_stream(request, on_part)
-        except MultipartError as exc:
-            raise Fail(400, str(exc)) from None
-        except ClientDisconnect:
-            return empty(400)
-        except OSError as exc:
-            raise Fail(400, os_error_message("open", path, exc)) from None
-        if not found:
-            raise Fail(400, "http: no such file")
-        return empty(200)
-
-    @daemon_handler
-    async def bulk_upload(request: Request) -> Response:
-        sb = sandbox_of(request)
-        dests: dict[str, str] = {}
-        errs: list[str] = []
-        pending_paths: dict[str, TextSink] = {}
-
-        def index(name: str) -> str:
-            s = name.removeprefix("files[")
-            return s.removesuffix("].path").removesuffix("].file")
-
-        async def on_part(name: str, filename: str | None) -> PartSink:
-            # resolve the paths of the finished .path parts first
-            for idx, sink in list(pending_paths.items()):
-                if sink.done:
-                    dest = sink.text.strip()
-                    if dest:
-                        dests[idx] = dest
-                    else:
-                        errs.append(f"path[{idx}]: empty path")
-                    del pending_paths[idx]
-            if name.endswith(".path"):
-                text = TextSink()
-                pending_paths[index(name)] = text
-                return text
-            if name.endswith(".file"):
-                idx = index(name)
-                target = dests.get(idx)
-                if target is None:
-                    errs.append(f"file[{idx}]: missing .path metadata")
-                    return DiscardSink()
-                try:
-                    host = await _prepare_dest(sb, target)
-                    return _Recording(TempFileSink(host), errs, target)
-                except OSError as exc:
-                    errs.append(f"{target}: {os_error_message('open', target, exc)}")
-                    return DiscardSink()
-            return DiscardSink()
-
-        try:
-            await parse_stream(request, on_part)
-        except MultipartError:
-            return json_response({"errors": ["invalid multipart form"]}, 400)
-        except ClientDisconnect:
-            return empty(400)
-        for idx, sink in pending_paths.items():
-            if not sink.text.strip():
-                errs.append(f"path[{idx}]: empty path")
-        if errs:
-            return json_response({"errors": errs}, 400)
-        return empty(200)
-
-    return [
-        Route("/files", list_files, methods=["GET"]),
-        Route("/files/", list_files, methods=["GET"]),
-        Route("/files", delete_file, methods=["DELETE"]),
-        Route("/files/", delete_file, methods=["DELETE"]),
-        Route("/files/info", get_info, methods=["GET"]),
-        Route("/files/download", download, methods=["GET"]),
-        Route("/files/folder", create_folder, methods=["POST"]),
-        Route("/files/move", move, methods=["POST"]),
-        Route("/files/permissions", permissions, methods=["POST"]),
-        Route("/files/find", find, methods=["GET"]),
-        Route("/files/search", search, methods=["GET"]),
-        Route("/files/replace", replace, methods=["POST"]),
-        Route("/files/upload", upload, methods=["POST"]),
-        Route("/files/bulk-upload", bulk_upload, methods=["POST"]),
-    ]
-
-
-class _Recording:
-    """A file sink whose write/commit errors are recorded instead of failing the request."""
-
-    def __init__(self, inner: TempFileSink, errs: list[str], dest: str) -> None:
-        self.inner: TempFileSink | None = inner
-        self.errs = errs
-        self.dest = dest
-
-    async def write(self, data: bytes) -> None:
-        if self.inner is None:
-            return
-        try:
-            await self.inner.write(data)
-        except OSError as exc:
-            await self._fail(exc)
-
-    async def finish(self) -> None:
-        if self.inner is None:
-            return
-        try:
-            await self.inner.finish()
-        except OSError as exc:
-            self.inner = None
-            self.errs.append(f"{self.dest}: {os_error_message('rename', self.dest, exc)}")
-
-    async def _fail(self, exc: OSError) -> None:
-        assert self.inner is not None
-        await self.inner.abort()
-        self.inner = None
-        self.errs.append(f"{self.dest}: {os_error_message('write', self.dest, exc)}")
-
-    async def abort(self) -> None:
-        if self.inner is not None:
-            await self.inner.abort()
-            self.inner = None
-
-
-class _Deadline:
-    """The time a tree walk may take (``walk_time_limit``): a search of a huge tree answers a
-    clear 400 instead of holding a worker thread for ever."""
-
-    def __init__(self, op: str, path: str, limit_s: float) -> None:
-        self.op, self.path, self.limit_s = op, path, limit_s
-        self.at = time.monotonic() + limit_s
-
-    def check(self) -> None:
-        if time.monotonic() >= self.at:
-            raise Fail(
-                400,
-                f"{self.op} {self.path}: stopped after {self.limit_s:g} s "
-                "(the emulator's walk_time_limit): search a smaller tree",
-            )
-
-
-def _open_regular(host: Path) -> BinaryIO:
-    """``open(host, "rb")`` that refuses FIFOs and devices instead of blocking on them."""
-    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _iter_tree(host: Path, shown_root: str, deadline: _Deadline) -> Iterator[tuple[str, str]]:
-    """(host path, shown path) of ``host`` and everything under it, in the order of Go's
-    ``filepath.Walk``: depth first, lexical order, symlinked directories not followed."""
-    deadline.check()
-    yield str(host), shown_root
-    if not host.is_dir():
-        return
-
-    def entries(cur: str, shown: str) -> Iterator[tuple[str, str, bool]]:
-        try:
-            with os.scandir(cur) as it:
-                found = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in found:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            yield entry.path, posixpath.join(shown, entry.name), is_dir
-
-    stack = [entries(str(host), shown_root)]
-    while stack:
-        try:
-            path, shown, is_dir = next(stack[-1])
-        except StopIteration:
-            stack.pop()
-            continue
-        deadline.check()
-        yield path, shown
-        if is_dir:
-            stack.append(entries(path, shown))
