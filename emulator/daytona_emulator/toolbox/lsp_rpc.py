@@ -112,12 +112,12 @@ class LspClient:
 
     async def aclose(self) -> None:
         if self.alive:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(LspError, OSError):  # it is killed next anyway
                 await self.request("shutdown", None, limit_s=1.0)
                 await self.notify("exit", None)
         ProcessTracker.kill_group(self.proc)
-        with contextlib.suppress(Exception):
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.proc.wait(), 5)
         self._reader.cancel()
-        with contextlib.suppress(BaseException):
+        with contextlib.suppress(asyncio.CancelledError):
             await self._reader

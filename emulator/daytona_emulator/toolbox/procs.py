@@ -127,7 +127,7 @@ class ProcessTracker:
             self.records.discard(pgid)
         procs = list(self.live.get(sandbox_id, ()))
         for proc in procs:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(TimeoutError):  # SIGKILLed: only a D-state process lingers
                 await asyncio.wait_for(proc.wait(), 5)
 
     async def aclose(self) -> None:

@@ -230,11 +230,11 @@ class Session:
             self.sandbox.toolbox.watcher.wake(cmd.log)
         if self.proc is not None:
             ProcessTracker.kill_group(self.proc)
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.proc.wait(), 5)
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         if remove_logs:
             await self.sandbox.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
