@@ -96,3 +96,26 @@ def test_lone_surrogates_in_bodies(box: Any, err: Err) -> None:
     assert r.status_code == 201
     assert [s["sessionId"] for s in c.get("/process/session").json()] == ["s\ufffd"]
     err(c.post("/git/add", content=b'{"path":"\\ud800","files":["x"]}', headers=headers), 400)
+
+
+def test_oversized_and_deeply_nested_bodies(box: Any, err: Err) -> None:
+    c = box.c
+    # process/execute is parsed by the API itself: Express's 100 kB limit, a plain Error (500)
+    r = c.post("/process/execute", json={"command": "echo " + "x" * 110_000})
+    assert r.status_code == 500
+    body = r.json()
+    assert (body["error"], body["message"]) == ("Internal Server Error", "request entity too large")
+    assert c.post("/process/execute", json={"command": "echo " + "x" * 90_000}).status_code == 200
+    deep = b'{"command":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    headers = {"Content-Type": "application/json"}
+    r = c.post("/process/execute", content=deep, headers=headers)
+    assert r.status_code == 500  # over 100 kB as well
+    deep = b'{"a":' + b"[" * 20_000 + b"]" * 20_000 + b"}"
+    r = c.post("/process/execute", content=deep, headers=headers)
+    assert (r.status_code, r.json()["message"]) == (400, "invalid request body: exceeded max depth")
+    assert c.post("/process/session", json={"sessionId": "n"}).status_code == 201
+    err(
+        c.post("/process/session/n/exec", content=deep, headers=headers),
+        400,
+        "invalid request body: exceeded max depth",
+    )

@@ -17,6 +17,8 @@ from starlette.routing import BaseRoute, Route
 from daytona_emulator.errors import daemon_error
 
 __all__ = [
+    "MAX_PROXIED_BODY",
+    "BodyTooLarge",
     "Fail",
     "RouteTable",
     "daemon_handler",
@@ -24,7 +26,9 @@ __all__ = [
     "go_text",
     "os_error_message",
     "os_error_status",
+    "parse_json_object",
     "query",
+    "read_body",
     "read_json",
     "require",
     "required_query",
@@ -122,18 +126,49 @@ def os_fail(op: str, path: str, exc: OSError) -> Fail:
     return Fail(os_error_status(exc), os_error_message(op, path, exc))
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    """The JSON body (an object), or 400 ``invalid request body: ...``."""
-    raw = await request.body()
+# the API's proxy refuses larger bodies (follow-redirects' maxBodyLength); the daemon itself
+# sets no limit, the emulator must (memory)
+MAX_PROXIED_BODY = 50 * 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    """The request body is longer than the limit; raised while reading, before it is whole."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read no further than ``limit`` bytes (:class:`BodyTooLarge`)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A JSON object, as Go's decoder reads it (lone surrogates become U+FFFD), or 400."""
     try:
         body = json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError) as exc:
         raise Fail(400, f"invalid request body: {exc}") from None
+    except RecursionError:
+        raise Fail(400, "invalid request body: exceeded max depth") from None
     if not isinstance(body, dict):
         raise Fail(400, "invalid request body: expected a JSON object")
     if _SURROGATE_ESCAPE.search(raw):
         body = _go_strings(body)
     return body
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The JSON body (an object), or 400 ``invalid request body: ...``."""
+    try:
+        raw = await read_body(request, MAX_PROXIED_BODY)
+    except BodyTooLarge:
+        raise Fail(400, "invalid request body: http: request body too large") from None
+    return parse_json_object(raw)
 
 
 def query(request: Request, key: str) -> str:
