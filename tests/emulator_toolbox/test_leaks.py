@@ -148,3 +148,23 @@ def test_client_disconnect_ends_the_command(make_box: Callable[..., Any]) -> Non
     wait_for(lambda: not sleepers())  # each command ended with its client
     r = box.c.post("/process/execute", json={"command": "echo still-here"})
     assert r.status_code == 200 and r.json()["result"] == "still-here\n"
+
+
+def test_session_output_is_capped_too(make_box: Callable[..., Any]) -> None:
+    box = make_box(exec_output_limit=1000)
+    c = box.c
+    assert c.post("/process/session", json={"sessionId": "s"}).status_code == 201
+    r = c.post("/process/session/s/exec", json={"command": "head -c 5000 /dev/zero | tr '\\0' a"})
+    body = r.json()
+    assert body["exitCode"] == 0
+    assert body["output"] == "a" * 1000 + (
+        "\n[daytona-emulator: output truncated: 4000 more bytes were not kept "
+        "(exec_output_limit is 1000 bytes)]\n"
+    )
+    # the log itself stays whole
+    logs = c.get(f"/process/session/s/command/{body['cmdId']}/logs")
+    assert logs.status_code == 200 and logs.text == "a" * 5000
+    r = c.post("/process/execute", json={"command": "head -c 1500 /dev/zero"})
+    assert r.json()["result"].startswith(
+        "\x00" * 1000 + "\n[daytona-emulator: output truncated: 500"
+    )

@@ -32,6 +32,7 @@ __all__ = [
     "read_json",
     "require",
     "required_query",
+    "truncation_note",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -217,6 +218,14 @@ def required_query(request: Request, key: str) -> str:
     if not value:
         raise Fail(400, f"{key} is required")
     return value
+
+
+def truncation_note(dropped: int, limit: int) -> str:
+    """What ends an output the emulator cut at ``exec_output_limit`` (never cut silently)."""
+    return (
+        f"\n[daytona-emulator: output truncated: {dropped} more bytes were not kept "
+        f"(exec_output_limit is {limit} bytes)]\n"
+    )
 
 
 def json_response(data: Any, status: int = 200) -> Response:

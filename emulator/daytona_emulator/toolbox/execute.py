@@ -17,7 +17,14 @@ from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.errors import HTTP_EXCEPTION, nest_error
 
-from .common import BodyTooLarge, Fail, json_response, parse_json_object, read_body
+from .common import (
+    BodyTooLarge,
+    Fail,
+    json_response,
+    parse_json_object,
+    read_body,
+    truncation_note,
+)
 from .jail import JailError
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env, tokenise
 from .state import Toolbox
@@ -131,8 +138,5 @@ class ExecuteApi:
             log.warning(
                 "process/execute: %d bytes of output over exec_output_limit dropped", dropped
             )
-            result += (
-                f"\n[daytona-emulator: output truncated: {dropped} more bytes were not kept "
-                f"(exec_output_limit is {limit} bytes)]\n"
-            )
+            result += truncation_note(dropped, limit)
         return json_response({"exitCode": code, "result": result})

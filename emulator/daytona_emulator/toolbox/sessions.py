@@ -39,7 +39,17 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute
 
-from .common import Fail, daemon_routes, empty, json_response, query, read_json, require
+from .common import (
+    Fail,
+    daemon_routes,
+    empty,
+    json_response,
+    query,
+    read_json,
+    require,
+    truncation_note,
+)
+from .fsio import open_regular
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
 from .state import Sandbox, Toolbox
 
@@ -392,10 +402,12 @@ class SessionsApi:
         code = await session.wait(cmd)
         if code is None:
             raise Fail(400, "session cancelled")
-        output = await session.sandbox.run_sync(_read_log, cmd.log)
-        return json_response(
-            {"cmdId": cmd.id, "output": output.decode("utf-8", "replace"), "exitCode": code}
-        )
+        limit = self.tb.settings.exec_output_limit
+        kept, dropped = await session.sandbox.run_sync(_log_head, cmd.log, limit)
+        output = kept.decode("utf-8", "replace")
+        if dropped:
+            output += truncation_note(dropped, limit)
+        return json_response({"cmdId": cmd.id, "output": output, "exitCode": code})
 
     async def get_command(self, request: Request) -> Response:
         session = self.session_of(request)
@@ -408,7 +420,7 @@ class SessionsApi:
         session = self.session_of(request)
         cmd = self.command_of(request, session)
         if query(request, "follow") != "true":
-            data = await session.sandbox.run_sync(_read_log, cmd.log)
+            data = await session.sandbox.run_sync(_whole_log, cmd.log)
             return Response(data, media_type="text/plain; charset=utf-8")
         try:
             fd = await session.sandbox.run_sync(
@@ -426,8 +438,20 @@ class SessionsApi:
         return StreamingResponse(stream, media_type="application/octet-stream")
 
 
-def _read_log(path: Path) -> bytes:
+def _log_head(path: Path, limit: int) -> tuple[bytes, int]:
+    """The first ``limit`` bytes of a command's log, and how many more it holds."""
     try:
-        return path.read_bytes()
+        with open_regular(path) as f:
+            kept = f.read(limit)
+            return kept, max(os.fstat(f.fileno()).st_size - len(kept), 0)
+    except FileNotFoundError:
+        return b"", 0
+
+
+def _whole_log(path: Path) -> bytes:
+    """The whole log, as the daemon answers it (one body: a cut of the stream is visible)."""
+    try:
+        with open_regular(path) as f:
+            return f.read()
     except FileNotFoundError:
         return b""
