@@ -80,6 +80,9 @@ class EmulatorSettings:
     follow_logs_end_on_exit: bool = False  # real service: the follow stream never ends by itself
     nul_padding: bool = True  # real service: each follow-log message padded with NULs to 1024 bytes
     exec_default_timeout: float = 360.0
+    exec_output_limit: int = 16 * 1024 * 1024  # bytes of process/execute output kept
+    worker_threads_per_sandbox: int = 8  # blocking file work of one sandbox at a time
+    walk_time_limit: float = 60.0  # files/search and files/find give up after this long
     # --- builds --- RUN steps of Dockerfile builds are executed (on the host) only when set
     build_run_commands: bool = False
     # --- faults ---

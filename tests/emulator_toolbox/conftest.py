@@ -59,6 +59,16 @@ def box(server: EmulatorServer) -> Iterator[Box]:
 
 
 @pytest.fixture
+def other_box(server: EmulatorServer) -> Iterator[Box]:
+    """A second sandbox on the same emulator as ``box``."""
+    b = _new_box(server)
+    try:
+        yield b
+    finally:
+        b.c.close()
+
+
+@pytest.fixture
 def make_box() -> Iterator[Callable[..., Box]]:
     """A sandbox on a fresh emulator with settings overrides."""
     servers: list[EmulatorServer] = []

@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from daytona_emulator.toolbox.files import go_match, go_mode_string
+from daytona_emulator.toolbox.fileinfo import go_mode_string
+from daytona_emulator.toolbox.glob import go_match
 from daytona_emulator.toolbox.jail import Jail
 
 Err = Callable[..., dict[str, Any]]

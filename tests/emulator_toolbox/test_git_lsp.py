@@ -99,10 +99,10 @@ def test_git_round_trip(box: Any, err: Err, origin: tuple[Path, str]) -> None:
     assert len(sha) == 40
     hist = c.get("/git/history", params={"path": "repo"}).json()
     assert hist[0]["hash"] == sha and hist[-1]["hash"] == first
-    assert (hist[0]["author"], hist[0]["email"], hist[0]["message"].strip()) == (
+    assert (hist[0]["author"], hist[0]["email"], hist[0]["message"]) == (
         "Ann",
         "ann@example.com",
-        "third",
+        "third",  # exactly as given: no newline added (go-git)
     )
     assert hist[0]["timestamp"].endswith("Z") or "+" in hist[0]["timestamp"]
     st = c.get("/git/status", params={"path": "repo"}).json()
@@ -141,6 +141,25 @@ def test_git_round_trip(box: Any, err: Err, origin: tuple[Path, str]) -> None:
     )
     assert "zz" in body["message"] and str(box.root) not in body["message"]
     err(c.post("/git/clone", json={"path": "y"}), 400)
+
+
+@needs_git
+def test_commit_messages_come_back_exactly(box: Any) -> None:
+    repo = box.home / "msgs"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    c = box.c
+    messages = ["one", "two\n\nbody\n", "  spaced  ", "# not a comment\nx"]
+    for i, message in enumerate(messages):
+        (repo / "f.txt").write_text(f"{i}\n")
+        assert c.post("/git/add", json={"path": "msgs", "files": ["f.txt"]}).status_code == 200
+        r = c.post(
+            "/git/commit",
+            json={"path": "msgs", "message": message, "author": "A", "email": "a@e.x"},
+        )
+        assert r.status_code == 200, r.text
+    hist = c.get("/git/history", params={"path": "msgs"}).json()
+    assert [h["message"] for h in hist] == messages[::-1]  # as given, newest first
 
 
 def test_lsp_python(box: Any, err: Err) -> None:

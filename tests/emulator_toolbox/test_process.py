@@ -6,12 +6,31 @@ import base64
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 from daytona_emulator.toolbox.procs import tokenise
 
 Err = Callable[..., dict[str, Any]]
+
+
+def sandbox_processes(root: Path) -> list[psutil.Process]:
+    """Live processes whose working directory is in the sandbox's root."""
+    out = []
+    for p in psutil.process_iter(["cwd", "status"]):
+        cwd = p.info["cwd"]
+        if cwd and p.info["status"] != psutil.STATUS_ZOMBIE and Path(cwd).is_relative_to(root):
+            out.append(p)
+    return out
+
+
+def wait_for(cond: Callable[[], bool], limit_s: float = 20.0) -> None:
+    deadline = time.monotonic() + limit_s
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
 
 
 def sdk_wrap(cmd: str) -> str:
@@ -67,7 +86,7 @@ def test_execute_timeout_kills_the_group(box: Any) -> None:
         "Http Exception",
         "command execution timeout",
     )
-    time.sleep(1.0)
+    wait_for(lambda: not sandbox_processes(box.root))
     assert not marker.exists()  # the background child was killed with its group
 
 
@@ -153,8 +172,8 @@ def test_sessions(box: Any, err: Err) -> None:
     err(c.get("/process/session/s1"), 404, "session not found")
     err(c.delete("/process/session/s1"), 404)
     assert not (box.home / "sessions" / "s1").exists()
-    time.sleep(1.3)
-    assert not marker.exists()
+    wait_for(lambda: not sandbox_processes(box.root))
+    assert not marker.exists()  # nothing is left that could still create it
 
 
 def _follow(

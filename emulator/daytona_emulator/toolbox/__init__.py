@@ -1,15 +1,15 @@
 """The emulator's toolbox: every ``/api/toolbox/{sandboxId}/toolbox/...`` operation for real.
 
-* ``jail``      sandbox paths → host paths under the sandbox's root (every file op uses it)
-* ``files``     ``/files/*`` (streamed uploads and downloads)
-* ``multipart`` the streaming ``multipart/form-data`` parser behind the uploads
-* ``procs``     process limits and groups, the environment, ``/process/execute``
-* ``sessions``  ``/process/session*``: long-lived shells, command logs, follow streams
-* ``git``       ``/git/*`` through the real ``git`` binary
-* ``lsp``       ``/lsp/*`` with python-lsp-server over stdio
-* ``runtime``   :class:`ToolboxRuntime`: per-sandbox state, lifecycle hooks, the routes
+* ``runtime``   :class:`ToolboxRuntime`: the API groups' routes and the lifecycle hooks
+* ``state``     what the groups share: settings, process tracker, one ``Sandbox`` each
+* API groups, one module each with a route table: ``files`` (``/files/*``), ``uploads``
+  (``/files/upload``, ``/files/bulk-upload``), ``execute`` (``/process/execute``),
+  ``sessions`` (``/process/session*``), ``git`` (``/git/*``), ``lsp`` (``/lsp/*``)
+* helpers: ``jail`` (sandbox paths → host paths), ``fsio`` (blocking file helpers),
+  ``fileinfo`` (Go's FileInfo), ``glob`` (Go's ``filepath.Match``), ``multipart``,
+  ``procs`` (limits, process groups, tokeniser), ``lsp_rpc``, ``watch`` (inotify), ``common``
 """
 
-from .runtime import SandboxState, ToolboxRuntime
+from .runtime import ToolboxRuntime
 
-__all__ = ["SandboxState", "ToolboxRuntime"]
+__all__ = ["ToolboxRuntime"]

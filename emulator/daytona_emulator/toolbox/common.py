@@ -5,30 +5,67 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.errors import daemon_error
 
 __all__ = [
+    "MAX_PROXIED_BODY",
+    "BodyTooLarge",
     "Fail",
+    "RouteTable",
     "daemon_handler",
+    "daemon_routes",
+    "go_text",
     "os_error_message",
     "os_error_status",
+    "parse_json_object",
+    "query",
+    "read_body",
     "read_json",
     "require",
+    "required_query",
+    "truncation_note",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
+# (method, path under the toolbox mount, handler): an API group's routes
+RouteTable = list[tuple[str, str, Handler]]
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def go_text(text: str) -> str:
+    """The string as Go writes it: each byte that is not UTF-8 (kept by ``surrogateescape``)
+    and each lone surrogate becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
+def _go_strings(value: Any) -> Any:
+    """Every string inside a decoded JSON value through :func:`go_text` (Go's decoder turns a
+    lone ``\\ud800`` into U+FFFD)."""
+    if isinstance(value, str):
+        return go_text(value)
+    if isinstance(value, list):
+        return [_go_strings(v) for v in value]
+    if isinstance(value, dict):
+        return {go_text(k): _go_strings(v) for k, v in value.items()}
+    return value
 
 
 class Fail(Exception):
     """A daemon error answer: ``{statusCode, message, code, timestamp, path, method}``."""
 
     def __init__(self, status: int, message: str) -> None:
+        message = go_text(message)  # a path in it may hold bytes that are not UTF-8
         super().__init__(message)
         self.status = status
         self.message = message
@@ -45,6 +82,14 @@ def daemon_handler(fn: Handler) -> Handler:
             return daemon_error(request, exc.status, exc.message)
 
     return wrapper
+
+
+def daemon_routes(table: RouteTable) -> list[BaseRoute]:
+    """The routes of a table, each handler answering :class:`Fail` with the daemon body."""
+    return [
+        Route(path, daemon_handler(fn), methods=[method], name=f"toolbox:{method}:{path}")
+        for method, path, fn in table
+    ]
 
 
 _STRERROR = {
@@ -82,16 +127,65 @@ def os_fail(op: str, path: str, exc: OSError) -> Fail:
     return Fail(os_error_status(exc), os_error_message(op, path, exc))
 
 
-async def read_json(request: Request) -> dict[str, Any]:
-    """The JSON body (an object), or 400 ``invalid request body: ...``."""
-    raw = await request.body()
+# the API's proxy refuses larger bodies (follow-redirects' maxBodyLength); the daemon itself
+# sets no limit, the emulator must (memory)
+MAX_PROXIED_BODY = 50 * 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    """The request body is longer than the limit; raised while reading, before it is whole."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read no further than ``limit`` bytes (:class:`BodyTooLarge`)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A JSON object, as Go's decoder reads it (lone surrogates become U+FFFD), or 400."""
     try:
         body = json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError) as exc:
         raise Fail(400, f"invalid request body: {exc}") from None
+    except RecursionError:
+        raise Fail(400, "invalid request body: exceeded max depth") from None
     if not isinstance(body, dict):
         raise Fail(400, "invalid request body: expected a JSON object")
+    if _SURROGATE_ESCAPE.search(raw):
+        body = _go_strings(body)
     return body
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The JSON body (an object), or 400 ``invalid request body: ...``."""
+    try:
+        raw = await read_body(request, MAX_PROXIED_BODY)
+    except BodyTooLarge:
+        raise Fail(400, "invalid request body: http: request body too large") from None
+    return parse_json_object(raw)
+
+
+def query(request: Request, key: str) -> str:
+    """Go's ``c.Query(key)``: the first value, ``""`` when absent. Percent-escapes that are not
+    UTF-8 stay the bytes they name (``surrogateescape``), so a file whose name is not UTF-8
+    can still be addressed, as with the daemon."""
+    cache: dict[str, str] | None = getattr(request.state, "go_query", None)
+    if cache is None:
+        cache = {}
+        raw = request.scope.get("query_string", b"").decode("latin-1")
+        for name, value in parse_qsl(
+            raw, keep_blank_values=True, encoding="utf-8", errors="surrogateescape"
+        ):
+            cache.setdefault(name, value)
+        request.state.go_query = cache
+    return cache.get(key, "")
 
 
 def require(body: dict[str, Any], struct: str, fields: dict[str, str]) -> None:
@@ -118,12 +212,29 @@ def str_field(body: dict[str, Any], key: str, default: str = "") -> str:
     return value
 
 
-def json_response(data: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(),
-        status_code=status,
-        media_type="application/json; charset=utf-8",
+def required_query(request: Request, key: str) -> str:
+    """:func:`query`, or 400 ``<key> is required`` when it is empty."""
+    value = query(request, key)
+    if not value:
+        raise Fail(400, f"{key} is required")
+    return value
+
+
+def truncation_note(dropped: int, limit: int) -> str:
+    """What ends an output the emulator cut at ``exec_output_limit`` (never cut silently)."""
+    return (
+        f"\n[daytona-emulator: output truncated: {dropped} more bytes were not kept "
+        f"(exec_output_limit is {limit} bytes)]\n"
     )
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        body = text.encode()
+    except UnicodeEncodeError:  # a file name that is not UTF-8: U+FFFD, as Go's encoder
+        body = go_text(text).encode()
+    return Response(body, status_code=status, media_type="application/json; charset=utf-8")
 
 
 def empty(status: int = 200) -> Response:

@@ -1,8 +1,8 @@
-"""``/files/*``: the file API of the daemon, on the sandbox's jailed root.
+"""``/files/*`` except uploads: the daemon's file API on the sandbox's jailed root.
 
 Every path of a request goes through :class:`~.jail.Jail`; blocking filesystem work runs in
-worker threads; uploads and downloads are streamed (never held whole in memory). Paths in
-responses and messages are the sandbox's (as the client gave them), never host paths.
+the sandbox's worker threads; downloads are streamed. Paths in responses and messages are the
+sandbox's (as the client gave them), never host paths.
 """
 
 from __future__ import annotations
@@ -11,159 +11,33 @@ import grp
 import os
 import posixpath
 import pwd
-import re
 import shutil
 import stat
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import anyio.to_thread
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from .common import (
     Fail,
-    daemon_handler,
+    daemon_routes,
     empty,
     json_response,
     os_error_message,
     os_fail,
+    query,
     read_json,
+    required_query,
 )
+from .fileinfo import file_info
+from .fsio import WalkDeadline, iter_tree, make_dirs, open_regular
+from .glob import GlobSyntaxError, compile_glob
 from .jail import Jail, JailError
-from .multipart import DiscardSink, MultipartError, PartSink, TempFileSink, TextSink, parse_stream
+from .state import Toolbox
 
-if TYPE_CHECKING:
-    from .runtime import ToolboxRuntime
-
-__all__ = ["file_info", "go_match", "go_mode_string", "routes"]
-
-# ---------------------------------------------------------------------------------------------
-# Go formatting helpers
-
-
-def go_mode_string(mode: int) -> str:
-    """Go's ``fs.FileMode.String()`` from a ``st_mode``: ``-rw-r--r--``, ``drwxr-xr-x``..."""
-    letters = ""
-    if stat.S_ISDIR(mode):
-        letters += "d"
-    if stat.S_ISLNK(mode):
-        letters += "L"
-    if stat.S_ISBLK(mode) or stat.S_ISCHR(mode):
-        letters += "D"
-    if stat.S_ISFIFO(mode):
-        letters += "p"
-    if stat.S_ISSOCK(mode):
-        letters += "S"
-    if mode & stat.S_ISUID:
-        letters += "u"
-    if mode & stat.S_ISGID:
-        letters += "g"
-    if stat.S_ISCHR(mode):
-        letters += "c"
-    if mode & stat.S_ISVTX:
-        letters += "t"
-    rwx = "".join(ch if mode & (1 << (8 - i)) else "-" for i, ch in enumerate("rwxrwxrwx"))
-    return (letters or "-") + rwx
-
-
-def go_time_string(ns: int) -> str:
-    """Go's ``time.Time.String()`` in UTC: ``2025-06-13 08:05:07.1234 +0000 UTC``."""
-    secs, frac = divmod(ns, 1_000_000_000)
-    base = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    if frac:
-        base += "." + f"{frac:09d}".rstrip("0")
-    return base + " +0000 UTC"
-
-
-def file_info(name: str, st: os.stat_result) -> dict[str, Any]:
-    return {
-        "name": name,
-        "size": st.st_size,
-        "mode": go_mode_string(st.st_mode),
-        "modTime": go_time_string(st.st_mtime_ns),
-        "isDir": stat.S_ISDIR(st.st_mode),
-        "owner": str(st.st_uid),
-        "group": str(st.st_gid),
-        "permissions": f"{stat.S_IMODE(st.st_mode) & 0o777:04o}",
-    }
-
-
-@lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Go ``filepath.Match`` syntax (``*`` ``?`` ``[...]`` ``[^...]`` ``\\`` escapes)."""
-    out = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\":
-            i += 1
-            if i >= n:
-                raise ValueError("syntax error in pattern")
-            out.append(re.escape(pattern[i]))
-        elif c == "[":
-            j = i + 1
-            negate = j < n and pattern[j] == "^"
-            if negate:
-                j += 1
-            parts = []
-            first = True
-            while True:
-                if j >= n:
-                    raise ValueError("syntax error in pattern")
-                ch = pattern[j]
-                if ch == "]" and not first:
-                    break
-                first = False
-                if ch == "\\":
-                    j += 1
-                    if j >= n:
-                        raise ValueError("syntax error in pattern")
-                    ch = pattern[j]
-                lo = ch
-                j += 1
-                if j + 1 < n and pattern[j] == "-" and pattern[j + 1] != "]":
-                    hi = pattern[j + 1]
-                    if hi == "\\":
-                        j += 1
-                        if j + 1 >= n:
-                            raise ValueError("syntax error in pattern")
-                        hi = pattern[j + 1]
-                    if hi < lo:
-                        raise ValueError("syntax error in pattern")
-                    parts.append(f"{re.escape(lo)}-{re.escape(hi)}")
-                    j += 2
-                else:
-                    parts.append(re.escape(lo))
-            out.append(("[^/" if negate else "[") + "".join(parts) + "]")
-            i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out), re.DOTALL)
-
-
-def go_match(pattern: str, name: str) -> bool:
-    return _glob_regex(pattern).fullmatch(name) is not None
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def _q(request: Request, key: str, required: bool = True) -> str:
-    value = request.query_params.get(key, "")
-    if required and not value:
-        raise Fail(400, f"{key} is required")
-    return value
+__all__ = ["FilesApi"]
 
 
 def _display(path: str) -> str:
@@ -192,18 +66,34 @@ class DownloadResponse(FileResponse):
     chunk_size = 256 * 1024
 
 
-# ---------------------------------------------------------------------------------------------
-# handlers
+class FilesApi:
+    """List, stat, delete, download, mkdir, move, chmod/chown, find, search, replace."""
 
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
 
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def jail_of(request: Request) -> Jail:
-        return rt.sandbox(request.path_params["sandboxId"]).jail
+    def routes(self) -> list[BaseRoute]:
+        return daemon_routes(
+            [
+                ("GET", "/files", self.list_files),
+                ("GET", "/files/", self.list_files),  # the daemon's own route
+                ("DELETE", "/files", self.delete_file),
+                ("DELETE", "/files/", self.delete_file),
+                ("GET", "/files/info", self.get_info),
+                ("GET", "/files/download", self.download),
+                ("POST", "/files/folder", self.create_folder),
+                ("POST", "/files/move", self.move),
+                ("POST", "/files/permissions", self.permissions),
+                ("GET", "/files/find", self.find),
+                ("GET", "/files/search", self.search),
+                ("POST", "/files/replace", self.replace),
+            ]
+        )
 
-    @daemon_handler
-    async def list_files(request: Request) -> Response:
-        path = request.query_params.get("path") or "."
-        jail = jail_of(request)
+    async def list_files(self, request: Request) -> Response:
+        path = query(request, "path") or "."
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> list[dict[str, Any]]:
             host = _resolve(jail, path)
@@ -220,12 +110,12 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     continue  # unreadable entries are skipped
             return out
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def get_info(request: Request) -> Response:
-        path = _q(request, "path")
-        jail = jail_of(request)
+    async def get_info(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> dict[str, Any]:
             host = _resolve(jail, path)
@@ -236,13 +126,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             name = posixpath.basename(_display(path).rstrip("/")) or "/"
             return file_info(name, st)
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def delete_file(request: Request) -> Response:
-        path = _q(request, "path")
-        recursive = request.query_params.get("recursive") == "true"
-        jail = jail_of(request)
+    async def delete_file(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        recursive = query(request, "recursive") == "true"
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path, follow_last=False)
@@ -265,13 +155,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 except OSError as exc:
                     raise os_fail("remove", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(204)
 
-    @daemon_handler
-    async def download(request: Request) -> Response:
-        path = _q(request, "path")
-        jail = jail_of(request)
+    async def download(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> tuple[Path, os.stat_result]:
             host = _resolve(jail, path)
@@ -279,16 +169,23 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 st = os.stat(host)
             except OSError as exc:
                 raise os_fail("stat", path, exc) from None
-            if stat.S_ISDIR(st.st_mode):
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or device would block a thread forever
                 raise Fail(400, "path must be a file")
-            try:  # readable?
-                os.close(os.open(host, os.O_RDONLY | os.O_CLOEXEC))
+            try:  # readable, and (checked on the open file) still a regular one?
+                fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
             except OSError as exc:
                 raise os_fail("open", path, exc) from None
+            try:
+                st = os.fstat(fd)
+            finally:
+                os.close(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise Fail(400, "path must be a file")
             return host, st
 
-        host, st = await anyio.to_thread.run_sync(work)
-        name = posixpath.basename(_display(path))
+        host, st = await sb.run_sync(work)
+        # the header carries the name's bytes (Go writes them as they are; not latin-1)
+        name = os.fsencode(posixpath.basename(_display(path))).decode("latin-1")
         return DownloadResponse(
             host,
             stat_result=st,
@@ -300,27 +197,27 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             },
         )
 
-    @daemon_handler
-    async def create_folder(request: Request) -> Response:
-        path = _q(request, "path")
-        mode = _parse_mode(request.query_params.get("mode") or "0755")
-        jail = jail_of(request)
+    async def create_folder(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        mode = _parse_mode(query(request, "mode") or "0755")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path)
             try:
-                os.makedirs(host, mode=mode, exist_ok=True)
+                make_dirs(host, mode)
             except OSError as exc:
                 raise os_fail("mkdir", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(201)
 
-    @daemon_handler
-    async def move(request: Request) -> Response:
-        source = _q(request, "source")
-        destination = _q(request, "destination")
-        jail = jail_of(request)
+    async def move(self, request: Request) -> Response:
+        source = required_query(request, "source")
+        destination = required_query(request, "destination")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             src = _resolve(jail, source, follow_last=False)
@@ -342,17 +239,17 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     + os_error_message("", "", exc).strip(" :"),
                 ) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(200)
 
-    @daemon_handler
-    async def permissions(request: Request) -> Response:
-        path = _q(request, "path")
-        owner = request.query_params.get("owner", "")
-        group = request.query_params.get("group", "")
-        mode_s = request.query_params.get("mode", "")
+    async def permissions(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        owner = query(request, "owner")
+        group = query(request, "group")
+        mode_s = query(request, "mode")
         mode = _parse_mode(mode_s) if mode_s else None
-        jail = jail_of(request)
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def work() -> None:
             host = _resolve(jail, path)
@@ -388,10 +285,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 except OSError as exc:
                     raise os_fail("chown", path, exc) from None
 
-        await anyio.to_thread.run_sync(work)
+        await sb.run_sync(work)
         return empty(200)
 
-    def _walk(jail: Jail, path: str) -> tuple[Path, str]:
+    def deadline(self, request: Request, op: str) -> WalkDeadline:
+        return WalkDeadline(op, query(request, "path"), self.tb.settings.walk_time_limit)
+
+    def _walk(self, jail: Jail, path: str) -> tuple[Path, str]:
         host = _resolve(jail, path)
         try:
             os.stat(host)
@@ -399,11 +299,11 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             raise os_fail("lstat", path, exc) from None
         return host, _display(path)
 
-    @daemon_handler
-    async def find(request: Request) -> Response:
-        path = _q(request, "path")
-        pattern = _q(request, "pattern")
-        jail = jail_of(request)
+    async def find(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        pattern = required_query(request, "pattern")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
         needle = pattern.encode()
 
         def scan(host: str, shown: str, out: list[dict[str, Any]]) -> None:
@@ -430,9 +330,9 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                         )
 
         def work() -> list[dict[str, Any]]:
-            host, shown_root = _walk(jail, path)
+            host, shown_root = self._walk(jail, path)
             out: list[dict[str, Any]] = []
-            for host_file, shown in _iter_tree(host, shown_root):
+            for host_file, shown in iter_tree(host, shown_root, self.deadline(request, "find")):
                 try:
                     st = os.lstat(host_file)
                 except OSError:
@@ -441,31 +341,32 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     scan(host_file, shown, out)
             return out
 
-        return json_response(await anyio.to_thread.run_sync(work))
+        return json_response(await sb.run_sync(work))
 
-    @daemon_handler
-    async def search(request: Request) -> Response:
-        path = _q(request, "path")
-        pattern = _q(request, "pattern")
-        jail = jail_of(request)
+    async def search(self, request: Request) -> Response:
+        path = required_query(request, "path")
+        pattern = required_query(request, "pattern")
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
         try:
-            _glob_regex(pattern)
-        except ValueError:
-            raise Fail(400, "syntax error in pattern") from None
+            glob = compile_glob(pattern)
+        except GlobSyntaxError as exc:
+            raise Fail(400, str(exc)) from None
 
         def work() -> list[str] | None:
-            host, shown_root = _walk(jail, path)
+            host, shown_root = self._walk(jail, path)
             files = [
                 shown
-                for host_file, shown in _iter_tree(host, shown_root)
-                if go_match(pattern, os.path.basename(host_file) or "/")
+                for host_file, shown in iter_tree(
+                    host, shown_root, self.deadline(request, "search")
+                )
+                if glob.match(os.path.basename(host_file) or "/")
             ]
             return files or None  # the real service answers {"files": null}
 
-        return json_response({"files": await anyio.to_thread.run_sync(work)})
+        return json_response({"files": await sb.run_sync(work)})
 
-    @daemon_handler
-    async def replace(request: Request) -> Response:
+    async def replace(self, request: Request) -> Response:
         body = await read_json(request)
         files = body.get("files")
         pattern = body.get("pattern")
@@ -488,12 +389,13 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 "invalid request body: Key: 'ReplaceRequest.NewValue' Error:Field validation "
                 "for 'NewValue' failed on the 'required' tag",
             )
-        jail = jail_of(request)
+        sb = self.tb.sandbox_of(request)
+        jail = sb.jail
 
         def one(name: str) -> dict[str, Any]:
             try:
                 host = jail.resolve(name)
-                with open(host, "rb") as f:
+                with open_regular(host) as f:
                     data = f.read()
                 new = data.replace(pattern.encode(), new_value.encode())
                 if new != data:
@@ -508,181 +410,4 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         def work() -> list[dict[str, Any]]:
             return [one(str(name)) for name in files]
 
-        return json_response(await anyio.to_thread.run_sync(work))
-
-    async def _prepare_dest(jail: Jail, dest: str) -> Path:
-        def work() -> Path:
-            host = jail.resolve(dest)
-            if host == jail.root:
-                raise IsADirectoryError(21, "is a directory")
-            os.makedirs(host.parent, mode=0o755, exist_ok=True)
-            return host
-
-        return await anyio.to_thread.run_sync(work)
-
-    @daemon_handler
-    async def upload(request: Request) -> Response:
-        path = _q(request, "path")
-        jail = jail_of(request)
-        found = False
-
-        async def on_part(name: str, filename: str | None) -> PartSink:
-            nonlocal found
-            if name != "file" or found:
-                return DiscardSink()
-            found = True
-            try:
-                host = await _prepare_dest(jail, path)
-                return TempFileSink(host)
-            except OSError as exc:
-                raise Fail(400, os_error_message("open", path, exc)) from None
-
-        try:
-            await parse_stream(request, on_part)
-        except MultipartError as exc:
-            raise Fail(400, str(exc)) from None
-        except ClientDisconnect:
-            return empty(400)
-        except OSError as exc:
-            raise Fail(400, os_error_message("open", path, exc)) from None
-        if not found:
-            raise Fail(400, "http: no such file")
-        return empty(200)
-
-    @daemon_handler
-    async def bulk_upload(request: Request) -> Response:
-        jail = jail_of(request)
-        dests: dict[str, str] = {}
-        errs: list[str] = []
-        pending_paths: dict[str, TextSink] = {}
-
-        def index(name: str) -> str:
-            s = name.removeprefix("files[")
-            return s.removesuffix("].path").removesuffix("].file")
-
-        async def on_part(name: str, filename: str | None) -> PartSink:
-            # resolve the paths of the finished .path parts first
-            for idx, sink in list(pending_paths.items()):
-                if sink.done:
-                    dest = sink.text.strip()
-                    if dest:
-                        dests[idx] = dest
-                    else:
-                        errs.append(f"path[{idx}]: empty path")
-                    del pending_paths[idx]
-            if name.endswith(".path"):
-                text = TextSink()
-                pending_paths[index(name)] = text
-                return text
-            if name.endswith(".file"):
-                idx = index(name)
-                dest = dests.get(idx)
-                if dest is None:
-                    errs.append(f"file[{idx}]: missing .path metadata")
-                    return DiscardSink()
-                try:
-                    host = await _prepare_dest(jail, dest)
-                    return _Recording(TempFileSink(host), errs, dest)
-                except OSError as exc:
-                    errs.append(f"{dest}: {os_error_message('open', dest, exc)}")
-                    return DiscardSink()
-            return DiscardSink()
-
-        try:
-            await parse_stream(request, on_part)
-        except MultipartError:
-            return json_response({"errors": ["invalid multipart form"]}, 400)
-        except ClientDisconnect:
-            return empty(400)
-        for idx, sink in pending_paths.items():
-            if not sink.text.strip():
-                errs.append(f"path[{idx}]: empty path")
-        if errs:
-            return json_response({"errors": errs}, 400)
-        return empty(200)
-
-    return [
-        Route("/files", list_files, methods=["GET"]),
-        Route("/files/", list_files, methods=["GET"]),
-        Route("/files", delete_file, methods=["DELETE"]),
-        Route("/files/", delete_file, methods=["DELETE"]),
-        Route("/files/info", get_info, methods=["GET"]),
-        Route("/files/download", download, methods=["GET"]),
-        Route("/files/folder", create_folder, methods=["POST"]),
-        Route("/files/move", move, methods=["POST"]),
-        Route("/files/permissions", permissions, methods=["POST"]),
-        Route("/files/find", find, methods=["GET"]),
-        Route("/files/search", search, methods=["GET"]),
-        Route("/files/replace", replace, methods=["POST"]),
-        Route("/files/upload", upload, methods=["POST"]),
-        Route("/files/bulk-upload", bulk_upload, methods=["POST"]),
-    ]
-
-
-class _Recording:
-    """A file sink whose write/commit errors are recorded instead of failing the request."""
-
-    def __init__(self, inner: TempFileSink, errs: list[str], dest: str) -> None:
-        self.inner: TempFileSink | None = inner
-        self.errs = errs
-        self.dest = dest
-
-    async def write(self, data: bytes) -> None:
-        if self.inner is None:
-            return
-        try:
-            await self.inner.write(data)
-        except OSError as exc:
-            await self._fail(exc)
-
-    async def finish(self) -> None:
-        if self.inner is None:
-            return
-        try:
-            await self.inner.finish()
-        except OSError as exc:
-            self.inner = None
-            self.errs.append(f"{self.dest}: {os_error_message('rename', self.dest, exc)}")
-
-    async def _fail(self, exc: OSError) -> None:
-        assert self.inner is not None
-        await self.inner.abort()
-        self.inner = None
-        self.errs.append(f"{self.dest}: {os_error_message('write', self.dest, exc)}")
-
-    async def abort(self) -> None:
-        if self.inner is not None:
-            await self.inner.abort()
-            self.inner = None
-
-
-def _iter_tree(host: Path, shown_root: str) -> Iterator[tuple[str, str]]:
-    """(host path, shown path) of ``host`` and everything under it, in the order of Go's
-    ``filepath.Walk``: depth first, lexical order, symlinked directories not followed."""
-    yield str(host), shown_root
-    if not host.is_dir():
-        return
-
-    def entries(cur: str, shown: str) -> Iterator[tuple[str, str, bool]]:
-        try:
-            with os.scandir(cur) as it:
-                found = sorted(it, key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in found:
-            try:
-                is_dir = entry.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
-            yield entry.path, posixpath.join(shown, entry.name), is_dir
-
-    stack = [entries(str(host), shown_root)]
-    while stack:
-        try:
-            path, shown, is_dir = next(stack[-1])
-        except StopIteration:
-            stack.pop()
-            continue
-        yield path, shown
-        if is_dir:
-            stack.append(entries(path, shown))
+        return json_response(await sb.run_sync(work))

@@ -14,21 +14,19 @@ import asyncio
 import base64
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import Fail, daemon_routes, empty, json_response, query, read_json, require
+from .fsio import make_dirs
 from .jail import Jail, JailError
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .state import Sandbox, Toolbox
 
-if TYPE_CHECKING:
-    from .runtime import SandboxState, ToolboxRuntime
-
-__all__ = ["STATUS_WORDS", "parse_status", "routes"]
+__all__ = ["STATUS_WORDS", "GitApi", "parse_status"]
 
 GIT_TIMEOUT = 300.0
 
@@ -110,8 +108,7 @@ def _auth_args(username: Any, password: Any) -> list[str]:
 
 
 class Git:
-    def __init__(self, rt: ToolboxRuntime, sb: SandboxState) -> None:
-        self.rt = rt
+    def __init__(self, sb: Sandbox) -> None:
         self.sb = sb
         self.binary = shutil.which("git") or "git"
 
@@ -141,16 +138,17 @@ class Git:
         *,
         extra_env: dict[str, str] | None = None,
         limit_s: float = GIT_TIMEOUT,
+        stdin: bytes | None = None,
     ) -> bytes:
-        """Run git; its stdout, or :class:`Fail` 400 with its message."""
+        """Run git (``stdin`` fed to it); its stdout, or :class:`Fail` 400 with its message."""
         argv = [self.binary, "-c", "safe.directory=*", "-c", "core.quotepath=false", *args]
         try:
-            proc = await self.rt.tracker.spawn(
+            proc = await self.sb.toolbox.tracker.spawn(
                 self.sb.id,
                 argv,
                 cwd=str(cwd),
                 env=self.env(extra_env),
-                stdin=asyncio.subprocess.DEVNULL,
+                stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
             )
@@ -159,7 +157,7 @@ class Git:
         except OSError as exc:
             raise Fail(400, f"git: {exc.strerror}") from None
         try:
-            out, err = await asyncio.wait_for(proc.communicate(), limit_s)
+            out, err = await asyncio.wait_for(proc.communicate(stdin), limit_s)
         except TimeoutError:
             ProcessTracker.kill_group(proc)
             await proc.wait()
@@ -190,18 +188,37 @@ def _repo(jail: Jail, path: str) -> Path:
     return host
 
 
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def git_of(request: Request) -> Git:
-        return Git(rt, rt.sandbox(request.path_params["sandboxId"]))
+class GitApi:
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
 
-    async def repo_of(g: Git, path: str) -> Path:
-        return await anyio.to_thread.run_sync(_repo, g.sb.jail, path)
+    def routes(self) -> list[BaseRoute]:
+        return daemon_routes(
+            [
+                ("POST", "/git/clone", self.clone),
+                ("GET", "/git/status", self.status),
+                ("POST", "/git/add", self.add),
+                ("POST", "/git/commit", self.commit),
+                ("GET", "/git/branches", self.list_branches),
+                ("POST", "/git/branches", self.create_branch),
+                ("DELETE", "/git/branches", self.delete_branch),
+                ("POST", "/git/checkout", self.checkout),
+                ("GET", "/git/history", self.history),
+                ("POST", "/git/pull", self.pull),
+                ("POST", "/git/push", self.push),
+            ]
+        )
 
-    @daemon_handler
-    async def clone(request: Request) -> Response:
+    def git_of(self, request: Request) -> Git:
+        return Git(self.tb.sandbox_of(request))
+
+    async def repo_of(self, g: Git, path: str) -> Path:
+        return await g.sb.run_sync(_repo, g.sb.jail, path)
+
+    async def clone(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "GitCloneRequest", {"url": "URL", "path": "Path"})
-        g = git_of(request)
+        g = self.git_of(request)
         url, path = str(body["url"]), str(body["path"])
         branch = body.get("branch") or "main"
         commit_id = body.get("commit_id")
@@ -217,10 +234,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     raise Fail(400, "repository already exists")
             elif host.exists():
                 raise Fail(400, "repository already exists")
-            host.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(host.parent, 0o755)
             return host
 
-        host = await anyio.to_thread.run_sync(prepare)
+        host = await g.sb.run_sync(prepare)
         auth = _auth_args(body.get("username"), body.get("password"))
         await g.run(
             [
@@ -239,40 +256,37 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             await g.run(["checkout", "--detach", commit_id, "--"], host)
         return empty(200)
 
-    @daemon_handler
-    async def status(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+    async def status(self, request: Request) -> Response:
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
-        g = git_of(request)
-        repo = await repo_of(g, path)
+        g = self.git_of(request)
+        repo = await self.repo_of(g, path)
         out = await g.run(
             ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all"], repo
         )
         return json_response(parse_status(out))
 
-    @daemon_handler
-    async def add(request: Request) -> Response:
+    async def add(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "GitAddRequest", {"path": "Path", "files": "Files"})
         files = body["files"]
         if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
             raise Fail(400, "invalid request body: files must be a list of strings")
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         await g.run(["add", "--all", "--", *files], repo)
         return empty(200)
 
-    @daemon_handler
-    async def commit(request: Request) -> Response:
+    async def commit(self, request: Request) -> Response:
         body = await read_json(request)
         require(
             body,
             "GitCommitRequest",
             {"path": "Path", "message": "Message", "author": "Author", "email": "Email"},
         )
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         author, email = str(body["author"]), str(body["email"])
         ident = {
             "GIT_AUTHOR_NAME": author,
@@ -280,58 +294,55 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             "GIT_COMMITTER_NAME": author,
             "GIT_COMMITTER_EMAIL": email,
         }
+        # the message through stdin: `-m` would end it with a newline, go-git stores it as given
         await g.run(
-            ["commit", "--no-verify", "--cleanup=verbatim", "-m", str(body["message"])],
+            ["commit", "--no-verify", "--cleanup=verbatim", "-F", "-"],
             repo,
             extra_env=ident,
+            stdin=str(body["message"]).encode(),
         )
         sha = (await g.run(["rev-parse", "HEAD"], repo)).decode().strip()
         return json_response({"hash": sha})
 
-    @daemon_handler
-    async def list_branches(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+    async def list_branches(self, request: Request) -> Response:
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
-        g = git_of(request)
-        repo = await repo_of(g, path)
+        g = self.git_of(request)
+        repo = await self.repo_of(g, path)
         out = await g.run(["for-each-ref", "--format=%(refname:short)", "refs/heads/"], repo)
         return json_response({"branches": [b for b in out.decode().splitlines() if b]})
 
-    @daemon_handler
-    async def create_branch(request: Request) -> Response:
+    async def create_branch(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "GitBranchRequest", {"path": "Path", "name": "Name"})
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         await g.run(["checkout", "-b", str(body["name"])], repo)
         return empty(201)
 
-    @daemon_handler
-    async def delete_branch(request: Request) -> Response:
+    async def delete_branch(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "GitDeleteBranchRequest", {"path": "Path", "name": "Name"})
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         await g.run(["branch", "-D", "--", str(body["name"])], repo)
         return empty(204)
 
-    @daemon_handler
-    async def checkout(request: Request) -> Response:
+    async def checkout(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "GitCheckoutRequest", {"path": "Path", "branch": "Branch"})
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         await g.run(["checkout", "--no-guess", str(body["branch"]), "--"], repo)
         return empty(200)
 
-    @daemon_handler
-    async def history(request: Request) -> Response:
-        path = request.query_params.get("path", "")
+    async def history(self, request: Request) -> Response:
+        path = query(request, "path")
         if not path:
             raise Fail(400, "path is required")
-        g = git_of(request)
-        repo = await repo_of(g, path)
+        g = self.git_of(request)
+        repo = await self.repo_of(g, path)
         out = await g.run(["log", "-z", "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B"], repo)
         commits = []
         for rec in out.decode("utf-8", "replace").split("\x00"):
@@ -349,36 +360,20 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             )
         return json_response(commits)
 
-    async def remote_op(request: Request, args: list[str]) -> Response:
+    async def remote_op(self, request: Request, args: list[str]) -> Response:
         body = await read_json(request)
         require(body, "GitRepoRequest", {"path": "Path"})
-        g = git_of(request)
-        repo = await repo_of(g, str(body["path"]))
+        g = self.git_of(request)
+        repo = await self.repo_of(g, str(body["path"]))
         auth = _auth_args(body.get("username"), body.get("password"))
         await g.run([*auth, *args], repo)
         return empty(200)
 
-    @daemon_handler
-    async def pull(request: Request) -> Response:
-        return await remote_op(request, ["pull", "--ff-only", "--no-rebase"])
+    async def pull(self, request: Request) -> Response:
+        return await self.remote_op(request, ["pull", "--ff-only", "--no-rebase"])
 
-    @daemon_handler
-    async def push(request: Request) -> Response:
-        return await remote_op(request, ["push", "origin", "refs/heads/*:refs/heads/*"])
-
-    return [
-        Route("/git/clone", clone, methods=["POST"]),
-        Route("/git/status", status, methods=["GET"]),
-        Route("/git/add", add, methods=["POST"]),
-        Route("/git/commit", commit, methods=["POST"]),
-        Route("/git/branches", list_branches, methods=["GET"]),
-        Route("/git/branches", create_branch, methods=["POST"]),
-        Route("/git/branches", delete_branch, methods=["DELETE"]),
-        Route("/git/checkout", checkout, methods=["POST"]),
-        Route("/git/history", history, methods=["GET"]),
-        Route("/git/pull", pull, methods=["POST"]),
-        Route("/git/push", push, methods=["POST"]),
-    ]
+    async def push(self, request: Request) -> Response:
+        return await self.remote_op(request, ["push", "origin", "refs/heads/*:refs/heads/*"])
 
 
 def _rfc3339(iso: str) -> str:

@@ -76,6 +76,10 @@ class Jail:
         """
         if "\x00" in path:
             raise JailError(errno.EINVAL, "invalid argument")
+        try:  # a lone surrogate (not an escaped byte) names no file
+            path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raise JailError(errno.EINVAL, "invalid argument") from None
         if not path:
             path = "."
         if not path.startswith("/"):
@@ -83,29 +87,39 @@ class Jail:
         pending = [c for c in path.split("/") if c and c != "."]
         pending.reverse()  # a stack: the next component is at the end
         done: list[str] = []  # resolved components under the root
+        # index in `done` of the first component that does not exist: below it nothing can
+        # exist either, so components are taken lexically (no syscall) until `..` climbs back
+        missing_at: int | None = None
         links = 0
         while pending:
             comp = pending.pop()
             if comp == "..":
                 if done:
                     done.pop()
+                if missing_at is not None and len(done) <= missing_at:
+                    missing_at = None
                 continue
-            if comp == ".":
+            if missing_at is not None:
+                done.append(comp)
                 continue
             host = os.path.join(self._root_s, *done, comp)
             is_last = not pending
             try:
                 st = os.lstat(host)
             except FileNotFoundError:
+                missing_at = len(done)
                 done.append(comp)
                 continue
-            except NotADirectoryError as exc:
-                raise JailError(errno.ENOTDIR, "not a directory") from exc
+            except OSError as exc:  # not a directory, name too long, permission...
+                raise JailError(exc.errno, exc.strerror) from None
             if stat.S_ISLNK(st.st_mode) and (follow_last or not is_last):
                 links += 1
                 if links > _MAX_LINKS:
                     raise JailError(errno.ELOOP, "too many levels of symbolic links")
-                target = os.readlink(host)
+                try:
+                    target = os.readlink(host)
+                except OSError as exc:
+                    raise JailError(exc.errno, exc.strerror) from None
                 if target.startswith("/"):
                     if self.contains(target):  # a host path under the root
                         target = self.to_sandbox(target)

@@ -2,8 +2,7 @@
 
 ``python`` is served by python-lsp-server (``<this python> -m pylsp``), ``typescript`` by
 ``typescript-language-server --stdio`` when it is on ``PATH`` (else 400, like any other
-language). A small JSON-RPC client (``Content-Length`` framing) talks to the server; every
-request has a timeout. URIs on the wire are sandbox URIs (``file:///home/daytona/x.py``),
+language). The JSON-RPC client that talks to the server is ``lsp_rpc``. URIs on the wire are sandbox URIs (``file:///home/daytona/x.py``),
 mapped into the jail for the server and back in its answers.
 
 Workspace symbols: pylsp has no ``workspace/symbol``; the emulator asks for the document
@@ -15,141 +14,32 @@ A server that does implement ``workspace/symbol`` is asked directly.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
+import logging
 import os
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import Fail, RouteTable, daemon_routes, empty, json_response, query, read_json, require
+from .fsio import open_regular
 from .jail import Jail, JailError
-from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .lsp_rpc import LspClient, LspError
+from .procs import LIMIT_STATUS, ProcessLimitError, sandbox_env
+from .state import Sandbox, Toolbox
 
-if TYPE_CHECKING:
-    from .runtime import SandboxState, ToolboxRuntime
+__all__ = ["LspApi", "LspServer"]
 
-__all__ = ["LspClient", "LspError", "LspServer", "routes"]
+log = logging.getLogger("daytona_emulator.toolbox")
 
-REQUEST_TIMEOUT = 15.0
 INIT_TIMEOUT = 30.0
 MAX_WORKSPACE_FILES = 300
 SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build"}
-
-
-class LspError(Exception):
-    pass
-
-
-class LspClient:
-    """JSON-RPC 2.0 over a process's stdin/stdout with ``Content-Length`` framing."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-        self._next = 0
-        self._pending: dict[int, asyncio.Future[Any]] = {}
-        self._reader = asyncio.get_running_loop().create_task(self._read())
-        self.capabilities: dict[str, Any] = {}
-
-    async def _read(self) -> None:
-        stdout = self.proc.stdout
-        assert stdout is not None
-        try:
-            while True:
-                length = -1
-                while True:
-                    line = await stdout.readline()
-                    if not line:
-                        return
-                    line = line.strip()
-                    if not line:
-                        break
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value.strip())
-                if length < 0:
-                    continue
-                payload = await stdout.readexactly(length)
-                try:
-                    msg = json.loads(payload)
-                except ValueError:
-                    continue
-                await self._dispatch(msg)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            return
-        finally:
-            for fut in self._pending.values():
-                if not fut.done():
-                    fut.set_exception(LspError("language server exited"))
-            self._pending.clear()
-
-    async def _dispatch(self, msg: dict[str, Any]) -> None:
-        if "method" in msg:
-            if "id" in msg:  # a request from the server: answer null (no client features)
-                await self._send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
-            return
-        fut = self._pending.pop(msg.get("id", -1), None)
-        if fut is None or fut.done():
-            return
-        if "error" in msg:
-            err = msg["error"] or {}
-            fut.set_exception(LspError(str(err.get("message", "language server error"))))
-        else:
-            fut.set_result(msg.get("result"))
-
-    async def _send(self, msg: dict[str, Any]) -> None:
-        stdin = self.proc.stdin
-        if stdin is None or stdin.is_closing():
-            raise LspError("language server exited")
-        body = json.dumps(msg, separators=(",", ":")).encode()
-        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        try:
-            await stdin.drain()
-        except (ConnectionError, BrokenPipeError) as exc:
-            raise LspError("language server exited") from exc
-
-    async def request(self, method: str, params: Any, limit_s: float = REQUEST_TIMEOUT) -> Any:
-        self._next += 1
-        rid = self._next
-        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending[rid] = fut
-        try:
-            await self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-            return await asyncio.wait_for(fut, limit_s)
-        except TimeoutError:
-            with contextlib.suppress(LspError):
-                await self.notify("$/cancelRequest", {"id": rid})
-            raise LspError(
-                f"{method}: the language server did not answer in {limit_s:g}s"
-            ) from None
-        finally:
-            self._pending.pop(rid, None)
-
-    async def notify(self, method: str, params: Any) -> None:
-        await self._send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.returncode is None and not self._reader.done()
-
-    async def aclose(self) -> None:
-        if self.alive:
-            with contextlib.suppress(Exception):
-                await self.request("shutdown", None, limit_s=1.0)
-                await self.notify("exit", None)
-        ProcessTracker.kill_group(self.proc)
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.proc.wait(), 5)
-        self._reader.cancel()
-        with contextlib.suppress(BaseException):
-            await self._reader
 
 
 def server_argv(language_id: str) -> list[str]:
@@ -163,7 +53,7 @@ def server_argv(language_id: str) -> list[str]:
 
 
 class LspServer:
-    def __init__(self, sb: SandboxState, language_id: str, project: str, project_host: Path):
+    def __init__(self, sb: Sandbox, language_id: str, project: str, project_host: Path):
         self.sb = sb
         self.language_id = language_id
         self.project = project
@@ -176,7 +66,7 @@ class LspServer:
 
     async def start(self) -> None:
         argv = server_argv(self.language_id)
-        proc = await self.sb.runtime.tracker.spawn(
+        proc = await self.sb.toolbox.tracker.spawn(
             self.sb.id,
             argv,
             # a project folder that does not exist (yet) is fine, as with the daemon
@@ -276,9 +166,7 @@ class LspServer:
     async def did_open(self, uri: str) -> None:
         host_uri, host = self.to_host_uri(uri)
         try:
-            text = await anyio.to_thread.run_sync(
-                lambda: host.read_bytes().decode("utf-8", "replace")
-            )
+            text = await self.sb.run_sync(_read_text, host)
         except OSError as exc:
             raise Fail(400, f"open {unquote(urlparse(uri).path)}: {exc.strerror}") from None
         await self.rpc.notify(
@@ -350,7 +238,7 @@ class LspServer:
             out: list[dict[str, Any]] = []
             self._flatten(result or [], self.project_host.as_uri(), out)
             return out
-        paths = await anyio.to_thread.run_sync(self._project_files)
+        paths = await self.sb.run_sync(self._project_files)
         needle = query.lower()
         out = []
         for path in paths:
@@ -374,6 +262,11 @@ class LspServer:
         return found
 
 
+def _read_text(host: Path) -> str:
+    with open_regular(host) as f:  # never blocks on a FIFO
+        return f.read().decode("utf-8", "replace")
+
+
 def _completion_item(item: Any) -> dict[str, Any]:
     if not isinstance(item, dict):
         return {"label": str(item)}
@@ -393,46 +286,78 @@ def _completion_item(item: Any) -> dict[str, Any]:
     return out
 
 
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def sandbox_of(request: Request) -> SandboxState:
-        return rt.sandbox(request.path_params["sandboxId"])
+class LspApi:
+    """``/lsp/*``; the language servers of each sandbox live here."""
 
-    def key_of(language_id: str, project: str) -> tuple[str, str]:
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
+        self.servers: dict[str, dict[tuple[str, str], LspServer]] = {}  # by sandbox id
+        self.locks: dict[str, asyncio.Lock] = {}
+
+    def routes(self) -> list[BaseRoute]:
+        table: RouteTable = [
+            ("POST", "/lsp/start", self.start),
+            ("POST", "/lsp/stop", self.stop),
+            ("POST", "/lsp/did-open", self.did_open),
+            ("POST", "/lsp/did-close", self.did_close),
+            ("POST", "/lsp/completions", self.completions),
+            ("GET", "/lsp/document-symbols", self.document_symbols),
+            ("GET", "/lsp/workspace-symbols", self.workspace_symbols),
+            # the daemon's own spelling (the real API proxies the dashed path, which 404s there)
+            ("GET", "/lsp/workspacesymbols", self.workspace_symbols),
+        ]
+        return daemon_routes(table)
+
+    def of(self, sb: Sandbox) -> dict[tuple[str, str], LspServer]:
+        return self.servers.setdefault(sb.id, {})
+
+    def lock_of(self, sb: Sandbox) -> asyncio.Lock:
+        return self.locks.setdefault(sb.id, asyncio.Lock())
+
+    async def sandbox_stopped(self, sandbox_id: str) -> None:
+        """Stop the sandbox's language servers."""
+        self.locks.pop(sandbox_id, None)
+        for server in self.servers.pop(sandbox_id, {}).values():
+            try:
+                await server.aclose()
+            except Exception:
+                log.exception("stopping a language server of sandbox %s failed", sandbox_id)
+
+    def key_of(self, language_id: str, project: str) -> tuple[str, str]:
         return (language_id, project)
 
-    def server_of(sb: SandboxState, language_id: str, project: str) -> LspServer:
+    def server_of(self, sb: Sandbox, language_id: str, project: str) -> LspServer:
         if language_id not in ("python", "typescript"):
             raise Fail(400, f"unsupported language: {language_id}")
-        server = sb.lsp.get(key_of(language_id, project))
+        server = self.of(sb).get(self.key_of(language_id, project))
         if server is None or server.client is None or not server.client.alive:
             raise Fail(400, "server not initialized")
         return server
 
-    async def body_of(request: Request, struct: str, extra: dict[str, str]) -> dict[str, Any]:
+    async def body_of(self, request: Request, struct: str, extra: dict[str, str]) -> dict[str, Any]:
         body = await read_json(request)
         require(
             body, struct, {"languageId": "LanguageId", "pathToProject": "PathToProject", **extra}
         )
         return body
 
-    async def call(coro: Any) -> Any:
+    async def call(self, coro: Any) -> Any:
         try:
             return await coro
         except LspError as exc:
             raise Fail(500, str(exc)) from None
 
-    @daemon_handler
-    async def start(request: Request) -> Response:
-        body = await body_of(request, "LspServerRequest", {})
+    async def start(self, request: Request) -> Response:
+        body = await self.body_of(request, "LspServerRequest", {})
         language_id, project = str(body["languageId"]), str(body["pathToProject"])
         server_argv(language_id)  # 400 for an unsupported / uninstalled language
-        sb = sandbox_of(request)
-        async with sb.lsp_lock:
-            current = sb.lsp.get(key_of(language_id, project))
+        sb = self.tb.sandbox_of(request)
+        async with self.lock_of(sb):
+            current = self.of(sb).get(self.key_of(language_id, project))
             if current is not None and current.client is not None and current.client.alive:
                 return empty(200)
             try:
-                host = await anyio.to_thread.run_sync(sb.jail.resolve, project)
+                host = await sb.run_sync(sb.jail.resolve, project)
             except JailError:
                 raise Fail(500, "error starting LSP server") from None
             server = LspServer(sb, language_id, project, host)
@@ -442,39 +367,41 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                 raise Fail(LIMIT_STATUS, str(exc)) from None
             except (OSError, LspError):
                 raise Fail(500, "error starting LSP server") from None
-            sb.lsp[key_of(language_id, project)] = server
+            self.of(sb)[self.key_of(language_id, project)] = server
         return empty(200)
 
-    @daemon_handler
-    async def stop(request: Request) -> Response:
-        body = await body_of(request, "LspServerRequest", {})
+    async def stop(self, request: Request) -> Response:
+        body = await self.body_of(request, "LspServerRequest", {})
         language_id, project = str(body["languageId"]), str(body["pathToProject"])
         if language_id not in ("python", "typescript"):
             raise Fail(400, f"unsupported language: {language_id}")
-        sb = sandbox_of(request)
-        server = sb.lsp.pop(key_of(language_id, project), None)
+        sb = self.tb.sandbox_of(request)
+        server = self.of(sb).pop(self.key_of(language_id, project), None)
         if server is None:
             raise Fail(500, "error stopping LSP server")
         await server.aclose()
         return empty(200)
 
-    @daemon_handler
-    async def did_open(request: Request) -> Response:
-        body = await body_of(request, "LspDocumentRequest", {"uri": "Uri"})
-        server = server_of(sandbox_of(request), str(body["languageId"]), str(body["pathToProject"]))
-        await call(server.did_open(str(body["uri"])))
+    async def did_open(self, request: Request) -> Response:
+        body = await self.body_of(request, "LspDocumentRequest", {"uri": "Uri"})
+        server = self.server_of(
+            self.tb.sandbox_of(request), str(body["languageId"]), str(body["pathToProject"])
+        )
+        await self.call(server.did_open(str(body["uri"])))
         return empty(200)
 
-    @daemon_handler
-    async def did_close(request: Request) -> Response:
-        body = await body_of(request, "LspDocumentRequest", {"uri": "Uri"})
-        server = server_of(sandbox_of(request), str(body["languageId"]), str(body["pathToProject"]))
-        await call(server.did_close(str(body["uri"])))
+    async def did_close(self, request: Request) -> Response:
+        body = await self.body_of(request, "LspDocumentRequest", {"uri": "Uri"})
+        server = self.server_of(
+            self.tb.sandbox_of(request), str(body["languageId"]), str(body["pathToProject"])
+        )
+        await self.call(server.did_close(str(body["uri"])))
         return empty(200)
 
-    @daemon_handler
-    async def completions(request: Request) -> Response:
-        body = await body_of(request, "LspCompletionParams", {"uri": "Uri", "position": "Position"})
+    async def completions(self, request: Request) -> Response:
+        body = await self.body_of(
+            request, "LspCompletionParams", {"uri": "Uri", "position": "Position"}
+        )
         position = body["position"]
         if not isinstance(position, dict):
             raise Fail(400, "invalid request body: position must be an object")
@@ -487,8 +414,10 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
                     f"invalid request body: Key: 'LspCompletionParams.Position.{go_name}' "
                     f"Error:Field validation for '{go_name}' failed on the 'required' tag",
                 )
-        server = server_of(sandbox_of(request), str(body["languageId"]), str(body["pathToProject"]))
-        result = await call(
+        server = self.server_of(
+            self.tb.sandbox_of(request), str(body["languageId"]), str(body["pathToProject"])
+        )
+        result = await self.call(
             server.completions(
                 str(body["uri"]),
                 {"line": position["line"], "character": position["character"]},
@@ -497,36 +426,22 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         )
         return json_response(result)
 
-    def query_args(request: Request, names: tuple[str, ...]) -> list[str]:
+    def query_args(self, request: Request, names: tuple[str, ...]) -> list[str]:
         values = []
         for name in names:
-            value = request.query_params.get(name, "")
+            value = query(request, name)
             if not value:
                 raise Fail(400, f"{name} is required")
             values.append(value)
         return values
 
-    @daemon_handler
-    async def document_symbols(request: Request) -> Response:
-        language_id, project, uri = query_args(request, ("languageId", "pathToProject", "uri"))
-        server = server_of(sandbox_of(request), language_id, project)
-        return json_response(await call(server.document_symbols(uri)))
+    async def document_symbols(self, request: Request) -> Response:
+        language_id, project, uri = self.query_args(request, ("languageId", "pathToProject", "uri"))
+        server = self.server_of(self.tb.sandbox_of(request), language_id, project)
+        return json_response(await self.call(server.document_symbols(uri)))
 
-    @daemon_handler
-    async def workspace_symbols(request: Request) -> Response:
-        language_id, project = query_args(request, ("languageId", "pathToProject"))
-        query = request.query_params.get("query", "")
-        server = server_of(sandbox_of(request), language_id, project)
-        return json_response(await call(server.workspace_symbols(query)))
-
-    return [
-        Route("/lsp/start", start, methods=["POST"]),
-        Route("/lsp/stop", stop, methods=["POST"]),
-        Route("/lsp/did-open", did_open, methods=["POST"]),
-        Route("/lsp/did-close", did_close, methods=["POST"]),
-        Route("/lsp/completions", completions, methods=["POST"]),
-        Route("/lsp/document-symbols", document_symbols, methods=["GET"]),
-        Route("/lsp/workspace-symbols", workspace_symbols, methods=["GET"]),
-        # the daemon's own spelling (the real API proxies the dashed path, which 404s there)
-        Route("/lsp/workspacesymbols", workspace_symbols, methods=["GET"]),
-    ]
+    async def workspace_symbols(self, request: Request) -> Response:
+        language_id, project = self.query_args(request, ("languageId", "pathToProject"))
+        text = query(request, "query")
+        server = self.server_of(self.tb.sandbox_of(request), language_id, project)
+        return json_response(await self.call(server.workspace_symbols(text)))

@@ -1,9 +1,14 @@
-"""Processes the toolbox starts: limits, process groups, the environment, ``process/execute``.
+"""Processes the toolbox starts: limits, process groups, the daemon's tokeniser, the environment.
 
 Every process (an ``execute`` command, a session's shell, a ``git`` run, a language server) is
 started through :class:`ProcessTracker` in a new session (``setsid``), so that it leads its own
 process group; killing that group kills whatever the process started, unless a descendant
 left the group on purpose (``setsid``/``setpgid``), which the emulator does not chase.
+
+Each group is also written to ``<data dir>/toolbox-process-groups`` (its id and its leader's
+start time): an emulator that was killed with ``-9`` leaves them behind, and the next start
+on the same data dir kills them (a group whose number now belongs to a newer process is left
+alone).
 
 The sandbox is **not** a container: processes run as the emulator's user with the sandbox's
 root as the place they start in (cwd under the root, ``HOME=<root>/home/daytona``), but they
@@ -14,27 +19,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+import psutil  # type: ignore[import-untyped]
 
-from daytona_emulator.errors import HTTP_EXCEPTION, nest_error
 from daytona_emulator.settings import EmulatorSettings
 
-from .common import Fail, json_response, read_json
-from .jail import Jail, JailError
+from .jail import Jail
 
-if TYPE_CHECKING:
-    from .runtime import ToolboxRuntime
-
-__all__ = ["ProcessLimitError", "ProcessTracker", "routes", "sandbox_env", "tokenise"]
+__all__ = ["GroupRecords", "ProcessLimitError", "ProcessTracker", "sandbox_env", "tokenise"]
 
 LIMIT_STATUS = 429
+
+log = logging.getLogger("daytona_emulator.toolbox")
 
 
 class ProcessLimitError(Exception):
@@ -49,6 +51,11 @@ class ProcessTracker:
         self.groups: dict[str, set[int]] = {}
         self.total = 0
         self._reapers: set[asyncio.Task[None]] = set()
+        self.records = GroupRecords(settings.data_dir / "toolbox-process-groups")
+
+    def kill_leftovers(self) -> int:
+        """Kill the process groups a previous run on this data dir left behind (blocking)."""
+        return self.records.kill_leftovers()
 
     def count(self, sandbox_id: str) -> int:
         return len(self.live.get(sandbox_id, ()))
@@ -75,6 +82,7 @@ class ProcessTracker:
         proc = await asyncio.create_subprocess_exec(*argv, start_new_session=True, **kwargs)
         self.live.setdefault(sandbox_id, set()).add(proc)
         self.groups.setdefault(sandbox_id, set()).add(proc.pid)
+        self.records.add(proc.pid)
         self.total += 1
         task = asyncio.get_running_loop().create_task(self._reap(sandbox_id, proc))
         self._reapers.add(task)
@@ -104,6 +112,7 @@ class ProcessTracker:
                 os.killpg(pgid, 0)
             except (ProcessLookupError, PermissionError):
                 groups.discard(pgid)
+                self.records.discard(pgid)
 
     @staticmethod
     def kill_group(proc: asyncio.subprocess.Process) -> None:
@@ -115,9 +124,10 @@ class ProcessTracker:
         for pgid in self.groups.pop(sandbox_id, set()):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
+            self.records.discard(pgid)
         procs = list(self.live.get(sandbox_id, ()))
         for proc in procs:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(TimeoutError):  # SIGKILLed: only a D-state process lingers
                 await asyncio.wait_for(proc.wait(), 5)
 
     async def aclose(self) -> None:
@@ -125,6 +135,81 @@ class ProcessTracker:
             await self.kill_sandbox(sid)
         for task in list(self._reapers):
             task.cancel()
+        self.records.clear()
+
+
+class GroupRecords:
+    """The process groups of this run, on disk: ``<pgid> <leader start time>`` a line.
+
+    Spawning appends a line; the file is rewritten from memory when it holds far more lines
+    than live groups.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.live: dict[int, float] = {}
+        self._lines = 0
+
+    def add(self, pgid: int) -> None:
+        try:
+            created: float = psutil.Process(pgid).create_time()
+        except psutil.Error:  # already gone: nothing to record
+            return
+        self.live[pgid] = created
+        with open(self.path, "a", encoding="ascii") as f:
+            f.write(f"{pgid} {created!r}\n")
+        self._lines += 1
+        if self._lines > 1024 and self._lines > 4 * len(self.live):
+            self._rewrite()
+
+    def discard(self, pgid: int) -> None:
+        self.live.pop(pgid, None)
+
+    def clear(self) -> None:
+        self.live.clear()
+        self._rewrite()
+
+    def _rewrite(self) -> None:
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("".join(f"{g} {t!r}\n" for g, t in self.live.items()), encoding="ascii")
+        os.replace(tmp, self.path)
+        self._lines = len(self.live)
+
+    def kill_leftovers(self) -> int:
+        try:
+            text = self.path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return 0
+        killed = 0
+        for line in text.splitlines():
+            try:
+                pgid_s, created_s = line.split()
+                pgid, created = int(pgid_s), float(created_s)
+            except ValueError:
+                log.warning("%s: unreadable line %r skipped", self.path, line)
+                continue
+            if pgid in self.live or not _still_ours(pgid, created):
+                continue
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+                killed += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._rewrite()
+        if killed:
+            log.warning("killed %d process group(s) left by a previous run", killed)
+        return killed
+
+
+def _still_ours(pgid: int, created: float) -> bool:
+    """False when the group's number now names a process started after ours (reused)."""
+    try:
+        started: float = psutil.Process(pgid).create_time()
+        return abs(started - created) < 0.01
+    except psutil.NoSuchProcess:
+        return True  # the leader is gone; its children may still hold the group
+    except psutil.Error:
+        return False
 
 
 def tokenise(command: str) -> list[str]:
@@ -169,64 +254,3 @@ def sandbox_env(jail: Jail, extra: Mapping[str, str] | None = None) -> dict[str,
     if extra:
         env.update(extra)
     return env
-
-
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    async def execute(request: Request) -> Response:
-        # not proxied by the real API: errors are Nest-shaped ({statusCode,...,error,message})
-        sid = request.path_params["sandboxId"]
-        try:
-            body = await read_json(request)
-        except Fail as exc:
-            return nest_error(request, exc.status, exc.message, HTTP_EXCEPTION)
-        command = body.get("command")
-        if not isinstance(command, str) or not command:
-            return nest_error(
-                request,
-                400,
-                "invalid request body: Key: 'ExecuteRequest.Command' Error:Field validation "
-                "for 'Command' failed on the 'required' tag",
-                HTTP_EXCEPTION,
-            )
-        timeout = body.get("timeout")
-        seconds = rt.settings.exec_default_timeout
-        if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
-            seconds = float(timeout)
-        cwd = body.get("cwd")
-        sb = rt.sandbox(sid)
-        try:
-            host_cwd = sb.jail.resolve(cwd if isinstance(cwd, str) and cwd else ".")
-        except JailError:
-            return json_response({"exitCode": -1, "result": ""})
-        argv = tokenise(command)
-        if not argv:
-            return json_response({"exitCode": -1, "result": ""})
-        try:
-            proc = await rt.tracker.spawn(
-                sid,
-                argv,
-                cwd=str(host_cwd),
-                env=sandbox_env(sb.jail),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        except ProcessLimitError as exc:
-            return nest_error(request, LIMIT_STATUS, str(exc), HTTP_EXCEPTION)
-        except (OSError, ValueError):
-            return json_response({"exitCode": -1, "result": ""})
-        try:
-            out, _ = await asyncio.wait_for(proc.communicate(), seconds)
-        except TimeoutError:
-            ProcessTracker.kill_group(proc)
-            await proc.wait()
-            return nest_error(request, 408, "command execution timeout", HTTP_EXCEPTION)
-        except BaseException:  # cancelled (client gone, shutdown): no process left behind
-            ProcessTracker.kill_group(proc)
-            raise
-        code = proc.returncode if proc.returncode is not None else -1
-        if code < 0:  # killed by a signal: Go's ExitCode() is -1
-            code = -1
-        return json_response({"exitCode": code, "result": out.decode("utf-8", "replace")})
-
-    return [Route("/process/execute", execute, methods=["POST"])]

@@ -1,14 +1,15 @@
-"""The toolbox runtime: per-sandbox state (root, sessions, language servers), lifecycle hooks
-called by the control plane, and the routes mounted under ``/api/toolbox/{sandboxId}/toolbox``.
+"""The toolbox runtime: the one object the control plane holds. It assembles the API groups'
+routes (mounted under ``/api/toolbox/{sandboxId}/toolbox``) and passes the control plane's
+lifecycle hooks on to the groups that keep something per sandbox.
+
+Imports run one way: this module imports the API groups, the groups import ``state`` and the
+helpers, and nothing imports this module but the package.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import shutil
-from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -17,47 +18,20 @@ from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.settings import EmulatorSettings
 
-from . import files, git, lsp, procs, sessions
 from .common import json_response
-from .jail import HOME, Jail
-from .procs import ProcessTracker
+from .execute import ExecuteApi
+from .files import FilesApi
+from .git import GitApi
+from .jail import HOME
+from .lsp import LspApi
+from .sessions import SessionsApi
+from .state import Toolbox, valid_sandbox_id
+from .uploads import UploadsApi
 from .watch import LogWatcher
 
-if TYPE_CHECKING:
-    from .lsp import LspServer
-    from .sessions import Session
-
-__all__ = ["SandboxState", "ToolboxRuntime"]
+__all__ = ["ToolboxRuntime"]
 
 log = logging.getLogger("daytona_emulator.toolbox")
-
-
-class SandboxState:
-    """What the toolbox holds for one sandbox while it runs."""
-
-    def __init__(self, runtime: ToolboxRuntime, sandbox_id: str) -> None:
-        self.runtime = runtime
-        self.id = sandbox_id
-        self.dir = runtime.settings.sandboxes_dir / sandbox_id
-        root = self.dir / "root"
-        (root / "home" / "daytona").mkdir(parents=True, exist_ok=True)
-        (root / "tmp").mkdir(exist_ok=True)
-        self.jail = Jail(root)
-        self.sessions: dict[str, Session] = {}
-        self.lsp: dict[tuple[str, str], LspServer] = {}
-        self.lsp_lock = asyncio.Lock()
-
-    async def stop(self) -> None:
-        """Kill the sessions, the language servers and every process; files remain."""
-        sessions_, self.sessions = list(self.sessions.values()), {}
-        for session in sessions_:
-            with contextlib.suppress(Exception):
-                await session.close(remove_logs=False)
-        servers, self.lsp = list(self.lsp.values()), {}
-        for server in servers:
-            with contextlib.suppress(Exception):
-                await server.aclose()
-        await self.runtime.tracker.kill_sandbox(self.id)
 
 
 class ToolboxRuntime:
@@ -70,67 +44,59 @@ class ToolboxRuntime:
 
     def __init__(self, settings: EmulatorSettings) -> None:
         self.settings = settings
-        self.tracker = ProcessTracker(settings)
-        self.watcher = LogWatcher()
-        self.sandboxes: dict[str, SandboxState] = {}
-        self._closed = False
+        self.state = Toolbox(settings)
+        self.files = FilesApi(self.state)
+        self.uploads = UploadsApi(self.state)
+        self.execute = ExecuteApi(self.state)
+        self.sessions = SessionsApi(self.state)
+        self.git = GitApi(self.state)
+        self.lsp = LspApi(self.state)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def start(self) -> None:
+        """Create the data folders and kill what a killed previous run left behind."""
         await anyio.to_thread.run_sync(
             lambda: self.settings.sandboxes_dir.mkdir(parents=True, exist_ok=True)
         )
-        self._closed = False
+        await anyio.to_thread.run_sync(self.state.tracker.kill_leftovers)
 
     async def aclose(self) -> None:
         """Kill every process and language server started; idempotent."""
-        self._closed = True
-        states, self.sandboxes = list(self.sandboxes.values()), {}
-        for state in states:
-            with contextlib.suppress(Exception):
-                await state.stop()
-        await self.tracker.aclose()
-        self.watcher.close()
-        self.watcher = LogWatcher()  # usable again after a restart (start())
-
-    def sandbox(self, sandbox_id: str) -> SandboxState:
-        """The sandbox's state, created (with its root) on first use."""
-        state = self.sandboxes.get(sandbox_id)
-        if state is None:
-            if not sandbox_id or "/" in sandbox_id or sandbox_id in (".", ".."):
-                raise ValueError(f"invalid sandbox id {sandbox_id!r}")
-            state = SandboxState(self, sandbox_id)
-            self.sandboxes[sandbox_id] = state
-        return state
+        for sandbox_id in list(self.state.sandboxes):
+            await self.sandbox_stopped(sandbox_id)
+        await self.state.tracker.aclose()
+        self.state.watcher.close()
+        self.state.watcher = LogWatcher()  # usable again after a restart (start())
 
     async def sandbox_created(self, sandbox_id: str) -> None:
-        await anyio.to_thread.run_sync(self.sandbox, sandbox_id)
+        self.state.sandbox(sandbox_id)
 
     async def sandbox_stopped(self, sandbox_id: str) -> None:
-        state = self.sandboxes.pop(sandbox_id, None)
-        if state is not None:
-            await state.stop()
-        else:
-            await self.tracker.kill_sandbox(sandbox_id)
+        """Kill the sessions, the language servers and every process; files remain."""
+        self.state.sandboxes.pop(sandbox_id, None)
+        await self.sessions.sandbox_stopped(sandbox_id)
+        await self.lsp.sandbox_stopped(sandbox_id)
+        await self.state.tracker.kill_sandbox(sandbox_id)
 
     async def sandbox_destroyed(self, sandbox_id: str) -> None:
         await self.sandbox_stopped(sandbox_id)
-        if not sandbox_id or "/" in sandbox_id or sandbox_id in (".", ".."):
+        if not valid_sandbox_id(sandbox_id):
             return
         target = self.settings.sandboxes_dir / sandbox_id
         await anyio.to_thread.run_sync(lambda: shutil.rmtree(target, ignore_errors=True))
 
     # -- routes -----------------------------------------------------------------------------
     def routes(self) -> list[BaseRoute]:
-        async def project_dir(request: Request) -> Response:
-            self.sandbox(request.path_params["sandboxId"])
-            return json_response({"dir": HOME})
-
         return [
-            Route("/project-dir", project_dir, methods=["GET"]),
-            *files.routes(self),
-            *procs.routes(self),
-            *sessions.routes(self),
-            *git.routes(self),
-            *lsp.routes(self),
+            Route("/project-dir", self.project_dir, methods=["GET"]),
+            *self.files.routes(),
+            *self.uploads.routes(),
+            *self.execute.routes(),
+            *self.sessions.routes(),
+            *self.git.routes(),
+            *self.lsp.routes(),
         ]
+
+    async def project_dir(self, request: Request) -> Response:
+        self.state.sandbox_of(request)
+        return json_response({"dir": HOME})

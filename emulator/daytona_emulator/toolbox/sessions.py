@@ -26,26 +26,36 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shlex
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from .common import Fail, daemon_handler, empty, json_response, read_json, require
+from .common import (
+    Fail,
+    daemon_routes,
+    empty,
+    json_response,
+    query,
+    read_json,
+    require,
+    truncation_note,
+)
+from .fsio import open_regular
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .state import Sandbox, Toolbox
 
-if TYPE_CHECKING:
-    from .runtime import SandboxState, ToolboxRuntime
+__all__ = ["Command", "Session", "SessionsApi"]
 
-__all__ = ["Command", "Session", "routes"]
+log = logging.getLogger("daytona_emulator.toolbox")
 
 MARKER = b"\x1edtn-done "
 CHUNK = 1024
@@ -107,7 +117,7 @@ class Command:
 
 
 class Session:
-    def __init__(self, sandbox: SandboxState, session_id: str, directory: Path) -> None:
+    def __init__(self, sandbox: Sandbox, session_id: str, directory: Path) -> None:
         self.sandbox = sandbox
         self.id = session_id
         self.dir = directory
@@ -120,12 +130,12 @@ class Session:
 
     @property
     def tracker(self) -> ProcessTracker:
-        return self.sandbox.runtime.tracker
+        return self.sandbox.toolbox.tracker
 
     async def start_shell(self) -> None:
         jail = self.sandbox.jail
         cwd = jail.root / "home" / "daytona" / ".daytona"
-        await anyio.to_thread.run_sync(lambda: cwd.mkdir(parents=True, exist_ok=True))
+        await self.sandbox.run_sync(lambda: cwd.mkdir(parents=True, exist_ok=True))
         shell = pick_shell()
         proc = await self.tracker.spawn(
             self.sandbox.id,
@@ -156,7 +166,7 @@ class Session:
                 if line.startswith(MARKER):
                     cmd = self.commands.get(line[len(MARKER) :].strip().decode())
                     if cmd is not None:
-                        await anyio.to_thread.run_sync(cmd.poll_exit_file)
+                        await self.sandbox.run_sync(cmd.poll_exit_file)
                         if cmd.exit_code is None:
                             cmd.set_exit(-1)
         finally:
@@ -167,7 +177,7 @@ class Session:
             fallback = 128 - rc if rc < 0 else rc
             for cmd in list(self.commands.values()):
                 if cmd.exit_code is None:
-                    await anyio.to_thread.run_sync(cmd.poll_exit_file)
+                    await self.sandbox.run_sync(cmd.poll_exit_file)
                     if cmd.exit_code is None and not self.closed.is_set():
                         with contextlib.suppress(OSError):
                             cmd.exit_file.write_text(f"{fallback}\n")
@@ -193,9 +203,9 @@ class Session:
                 (cmd_dir / "command.sh").write_text(command + "\n")
                 (cmd_dir / "output.log").touch()
 
-            await anyio.to_thread.run_sync(prepare)
+            await self.sandbox.run_sync(prepare)
             cmd = Command(cmd_id, command, cmd_dir)
-            cmd.on_exit = self.sandbox.runtime.watcher.wake
+            cmd.on_exit = self.sandbox.toolbox.watcher.wake
             self.commands[cmd_id] = cmd
             q = shlex.quote
             line = (
@@ -221,23 +231,23 @@ class Session:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(cmd.done.wait(), FALLBACK_POLL)
             if cmd.exit_code is None:
-                await anyio.to_thread.run_sync(cmd.poll_exit_file)
+                await self.sandbox.run_sync(cmd.poll_exit_file)
         return cmd.exit_code
 
     async def close(self, remove_logs: bool) -> None:
         self.closed.set()
         for cmd in self.commands.values():
-            self.sandbox.runtime.watcher.wake(cmd.log)
+            self.sandbox.toolbox.watcher.wake(cmd.log)
         if self.proc is not None:
             ProcessTracker.kill_group(self.proc)
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.proc.wait(), 5)
         if self._reader is not None:
             self._reader.cancel()
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         if remove_logs:
-            await anyio.to_thread.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+            await self.sandbox.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
 
     def to_json(self) -> dict[str, Any]:
         return {"sessionId": self.id, "commands": [c.to_json() for c in self.commands.values()]}
@@ -254,7 +264,7 @@ async def follow_log(
     (NUL-padded to 1024 bytes when ``pad``). Ends when the session is deleted, or
     (``end_on_exit``) once the command exited and its log is drained; the caller's
     disconnect cancels it."""
-    watcher = session.sandbox.runtime.watcher
+    watcher = session.sandbox.toolbox.watcher
     wd = watcher.acquire(cmd.log)
     try:
         idle_since: float | None = None
@@ -290,67 +300,93 @@ async def follow_log(
         os.close(fd)
 
 
-def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
-    def session_of(request: Request) -> Session:
-        sb = rt.sandbox(request.path_params["sandboxId"])
-        session = sb.sessions.get(request.path_params["sessionId"])
+class SessionsApi:
+    """``/process/session*``; the sessions of each sandbox live here."""
+
+    def __init__(self, toolbox: Toolbox) -> None:
+        self.tb = toolbox
+        self.sessions: dict[str, dict[str, Session]] = {}  # sandbox id -> session id -> ...
+
+    def routes(self) -> list[BaseRoute]:
+        base = "/process/session"
+        return daemon_routes(
+            [
+                ("POST", base, self.create),
+                ("GET", base, self.list_sessions),
+                ("GET", base + "/{sessionId}", self.get_session),
+                ("DELETE", base + "/{sessionId}", self.delete_session),
+                ("POST", base + "/{sessionId}/exec", self.execute),
+                ("GET", base + "/{sessionId}/command/{commandId}", self.get_command),
+                ("GET", base + "/{sessionId}/command/{commandId}/logs", self.logs),
+            ]
+        )
+
+    def of(self, sb: Sandbox) -> dict[str, Session]:
+        return self.sessions.setdefault(sb.id, {})
+
+    async def sandbox_stopped(self, sandbox_id: str) -> None:
+        """Kill the sandbox's session shells; their logs stay (the files remain)."""
+        for session in self.sessions.pop(sandbox_id, {}).values():
+            try:
+                await session.close(remove_logs=False)
+            except Exception:
+                log.exception("closing session %s of sandbox %s failed", session.id, sandbox_id)
+
+    def session_of(self, request: Request) -> Session:
+        sb = self.tb.sandbox_of(request)
+        session = self.of(sb).get(request.path_params["sessionId"])
         if session is None:
             raise Fail(404, "session not found")
         return session
 
-    def command_of(request: Request, session: Session) -> Command:
+    def command_of(self, request: Request, session: Session) -> Command:
         cmd = session.commands.get(request.path_params["commandId"])
         if cmd is None:
             raise Fail(404, "command not found")
         return cmd
 
-    @daemon_handler
-    async def create(request: Request) -> Response:
+    async def create(self, request: Request) -> Response:
         body = await read_json(request)
         require(body, "CreateSessionRequest", {"sessionId": "SessionId"})
         session_id = body["sessionId"]
         if not isinstance(session_id, str) or not _valid_id(session_id):
             raise Fail(400, "invalid session id")
-        sb = rt.sandbox(request.path_params["sandboxId"])
-        if session_id in sb.sessions:
+        sb = self.tb.sandbox_of(request)
+        if session_id in self.of(sb):
             raise Fail(409, "session already exists")
-        directory = await anyio.to_thread.run_sync(
+        directory = await sb.run_sync(
             lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
         )
         session = Session(sb, session_id, directory)
-        sb.sessions[session_id] = session
+        self.of(sb)[session_id] = session
         try:
-            await anyio.to_thread.run_sync(lambda: directory.mkdir(parents=True, exist_ok=True))
+            await sb.run_sync(lambda: directory.mkdir(parents=True, exist_ok=True))
             await session.start_shell()
         except ProcessLimitError as exc:
-            sb.sessions.pop(session_id, None)
+            self.of(sb).pop(session_id, None)
             raise Fail(LIMIT_STATUS, str(exc)) from None
         except OSError as exc:
-            sb.sessions.pop(session_id, None)
+            self.of(sb).pop(session_id, None)
             raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
         return empty(201)
 
-    @daemon_handler
-    async def list_sessions(request: Request) -> Response:
-        sb = rt.sandbox(request.path_params["sandboxId"])
-        return json_response([s.to_json() for s in sb.sessions.values()])
+    async def list_sessions(self, request: Request) -> Response:
+        sb = self.tb.sandbox_of(request)
+        return json_response([s.to_json() for s in self.of(sb).values()])
 
-    @daemon_handler
-    async def get_session(request: Request) -> Response:
-        return json_response(session_of(request).to_json())
+    async def get_session(self, request: Request) -> Response:
+        return json_response(self.session_of(request).to_json())
 
-    @daemon_handler
-    async def delete_session(request: Request) -> Response:
-        sb = rt.sandbox(request.path_params["sandboxId"])
-        session = session_of(request)
-        sb.sessions.pop(session.id, None)
+    async def delete_session(self, request: Request) -> Response:
+        sb = self.tb.sandbox_of(request)
+        session = self.session_of(request)
+        self.of(sb).pop(session.id, None)
         await session.close(remove_logs=True)
         return empty(204)
 
-    @daemon_handler
-    async def execute(request: Request) -> Response:
+    async def execute(self, request: Request) -> Response:
         body = await read_json(request)
-        session = session_of(request)
+        session = self.session_of(request)
         command = body.get("command")
         if not isinstance(command, str) or command == "":
             raise Fail(400, "command cannot be empty")
@@ -366,28 +402,28 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
         code = await session.wait(cmd)
         if code is None:
             raise Fail(400, "session cancelled")
-        output = await anyio.to_thread.run_sync(_read_log, cmd.log)
-        return json_response(
-            {"cmdId": cmd.id, "output": output.decode("utf-8", "replace"), "exitCode": code}
-        )
+        limit = self.tb.settings.exec_output_limit
+        kept, dropped = await session.sandbox.run_sync(_log_head, cmd.log, limit)
+        output = kept.decode("utf-8", "replace")
+        if dropped:
+            output += truncation_note(dropped, limit)
+        return json_response({"cmdId": cmd.id, "output": output, "exitCode": code})
 
-    @daemon_handler
-    async def get_command(request: Request) -> Response:
-        session = session_of(request)
-        cmd = command_of(request, session)
+    async def get_command(self, request: Request) -> Response:
+        session = self.session_of(request)
+        cmd = self.command_of(request, session)
         if cmd.exit_code is None:
-            await anyio.to_thread.run_sync(cmd.poll_exit_file)
+            await session.sandbox.run_sync(cmd.poll_exit_file)
         return json_response(cmd.to_json())
 
-    @daemon_handler
-    async def logs(request: Request) -> Response:
-        session = session_of(request)
-        cmd = command_of(request, session)
-        if request.query_params.get("follow") != "true":
-            data = await anyio.to_thread.run_sync(_read_log, cmd.log)
+    async def logs(self, request: Request) -> Response:
+        session = self.session_of(request)
+        cmd = self.command_of(request, session)
+        if query(request, "follow") != "true":
+            data = await session.sandbox.run_sync(_whole_log, cmd.log)
             return Response(data, media_type="text/plain; charset=utf-8")
         try:
-            fd = await anyio.to_thread.run_sync(
+            fd = await session.sandbox.run_sync(
                 lambda: os.open(cmd.log, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
             )
         except OSError as exc:
@@ -396,25 +432,26 @@ def routes(rt: ToolboxRuntime) -> list[BaseRoute]:
             session,
             cmd,
             fd,
-            pad=rt.settings.nul_padding,
-            end_on_exit=rt.settings.follow_logs_end_on_exit,
+            pad=self.tb.settings.nul_padding,
+            end_on_exit=self.tb.settings.follow_logs_end_on_exit,
         )
         return StreamingResponse(stream, media_type="application/octet-stream")
 
-    base = "/process/session"
-    return [
-        Route(base, create, methods=["POST"]),
-        Route(base, list_sessions, methods=["GET"]),
-        Route(base + "/{sessionId}", get_session, methods=["GET"]),
-        Route(base + "/{sessionId}", delete_session, methods=["DELETE"]),
-        Route(base + "/{sessionId}/exec", execute, methods=["POST"]),
-        Route(base + "/{sessionId}/command/{commandId}", get_command, methods=["GET"]),
-        Route(base + "/{sessionId}/command/{commandId}/logs", logs, methods=["GET"]),
-    ]
 
-
-def _read_log(path: Path) -> bytes:
+def _log_head(path: Path, limit: int) -> tuple[bytes, int]:
+    """The first ``limit`` bytes of a command's log, and how many more it holds."""
     try:
-        return path.read_bytes()
+        with open_regular(path) as f:
+            kept = f.read(limit)
+            return kept, max(os.fstat(f.fileno()).st_size - len(kept), 0)
+    except FileNotFoundError:
+        return b"", 0
+
+
+def _whole_log(path: Path) -> bytes:
+    """The whole log, as the daemon answers it (one body: a cut of the stream is visible)."""
+    try:
+        with open_regular(path) as f:
+            return f.read()
     except FileNotFoundError:
         return b""

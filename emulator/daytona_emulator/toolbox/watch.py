@@ -13,12 +13,15 @@ import asyncio
 import contextlib
 import ctypes
 import ctypes.util
+import logging
 import os
 import struct
 import sys
 from pathlib import Path
 
 __all__ = ["LogWatcher"]
+
+log = logging.getLogger("daytona_emulator.toolbox")
 
 IN_MODIFY = 0x00000002
 IN_CLOSE_WRITE = 0x00000008
@@ -38,11 +41,16 @@ class LogWatcher:
         self._users: dict[int, int] = {}  # wd -> followers using it
         self._waiters: dict[int, set[asyncio.Future[None]]] = {}
         if sys.platform.startswith("linux"):
-            with contextlib.suppress(Exception):
+            try:
                 libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
                 fd = libc.inotify_init1(IN_NONBLOCK | IN_CLOEXEC)
+            except (OSError, AttributeError) as exc:
+                log.info("no inotify (%s): log followers poll", exc)
+            else:
                 if fd >= 0:
                     self._libc, self._fd = libc, fd
+                else:
+                    log.info("no inotify (errno %d): log followers poll", ctypes.get_errno())
 
     @property
     def native(self) -> bool:
@@ -154,7 +162,7 @@ class LogWatcher:
 
     def close(self) -> None:
         if self._loop is not None and self._fd >= 0:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
                 self._loop.remove_reader(self._fd)
         if self._fd >= 0:
             with contextlib.suppress(OSError):

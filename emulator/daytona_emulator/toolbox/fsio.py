@@ -1,0 +1,101 @@
+"""Blocking filesystem helpers of the file API: no recursion on deep paths, no open that
+blocks on a FIFO, tree walks in Go's order with a time limit. Run them in a worker thread."""
+
+from __future__ import annotations
+
+import errno
+import os
+import posixpath
+import stat
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .common import Fail
+
+__all__ = ["PATH_MAX", "WalkDeadline", "iter_tree", "make_dirs", "open_regular"]
+
+PATH_MAX = 4096  # Linux: longer paths fail with ENAMETOOLONG
+
+
+def make_dirs(host: Path, mode: int) -> None:
+    """``os.makedirs(host, mode, exist_ok=True)`` without recursion: a path thousands of
+    directories deep fails with ENAMETOOLONG instead of exhausting the stack."""
+    if len(os.fsencode(host)) >= PATH_MAX:
+        raise OSError(errno.ENAMETOOLONG, "file name too long")
+    missing: list[Path] = []
+    cur = host
+    while not cur.is_dir() and cur.parent != cur:
+        missing.append(cur)
+        cur = cur.parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, mode)
+        except FileExistsError:
+            if not directory.is_dir():
+                raise
+
+
+class WalkDeadline:
+    """The time a tree walk may take (``walk_time_limit``): a search of a huge tree answers a
+    clear 400 instead of holding a worker thread for ever."""
+
+    def __init__(self, op: str, path: str, limit_s: float) -> None:
+        self.op, self.path, self.limit_s = op, path, limit_s
+        self.at = time.monotonic() + limit_s
+
+    def check(self) -> None:
+        if time.monotonic() >= self.at:
+            raise Fail(
+                400,
+                f"{self.op} {self.path}: stopped after {self.limit_s:g} s "
+                "(the emulator's walk_time_limit): search a smaller tree",
+            )
+
+
+def open_regular(host: Path) -> BinaryIO:
+    """``open(host, "rb")`` that refuses FIFOs and devices instead of blocking on them."""
+    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def iter_tree(host: Path, shown_root: str, deadline: WalkDeadline) -> Iterator[tuple[str, str]]:
+    """(host path, shown path) of ``host`` and everything under it, in the order of Go's
+    ``filepath.Walk``: depth first, lexical order, symlinked directories not followed."""
+    deadline.check()
+    yield str(host), shown_root
+    if not host.is_dir():
+        return
+
+    def entries(cur: str, shown: str) -> Iterator[tuple[str, str, bool]]:
+        try:
+            with os.scandir(cur) as it:
+                found = sorted(it, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in found:
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            yield entry.path, posixpath.join(shown, entry.name), is_dir
+
+    stack = [entries(str(host), shown_root)]
+    while stack:
+        try:
+            path, shown, is_dir = next(stack[-1])
+        except StopIteration:
+            stack.pop()
+            continue
+        deadline.check()
+        yield path, shown
+        if is_dir:
+            stack.append(entries(path, shown))
