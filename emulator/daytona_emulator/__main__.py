@@ -281,9 +281,7 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         if value is not None:
             faults[name] = value
     quota: list[tuple[str, int]] = list(args.quota)
-    secret: dict[str, str] = {"jwt_secret": args.jwt_secret} if args.jwt_secret else {}
-    return EmulatorSettings(
-        **secret,
+    settings = EmulatorSettings(
         api_key=args.api_key,
         data_dir=data_dir,
         transition_delay=args.transition_delay,
@@ -305,6 +303,9 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         build_run_commands=args.build_run_commands,
         faults=FaultSettings(**faults),
     )
+    if args.jwt_secret:  # else the random per-start default
+        settings = dataclasses.replace(settings, jwt_secret=args.jwt_secret)
+    return settings
 
 
 class CannotListen(Exception):
