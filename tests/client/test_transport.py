@@ -14,6 +14,7 @@ from daytona_async import (
     APIConnectionError,
     AsyncDaytona,
     InternalServerError,
+    OutcomeUnknownError,
     RateLimitError,
 )
 from daytona_emulator.settings import FaultSettings
@@ -58,11 +59,21 @@ async def test_post_not_retried_on_500_but_on_503_and_connect_errors() -> None:
             await d.context.request("POST", "/sandbox/x/start")
         assert info.value.retries == 0 and seen == ["POST"]
 
-        transport2, seen2 = _counting([503, 502], exc_first=0)
+        # 429/503: the server says it did not act on the request
+        transport2, seen2 = _counting([503, 429], exc_first=0)
         d2 = AsyncDaytona(api_key="k", api_url="http://x/api", transport=transport2)
         await d2.context.request("POST", "/sandbox/x/start")
         assert len(seen2) == 3
         await d2.aclose()
+
+        # 502/504: a gateway's upstream may have acted on it: not sent again
+        for status in (502, 504):
+            transport4, seen4 = _counting([status])
+            d4 = AsyncDaytona(api_key="k", api_url="http://x/api", transport=transport4)
+            with pytest.raises(InternalServerError):
+                await d4.context.request("POST", "/sandbox/x/start")
+            assert seen4 == ["POST"]
+            await d4.aclose()
 
         transport3, seen3 = _counting([], exc_first=2)
         d3 = AsyncDaytona(api_key="k", api_url="http://x/api", transport=transport3)
@@ -110,9 +121,11 @@ async def test_read_error_after_send_retried_only_when_idempotent() -> None:
     ) as d:
         await d.list()
         assert calls == ["GET", "GET"]
-        with pytest.raises(APIConnectionError):
+        with pytest.raises(OutcomeUnknownError) as info:
             await d.context.request("POST", "/sandbox/x/stop")
         assert calls[-1] == "POST" and len(calls) == 3
+        assert isinstance(info.value, APIConnectionError)
+        assert info.value.method == "POST" and info.value.url == "http://x/api/sandbox/x/stop"
 
 
 @pytest.mark.anyio

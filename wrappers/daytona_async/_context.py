@@ -70,14 +70,13 @@ import anyio
 import httpx
 
 from ._deadline import Deadline
+from ._error_map import connection_error
 from ._logging import redact
 from ._transport import RequestState, RetryPolicy, RetryTransport, request_state
 from ._validation import validate_id
 from .errors import (
-    APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    APITimeoutError,
     DaytonaError,
     InvalidArgumentError,
     RateLimitError,
@@ -421,21 +420,8 @@ class ClientContext:
         if isinstance(exc, httpx.TimeoutException):
             if deadline is not None and deadline.remaining() <= 0.005:
                 return deadline.exceeded()
-            return APITimeoutError(
-                f"request timed out ({type(exc).__name__})",
-                method=method,
-                url=url,
-                retries=retries,
-            )
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
-            detail = redact(str(exc)) or type(exc).__name__
-            return APIConnectionError(
-                f"{type(exc).__name__}: {detail}", method=method, url=url, retries=retries
-            )
-        if isinstance(exc, httpx.HTTPError):
-            return APIConnectionError(
-                f"{type(exc).__name__}: {redact(str(exc))}", method=method, url=url, retries=retries
-            )
+        if isinstance(exc, (httpx.HTTPError, httpx.StreamError)):
+            return connection_error(exc, method=method, url=url, retries=retries)
         if state is not None and state.method is None:
             # nothing was sent: the arguments were refused while building the request
             return InvalidArgumentError(f"{type(exc).__name__}: {redact(str(exc))}")
