@@ -212,3 +212,42 @@ async def test_max_concurrency_limits_requests_in_flight() -> None:
             for _ in range(40):
                 tg.start_soon(d.list)
     assert peak == 5
+
+
+@pytest.mark.anyio
+async def test_replayable_stream_body_resent_whole_on_503_not_after_a_drop() -> None:
+    from daytona_async._bodies import ReplayableStream
+    from daytona_async._transport import replayable_body
+
+    opened = 0
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal opened
+        opened += 1
+        for part in (b"ab", b"cd"):
+            yield part
+
+    bodies: list[bytes] = []
+    answers: list[Any] = [503, httpx.RemoteProtocolError]
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append(await request.aread())
+        answer = answers.pop(0) if answers else 200
+        if answer is httpx.RemoteProtocolError:
+            raise httpx.RemoteProtocolError("dropped after reading", request=request)
+        return httpx.Response(answer, json={"message": "busy"})
+
+    assert replayable_body(httpx.Request("POST", "http://x/", content=ReplayableStream(chunks)))
+    assert not replayable_body(httpx.Request("POST", "http://x/", content=chunks()))
+    async with AsyncDaytona(
+        api_key="k", api_url="http://x/api", transport=httpx.MockTransport(handler)
+    ) as d:
+        # 503: the server did not act on it, so the body is produced again from its source;
+        # then a drop after sending: the upload may have happened, so it is not sent again
+        with pytest.raises(OutcomeUnknownError):
+            await d.context.request(
+                "POST", "/toolbox/x/toolbox/files/upload", content=ReplayableStream(chunks)
+            )
+    # (MockTransport reads the body into memory on the first attempt: one opening here)
+    assert bodies == [b"abcd", b"abcd"]
+    assert opened == 1

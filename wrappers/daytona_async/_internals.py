@@ -6,6 +6,8 @@ fails that test, not a user's call):
 
 - httpx's multipart request body class (``httpx._multipart.MultipartStream``), which
   re-renders its parts on every iteration and so may be sent again;
+- what ``content=`` an httpx request body was built from (``AsyncIteratorByteStream._stream``:
+  httpx wraps every async iterable, a :class:`~daytona_async._bodies.ReplayableStream` too);
 - an ``httpx.AsyncClient``'s transport (``_transport``);
 - pool statistics: httpx's transport's httpcore pool (``_pool``) and aiohttp's connector
   (``_acquired``, ``_conns``).
@@ -17,15 +19,30 @@ from typing import Any
 
 import httpx
 
-__all__ = ["client_transport", "connector_stats", "httpx_pool_stats", "is_multipart"]
+__all__ = [
+    "body_source",
+    "client_transport",
+    "connector_stats",
+    "httpx_pool_stats",
+    "is_multipart",
+]
 
 # httpx is pinned below 0.29 in pyproject.toml; a rename fails at import and in the pin test
+from httpx._content import AsyncIteratorByteStream
 from httpx._multipart import MultipartStream as _MultipartStream
 
 
 def is_multipart(stream: object) -> bool:
     """Is ``stream`` httpx's multipart body (re-rendered from its fields on each iteration)?"""
     return isinstance(stream, _MultipartStream)
+
+
+def body_source(stream: object) -> object:
+    """The object an httpx request body streams from: what was passed as ``content=`` when
+    httpx wrapped it, else the stream itself."""
+    if isinstance(stream, AsyncIteratorByteStream):
+        return getattr(stream, "_stream", stream)
+    return stream
 
 
 def client_transport(client: httpx.AsyncClient) -> httpx.AsyncBaseTransport | None:

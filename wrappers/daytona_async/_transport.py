@@ -62,7 +62,7 @@ import anyio
 import httpx
 
 from ._bodies import ReplayableStream
-from ._internals import httpx_pool_stats, is_multipart
+from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
 from ._wire import (
     AIOHTTP_DEFAULT_LIMITS,
@@ -169,7 +169,8 @@ def replayable_body(request: httpx.Request) -> bool:
     """Can every attempt send this request's body again from its first byte?"""
     stream = request.stream
     return (
-        isinstance(stream, (httpx.ByteStream, ReplayableStream))
+        isinstance(stream, httpx.ByteStream)
+        or isinstance(body_source(stream), ReplayableStream)
         # multipart bodies re-render their fields (and seek files back to 0) on each iteration
         or is_multipart(stream)
     )
