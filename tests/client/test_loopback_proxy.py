@@ -178,6 +178,7 @@ async def _ends_with_typed_error(run: Callable[[], Any], close: Callable[[], Any
     """Start ``run()``, wait (bounded) until ``close`` may be called, call it, and return what
     ``run()`` raised; fail if it is still running 5 s after the close."""
     outcome: dict[str, BaseException] = {}
+    ended = anyio.Event()
 
     async def runner() -> None:
         try:
@@ -186,16 +187,18 @@ async def _ends_with_typed_error(run: Callable[[], Any], close: Callable[[], Any
             outcome["exc"] = exc
             if not isinstance(exc, Exception):
                 raise
+        finally:
+            ended.set()
 
     async with anyio.create_task_group() as tg:
         tg.start_soon(runner)
         await close()
         with anyio.move_on_after(5) as scope:
-            while "exc" not in outcome:
-                await anyio.sleep(0.01)
+            await ended.wait()
         if scope.cancelled_caught:
             tg.cancel_scope.cancel()
             pytest.fail("the stream was still running 5 s after the client was closed")
+    assert "exc" in outcome, "the stream ended without an error"
     return outcome["exc"]
 
 
