@@ -16,6 +16,7 @@ from daytona_async import (
     InternalServerError,
     OutcomeUnknownError,
     RateLimitError,
+    RetryPolicy,
 )
 from daytona_emulator.settings import FaultSettings
 
@@ -251,3 +252,36 @@ async def test_replayable_stream_body_resent_whole_on_503_not_after_a_drop() -> 
     # (MockTransport reads the body into memory on the first attempt: one opening here)
     assert bodies == [b"abcd", b"abcd"]
     assert opened == 1
+
+
+@pytest.mark.anyio
+async def test_retry_after_is_capped_by_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a server asking for an hour gets the policy's cap (30 s by default), recorded where the
+    # transport waits, not measured on the wall clock
+    from daytona_async import _transport
+
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(_transport, "_sleep", record)
+    answers = [429, 503]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if answers:
+            status = answers.pop(0)
+            return httpx.Response(status, headers={"retry-after": "3600"}, json={"message": "x"})
+        return httpx.Response(200, json=[])
+
+    async with AsyncDaytona(
+        api_key="k", api_url="http://x/api", transport=httpx.MockTransport(handler)
+    ) as d:
+        assert await d.list() == []
+        assert waits == [30.0, 30.0]
+        # a policy of the caller's own
+        waits.clear()
+        answers[:] = [429]
+        policy = RetryPolicy(retry_after_max=2.5)
+        await d.context.request("GET", "/sandbox", policy=policy)
+        assert waits == [2.5]
