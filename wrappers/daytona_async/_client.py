@@ -130,6 +130,7 @@ class AsyncDaytona:
         from daytona_api import AuthenticatedClient
 
         from ._context import ClientContext
+        from ._internals import client_transport
         from ._transport import RetryPolicy, RetryTransport
 
         if not isinstance(timeout, httpx.Timeout):
@@ -149,7 +150,7 @@ class AsyncDaytona:
             if not str(http.base_url):
                 http.base_url = httpx.URL(api_url + "/")
             http.headers.update(headers)
-            found = getattr(http, "_transport", None)
+            found = client_transport(http)
             retry_transport = found if isinstance(found, RetryTransport) else None
         else:
             self._owns_http = True
