@@ -23,10 +23,13 @@ __all__ = [
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
-#: idle pooled connections are closed after this many seconds: below the server's own
-#: keep-alive timeout (5 s in Node and uvicorn), so the client never sends on a connection the
-#: server is closing (a POST sent then may have been read, and cannot be sent again)
-KEEPALIVE_EXPIRY = 4.0
+#: idle pooled connections are closed after this many seconds, well below the server's own
+#: keep-alive timeout (5 s in Node and uvicorn), so the client does not send on a connection
+#: the server is closing (a POST sent then may have been read, and cannot be sent again). The
+#: client's idle clock starts when it releases the connection, which under load can be a
+#: second or more after the server sent the response and started its own clock: hence 2 s,
+#: not 4 (4 s lost one session POST in 200 under trio on a loaded machine).
+KEEPALIVE_EXPIRY = 2.0
 
 #: aiohttp's pool stays cheap with many keep-alive connections
 AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
