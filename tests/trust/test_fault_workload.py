@@ -1,8 +1,9 @@
 """1000 mixed operations at concurrency 100 under ~10 % injected faults (429, 503, 502, drops
-before and after the server read the request, cut download streams), on asyncio and trio.
+before and after the server read the request, cut download and log streams), on asyncio and
+trio.
 
 Counted on the server, not from what the SDK says: sandboxes per create (by label), runs per
-exec (each appends a unique token to a file in its sandbox), uploaded file contents. Reports
+exec and session command (each appends a unique token to a file in its sandbox), uploaded file contents. Reports
 and asserts 0 lost, 0 duplicated, 0 untyped errors, 0 leaked connections/processes.
 
 "Lost" means the caller was told an operation succeeded and the server shows no effect;
@@ -34,7 +35,8 @@ OPERATIONS = 1000
 CONCURRENCY = 100
 SANDBOXES = 20
 FILE_SIZE = 64 * 1024  # streamed downloads (larger than the cut point of a cut stream)
-MIX = {"create": 100, "exec": 400, "upload": 150, "download": 150, "get": 200}
+MIX = {"create": 100, "exec": 300, "follow": 100, "upload": 150, "download": 150, "get": 200}
+FOLLOW_LINES = 200  # ~8 kB of output: past the cut point of a cut stream
 FAULTS = FaultSettings(
     seed=2026,
     rate_limit=0.02,
@@ -87,6 +89,7 @@ async def test_1000_operations_under_faults(
     )
     server.start()
     me = psutil.Process()
+    fds_at_start = me.num_fds()
     try:
         async with AsyncDaytona(
             api_key=server.api_key, api_url=server.base_url, max_retries=5, timeout=60
@@ -102,6 +105,8 @@ async def test_1000_operations_under_faults(
         server.stop()
     await _settle(lambda: not me.children(recursive=True))
     report["leaked processes"] = len(me.children(recursive=True))
+    await _settle(lambda: me.num_fds() <= fds_at_start)
+    report["fds before/after (server stopped)"] = (fds_at_start, me.num_fds())
     print(f"\n{anyio_backend}: {report}")
     assert report["untyped errors"] == {}
     assert report["lost"] == 0
@@ -109,6 +114,7 @@ async def test_1000_operations_under_faults(
     assert report["duplicated exec runs"] == 0
     assert report["leaked connections"] == 0
     assert report["leaked processes"] == 0
+    assert me.num_fds() <= fds_at_start, report["fds before/after (server stopped)"]
     assert sum(report["faults injected"].values()) >= OPERATIONS * 0.05
 
 
@@ -124,6 +130,7 @@ async def _workload(server: EmulatorServer, backend: str, closes: Counter[str]) 
     exec_unknown: dict[str, str] = {}  # token -> sandbox id, the caller got an error
     uploads_ok: dict[tuple[str, str], bytes] = {}
     wrong_downloads = 0
+    wrong_streams = 0  # a followed output with a line lost, repeated or garbled
     payload = bytes(rng.getrandbits(8) for _ in range(FILE_SIZE))
     fds_before = psutil.Process().num_fds()
 
@@ -149,7 +156,7 @@ async def _workload(server: EmulatorServer, backend: str, closes: Counter[str]) 
         limiter = anyio.Semaphore(CONCURRENCY)
 
         async def one(i: int, kind: str) -> None:
-            nonlocal wrong_downloads
+            nonlocal wrong_downloads, wrong_streams
             sb = pool[i % SANDBOXES]
             token = uuid.uuid4().hex
             async with limiter:
@@ -165,6 +172,23 @@ async def _workload(server: EmulatorServer, backend: str, closes: Counter[str]) 
                             raise
                         assert r.exit_code == 0, r
                         exec_ok[token] = sb.id
+                    elif kind == "follow":
+                        # a session command whose live output is followed to its end
+                        try:
+                            await sb.process.create_session(f"f{token}")
+                            cmd = await sb.process.start(
+                                f"f{token}",
+                                f'echo {token} >> "$HOME/runs"; '
+                                f"for i in $(seq 1 {FOLLOW_LINES}); do echo line-$i-{token}; done",
+                            )
+                        except DaytonaError:
+                            exec_unknown[token] = sb.id
+                            raise
+                        exec_ok[token] = sb.id
+                        lines = [line async for line in cmd.output(lines=True, timeout=30)]
+                        expected = [f"line-{n}-{token}" for n in range(1, FOLLOW_LINES + 1)]
+                        if lines != expected:
+                            wrong_streams += 1
                     elif kind == "upload":
                         data = token.encode() * 8
                         await sb.fs.upload(data, f"up/{token}")
@@ -223,7 +247,7 @@ async def _workload(server: EmulatorServer, backend: str, closes: Counter[str]) 
         "typed errors": dict(typed),
         "untyped errors": dict(untyped),
         "faults injected": faults,
-        "lost": lost_creates + lost_execs + lost_uploads + wrong_downloads,
+        "lost": lost_creates + lost_execs + lost_uploads + wrong_downloads + wrong_streams,
         "duplicated sandboxes": sum(c - 1 for c in by_index.values()),
         "orphan sandboxes (create raised, sandbox exists)": len(
             {sb["labels"]["i"] for sb in rows} - {str(i) for i in created}
@@ -234,5 +258,5 @@ async def _workload(server: EmulatorServer, backend: str, closes: Counter[str]) 
             sum(1 for t in exec_unknown if runs[t] == 0),
         ),
         "leaked connections": _client_connections(server.port),
-        "fds before/after": (fds_before, psutil.Process().num_fds()),
+        "fds before/after (server running)": (fds_before, psutil.Process().num_fds()),
     }

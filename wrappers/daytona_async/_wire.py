@@ -6,6 +6,12 @@
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request
   that failed with nothing sent may go out again whatever its method; after that only an
   idempotent one may (a POST the server may have read gets an "outcome unknown" error).
+
+The contract for a network adapter (the aiohttp one, httpx's own, any other under
+``RetryTransport``): raise httpx exception types — ``ConnectError``/``ConnectTimeout``/
+``PoolTimeout`` when no connection was obtained (nothing sent), ``ReadError``,
+``RemoteProtocolError``, ``ReadTimeout``... after — and call :func:`mark_sent` when it knows
+better than the type. An unmarked error of another type counts as sent.
 """
 
 from __future__ import annotations
