@@ -121,6 +121,7 @@ def test_errors_carry_whether_the_request_was_sent() -> None:
     cases: list[tuple[BaseException, type[httpx.TransportError], bool]] = [
         (refused, httpx.ConnectError, False),
         (aiohttp.ConnectionTimeoutError(), httpx.ConnectTimeout, False),
+        (aiohttp.InvalidURL("ftp://x"), httpx.UnsupportedProtocol, False),
         (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError, True),
         (aiohttp.SocketTimeoutError(), httpx.ReadTimeout, True),
         (aiohttp.ClientPayloadError("cut"), httpx.ReadError, True),

@@ -75,7 +75,12 @@ def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> http
     return mapped
 
 
-_NOT_CONNECTED = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+_NOT_CONNECTED = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidURL,
+    aiohttp.NonHttpUrlClientError,
+)
 
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)

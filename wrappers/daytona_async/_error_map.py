@@ -33,7 +33,8 @@ def outcome_unknown(exc: BaseException, method: str | None) -> bool:
     """Did a non-idempotent request fail after some of it may have reached the server?"""
     if method is None or method.upper() in IDEMPOTENT_METHODS:
         return False
-    if isinstance(exc, httpx.StreamError):  # refused on our side before the body went out
+    if not isinstance(exc, httpx.TransportError):
+        # a response that could not be decoded, a body refused on our side: not a lost answer
         return False
     return request_sent(exc)
 
