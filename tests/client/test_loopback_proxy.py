@@ -250,3 +250,21 @@ async def test_closing_the_client_ends_a_log_follower(emulator: Any, anyio_backe
     err = await _ends_with_typed_error(follow, close)
     assert lines[0].strip() == "started"
     assert isinstance(err, DaytonaError), repr(err)
+
+
+async def test_closing_the_client_ends_a_request_waiting_for_its_answer(
+    emulator: Any, anyio_backend: str
+) -> None:
+    d = AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url)
+    sb = await d.create(labels={"test": "close-exec"})
+    marker = emulator.settings.sandboxes_dir / sb.id / "root" / "home" / "daytona" / "begun"
+
+    async def close() -> None:
+        await _wait_for(marker.exists, "the command to start")
+        await d.aclose()
+
+    err = await _ends_with_typed_error(
+        lambda: sb.process.exec('touch "$HOME/begun"; sleep 30'), close
+    )
+    # the command was running: its outcome is unknown to the caller, and it is not re-sent
+    assert isinstance(err, OutcomeUnknownError), repr(err)
