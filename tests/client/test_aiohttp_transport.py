@@ -106,3 +106,28 @@ async def test_truncated_body_is_an_httpx_read_error(size: int) -> None:
         with pytest.raises(httpx.ReadError):
             await client.get(f"{base}/cut/{size}")
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+def test_errors_carry_whether_the_request_was_sent() -> None:
+    # the retry policy decides on this fact, never on the message
+    import aiohttp
+    from aiohttp.client_reqrep import ConnectionKey
+    from daytona_async._aiohttp import map_aiohttp_error
+    from daytona_async._wire import request_sent
+
+    request = httpx.Request("POST", "http://127.0.0.1:1/x")
+    key = ConnectionKey("127.0.0.1", 1, False, True, None, None, None)
+    refused = aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+    cases: list[tuple[BaseException, type[httpx.TransportError], bool]] = [
+        (refused, httpx.ConnectError, False),
+        (aiohttp.ConnectionTimeoutError(), httpx.ConnectTimeout, False),
+        (aiohttp.InvalidURL("ftp://x"), httpx.UnsupportedProtocol, False),
+        (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError, True),
+        (aiohttp.SocketTimeoutError(), httpx.ReadTimeout, True),
+        (aiohttp.ClientPayloadError("cut"), httpx.ReadError, True),
+        (aiohttp.ClientOSError(104, "reset"), httpx.ReadError, True),
+    ]
+    for exc, expected, sent in cases:
+        mapped = map_aiohttp_error(exc, request)
+        assert type(mapped) is expected, (exc, mapped)
+        assert request_sent(mapped) is sent, exc

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import httpx
 import pytest
-from daytona_async import CREATE_ID_LABEL, AsyncDaytona
+from daytona_async import CREATE_ID_LABEL, APIConnectionError, AsyncDaytona
 from daytona_emulator.settings import FaultSettings
 
 N = 500
@@ -111,3 +112,87 @@ async def test_negative_control_naive_resend_duplicates(
         if "naive" in sb.get("labels", {})
     ]
     assert len(rows) > 40  # duplicates
+
+
+class ScriptedCreateFaults(httpx.AsyncBaseTransport):
+    """The real network transport to the emulator, with one scripted fault per
+    ``POST /sandbox`` (in order) at a chosen point of the exchange — deterministic where the
+    emulator's fault flags are drawn at random."""
+
+    def __init__(self, faults: list[str]) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.faults = faults
+        self.creates_sent = 0  # POST /sandbox that reached the emulator
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        is_create = request.method == "POST" and request.url.path.endswith("/sandbox")
+        fault = self.faults.pop(0) if is_create and self.faults else None
+        if fault == "connect_refused":  # nothing sent
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if fault == "drop_before_read":  # sent, but the server never read it
+            await request.aread()
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
+        if is_create:
+            self.creates_sent += 1
+        response = await self.inner.handle_async_request(request)
+        if fault is None:
+            return response
+        await response.aread()  # the server created the sandbox and answered
+        if fault == "drop_after_read":
+            raise httpx.RemoteProtocolError("Server disconnected", request=request)
+        if fault == "timeout_after_send":
+            raise httpx.ReadTimeout("timed out", request=request)
+        assert fault == "500_after_create", fault
+        return httpx.Response(
+            500, json={"statusCode": 500, "message": "Internal server error"}, request=request
+        )
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _rows(server: Any, key: str, value: str) -> list[dict[str, Any]]:
+    return [
+        sb
+        for sb in server.app.state.control.store.all("sandboxes")
+        if sb.get("labels", {}).get(key) == value and sb["state"] != "destroyed"
+    ]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("max_retries", [0, 2])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        "connect_refused",
+        "drop_before_read",
+        "drop_after_read",
+        "500_after_create",
+        "timeout_after_send",
+    ],
+)
+async def test_create_fault_at_each_point_gives_exactly_one_sandbox(
+    emulator: Any, anyio_backend: str, fault: str, max_retries: int
+) -> None:
+    transport = ScriptedCreateFaults([fault])
+    case = f"{fault}-{max_retries}-{anyio_backend}"
+    async with AsyncDaytona(
+        api_key=emulator.api_key,
+        api_url=emulator.base_url,
+        transport=transport,
+        max_retries=max_retries,
+    ) as d:
+        try:
+            sb = await d.create(labels={"case": case}, timeout=30)
+        except APIConnectionError as err:
+            # allowed only for a create that never reached the server, with no retries left:
+            # then no sandbox exists that the caller does not know about
+            rows = _rows(emulator, "case", case)
+            assert rows == [], (fault, err, rows)
+            assert fault in ("connect_refused", "drop_before_read") and max_retries == 0, err
+            return
+        rows = _rows(emulator, "case", case)
+        await sb.delete()  # room in the organization's quota for the next case
+    assert [row["id"] for row in rows] == [sb.id], (fault, rows)
+    # the request that created it reached the server once
+    assert transport.creates_sent == 1

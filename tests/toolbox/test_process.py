@@ -242,11 +242,11 @@ async def test_two_hundred_sandboxes(emulator_process_factory: Callable[..., Any
         "0.01",
     )
     # every live follow stream holds a connection, and its exit polls need another one:
-    # the pool must be larger than the number of concurrent streams. (A POST sent on a
-    # connection uvicorn is closing as idle is replayed by the transport: once, on a slow CI
-    # machine under trio, it was not yet, and this test failed)
+    # the pool must be larger than the number of concurrent streams. Idle connections expire
+    # well before uvicorn's 5 s keep-alive: a POST is never re-sent once it may have been read,
+    # so one sent on a connection the server is closing would fail (the SDK's default is 2 s)
     limits = httpx.Limits(
-        max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=4.0
+        max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=2.0
     )
     async with AsyncDaytona(api_key=key, api_url=url, limits=limits) as daytona:
         start = anyio.current_time()

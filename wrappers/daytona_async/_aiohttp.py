@@ -25,26 +25,25 @@ deadline scope still bounds it). Response bodies are streamed (``iter_any``), re
 may be bytes, multipart or async iterators. Closing an unfinished response closes its
 connection instead of returning it to the pool.
 
-A non-idempotent request's ``extensions["daytona_connection_reused"]`` tells whether it went
-out on a pooled connection, which the retry policy needs to replay a POST the server never read
-(a keep-alive connection it closed as idle). An aiohttp ``TraceConfig`` sees the connector
-reuse or create a connection; tracing costs ~20 µs a request, so it runs on a second session
-sharing the same connector (one pool), used for non-idempotent methods only. Idempotent requests don't
-need it: aiohttp itself re-sends them once when a pooled connection turns out closed.
+Each error carries the fact the retry policy decides on (:func:`~daytona_async._wire.mark_sent`):
+a failure to get a connection (connect, TLS, pool wait) sent nothing; anything later may have
+sent some of the request. Closing the transport ends every response still streaming with a
+``ReadError`` saying the client was closed, at once, instead of leaving its reader waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import httpx
 from yarl import URL
 
-from ._transport import IDEMPOTENT_METHODS, REUSED_KEY
+from ._internals import connector_stats
+from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["AiohttpTransport"]
 
@@ -70,7 +69,18 @@ def map_aiohttp_error(exc: BaseException, request: httpx.Request | None) -> http
         cls = httpx.UnsupportedProtocol
     else:
         cls = httpx.ReadError
-    return cls(msg, **kw)
+    mapped = cls(msg, **kw)
+    # no connection was obtained: not a byte of the request went out
+    mark_sent(mapped, not isinstance(exc, _NOT_CONNECTED))
+    return mapped
+
+
+_NOT_CONNECTED = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidURL,
+    aiohttp.NonHttpUrlClientError,
+)
 
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)
@@ -78,35 +88,41 @@ _MAPPED = (aiohttp.ClientError, TimeoutError)
 _READ_WHOLE_MAX = 256 * 1024
 
 
-async def _on_reuse(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-    ctx.trace_request_ctx[REUSED_KEY] = True
-
-
-async def _on_create(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: object) -> None:
-    ctx.trace_request_ctx[REUSED_KEY] = False
-
-
-def _reuse_trace_config() -> aiohttp.TraceConfig:
-    config = aiohttp.TraceConfig()
-    config.on_connection_reuseconn.append(_on_reuse)
-    config.on_connection_create_start.append(_on_create)
-    config.freeze()
-    return config
+_CLIENT_CLOSED = "the client was closed while this response was streaming"
 
 
 class _ResponseStream(httpx.AsyncByteStream):
-    __slots__ = ("_request", "_response")
+    __slots__ = ("_closed_by_client", "_request", "_response")
 
     def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
         self._response = response
         self._request = request
+        self._closed_by_client = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._response.content.iter_any():
+                if self._closed_by_client:
+                    break
                 yield chunk
         except _MAPPED as exc:
+            if self._closed_by_client:
+                raise self._client_closed() from exc
             raise map_aiohttp_error(exc, self._request) from exc
+        if self._closed_by_client:
+            raise self._client_closed()
+
+    def _client_closed(self) -> httpx.ReadError:
+        error = httpx.ReadError(_CLIENT_CLOSED, request=self._request)
+        mark_sent(error, True)
+        return error
+
+    def abort(self) -> None:
+        """End the body now: a reader waiting for the next chunk gets the "client closed"
+        error (the connection is closed, not pooled)."""
+        self._closed_by_client = True
+        self._response.content.set_exception(aiohttp.ClientConnectionError(_CLIENT_CLOSED))
+        self._response.close()
 
     async def aclose(self) -> None:
         response = self._response
@@ -132,11 +148,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, *, limits: httpx.Limits | None = None, verify: Any = True) -> None:
-        self._limits = limits or httpx.Limits(max_connections=200, keepalive_expiry=4.0)
+        self._limits = limits or httpx.Limits(
+            max_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
+        )
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
-        self._traced: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        # bodies still streaming, ended by aclose()
+        self._streams: weakref.WeakSet[_ResponseStream] = weakref.WeakSet()
 
     def _get_session(self) -> aiohttp.ClientSession:
         session = self._session
@@ -153,20 +172,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector = aiohttp.TCPConnector(
                 limit=self._limits.max_connections or 0,
                 limit_per_host=0,
-                keepalive_timeout=self._limits.keepalive_expiry or 4.0,
+                keepalive_timeout=self._limits.keepalive_expiry or KEEPALIVE_EXPIRY,
                 ssl=ssl_arg,
             )
-            options: dict[str, Any] = {
-                "auto_decompress": False,
-                "skip_auto_headers": ("User-Agent", "Accept", "Accept-Encoding"),
-                "timeout": aiohttp.ClientTimeout(total=None),
-            }
-            session = self._session = aiohttp.ClientSession(connector=connector, **options)
-            self._traced = aiohttp.ClientSession(
+            session = self._session = aiohttp.ClientSession(
                 connector=connector,
-                connector_owner=False,
-                trace_configs=[_reuse_trace_config()],
-                **options,
+                auto_decompress=False,
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+                timeout=aiohttp.ClientTimeout(total=None),
             )
         return session
 
@@ -190,8 +203,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session()
-        if request.method not in IDEMPOTENT_METHODS and self._traced is not None:
-            session = self._traced
         headers = request.headers
         data: Any
         if isinstance(request.stream, httpx.ByteStream):
@@ -210,7 +221,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeout(request.extensions.get("timeout")),
                 server_hostname=request.extensions.get("sni_hostname"),
-                trace_request_ctx=request.extensions,
             )
         except _MAPPED as exc:
             raise map_aiohttp_error(exc, request) from exc
@@ -229,10 +239,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
                 extensions={"http_version": b"HTTP/1.1"},
             )
+        stream = _ResponseStream(response, request)
+        self._streams.add(stream)
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
-            stream=_ResponseStream(response, request),
+            stream=stream,
             extensions={"http_version": b"HTTP/1.1"},
         )
 
@@ -241,15 +253,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session = self._session
         if session is None:
             return {"in_use": 0, "idle": 0}
-        connector: Any = session.connector
-        in_use = len(getattr(connector, "_acquired", ()))
-        idle = sum(len(v) for v in getattr(connector, "_conns", {}).values())
-        return {"in_use": in_use, "idle": idle}
+        return connector_stats(session.connector)
 
     async def aclose(self) -> None:
-        traced, self._traced = self._traced, None
-        if traced is not None:
-            await traced.close()  # does not own the connector
+        for stream in list(self._streams):
+            stream.abort()
+        self._streams.clear()
         session, self._session = self._session, None
         if session is not None:
             await session.close()

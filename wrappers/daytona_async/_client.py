@@ -163,6 +163,7 @@ class AsyncDaytona:
         from daytona_api import AuthenticatedClient
 
         from ._context import ClientContext
+        from ._internals import client_transport
         from ._transport import RetryPolicy, RetryTransport
 
         if not isinstance(timeout, httpx.Timeout):
@@ -182,7 +183,7 @@ class AsyncDaytona:
             if not str(http.base_url):
                 http.base_url = httpx.URL(api_url + "/")
             http.headers.update(headers)
-            found = getattr(http, "_transport", None)
+            found = client_transport(http)
             retry_transport = found if isinstance(found, RetryTransport) else None
         else:
             self._owns_http = True

@@ -60,7 +60,6 @@ Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import quote
@@ -69,6 +68,7 @@ import anyio
 import httpx
 
 from ._deadline import Deadline
+from ._error_map import connection_error
 from ._logging import redact
 from ._transport import RequestState, RetryPolicy, RetryTransport, request_state
 from ._validation import validate_id
@@ -76,7 +76,6 @@ from .errors import (
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
-    APITimeoutError,
     ClientClosedError,
     DaytonaError,
     InvalidArgumentError,
@@ -403,34 +402,8 @@ class ClientContext:
         if isinstance(exc, httpx.TimeoutException):
             if deadline is not None and deadline.remaining() <= 0.005:
                 return deadline.exceeded()
-            return APITimeoutError(
-                f"request timed out ({type(exc).__name__})",
-                method=method,
-                url=url,
-                retries=retries,
-            )
-        if isinstance(exc, httpx.ConnectError) and url:
-            # say it plainly: the libraries' texts mention details such as "ssl:default" even
-            # for http:// URLs
-            os_error = _os_error_in_chain(exc)
-            reason = None
-            if os_error is not None:
-                reason = os.strerror(os_error.errno) if os_error.errno else os_error.strerror
-            return APIConnectionError(
-                f"could not connect to {_origin(url)}: {reason or redact(str(exc))}",
-                method=method,
-                url=url,
-                retries=retries,
-            )
-        if isinstance(exc, (httpx.TransportError, httpx.StreamError)):
-            detail = redact(str(exc)) or type(exc).__name__
-            return APIConnectionError(
-                f"{type(exc).__name__}: {detail}", method=method, url=url, retries=retries
-            )
-        if isinstance(exc, httpx.HTTPError):
-            return APIConnectionError(
-                f"{type(exc).__name__}: {redact(str(exc))}", method=method, url=url, retries=retries
-            )
+        if isinstance(exc, (httpx.HTTPError, httpx.StreamError)):
+            return connection_error(exc, method=method, url=url, retries=retries)
         if state is not None and state.method is None:
             # nothing was sent: the arguments were refused while building the request
             return InvalidArgumentError(f"{type(exc).__name__}: {redact(str(exc))}")
@@ -440,23 +413,6 @@ class ClientContext:
             url=url,
             retries=retries,
         )
-
-
-def _os_error_in_chain(exc: BaseException) -> OSError | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError):
-            return current
-        current = current.__cause__ or current.__context__
-    return None
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    return f"{scheme}://{host}"
 
 
 def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:

@@ -8,7 +8,12 @@ at that level (once per process).
 Every record of this logger (and of the ``httpx``/``httpcore`` loggers, whose request lines
 show URLs) passes :class:`RedactingFilter`, and every exception message the SDK builds
 passes :func:`redact`: the client's own API key/JWT, ``Bearer ...`` values, Daytona API keys
-(``dtn_...``), JWTs (``eyJ...``) and preview auth tokens in URLs are replaced with ``***``.
+(``dtn_...``), JWTs (``eyJ...``), preview auth tokens in URLs and the user/password part of a
+URL (``http://user:pass@host`` → ``http://***@host``) are replaced with ``***``.
+
+Levels: ``debug`` — one line per HTTP request (method, path, status or error, milliseconds,
+retries); ``info`` — retries and the waits before them, create lookups and other lifecycle
+steps.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ _known_secrets: set[str] = set()
 _lock = threading.Lock()
 
 _PATTERNS = [
+    # userinfo in URLs: scheme://user:password@host -> scheme://***@host
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@]+@"), r"\1***@"),
     # Authorization values
     (re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"), r"\1***"),
     # Daytona API keys: dtn_ + 64 hex

@@ -2,36 +2,28 @@
 plane or toolbox) goes through :class:`RetryTransport`, an ``httpx.AsyncBaseTransport`` that
 wraps the real network transport.
 
-Policy (see :class:`RetryPolicy`):
+Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
-- **retries** with exponential backoff and full jitter (``uniform(0, min(cap, base*2**n))``),
-  or the server's ``Retry-After`` (seconds or HTTP date, capped at ``retry_after_max``),
-  never sleeping past the operation's deadline:
+- **never re-send what may have run** (:func:`may_send_again`): a request whose attempt failed
+  with nothing of it sent (connect and pool failures: the network adapter records the fact on
+  the exception, :mod:`._wire`) may go out again, whatever its method. After that, only an
+  idempotent method (GET/HEAD/PUT/DELETE/OPTIONS) with a replayable body may; a POST/PATCH the
+  server may have read becomes :class:`~daytona_async.OutcomeUnknownError` for the caller,
+  never a silent second run. Keep-alive connections expire well before the server's
+  (2 s < 5 s), so the client does not send on a connection the server is closing as idle.
 
-  - connect failures (``ConnectError``/``ConnectTimeout``: nothing was sent) for every method;
-  - 408/429/502/503/504 for every method;
-  - other 5xx, and read/write/protocol failures after the request was sent, only for
-    idempotent methods (GET/HEAD/PUT/DELETE/OPTIONS);
-  - never when the request body is a one-shot stream (an async generator): only bytes and
-    multipart bodies are replayable; such requests are still retried on connect failures;
-  - ``max_retries=0`` disables all of it (not the stale-connection replay below). The number
-    of retries is recorded on the response (``response.extensions["daytona_retries"]``), added
-    as a note to a raised exception, and reported in the SDK's typed errors (``err.retries``).
+- **statuses**: a status by which the server says it did not act (429, 503) is retried for
+  every method; other 5xx (and 502/504 from a gateway, whose upstream may have acted) only
+  for idempotent methods. Waits: exponential backoff with full jitter
+  (``uniform(0, min(cap, base*2**n))``) or the server's ``Retry-After`` (seconds or HTTP
+  date) capped at ``retry_after_max``; never past the operation's deadline.
 
-- **stale keep-alive connections**: a server closes an idle keep-alive connection on its own
-  clock (5 s in Node and uvicorn). When a request goes out on a *reused* connection just as
-  the server closes it, the server never read it: the connection ends (EOF or reset) before any
-  byte of a response. Such a POST/PATCH is replayed on a fresh connection, up to
-  :data:`MAX_STALE_REPLAYS` times, without counting as a retry (without it a POST fails at
-  random under load, when the client held a response a second too long before giving its
-  connection back; Go's ``net/http`` and aiohttp replay in the same situation, for the methods
-  they consider safe). Idempotent requests need no special case: they are retried by the rules
-  above, and aiohttp re-sends them once by itself. A failure on a *new* connection, or after a
-  response head arrived, is never treated so. The inner transport reports reuse in
-  ``request.extensions["daytona_connection_reused"]`` (the aiohttp transport through an
-  aiohttp ``TraceConfig``, httpx's through httpcore's ``trace`` extension); other inner
-  transports don't, and get no replay. ``RetryPolicy(replay_stale=False)`` turns it off
-  (sandbox creation does: it resolves an unknown outcome by its create-id label instead).
+- **bodies**: bytes, httpx multipart and :class:`~daytona_async._bodies.ReplayableStream` can
+  be sent again; a one-shot async iterator only when nothing of it was sent.
+
+- ``max_retries=0`` disables all re-sending. The number of retries is recorded on the response
+  (``response.extensions["daytona_retries"]``), added as a note to a raised exception, and
+  reported in the SDK's typed errors (``err.retries``).
 
 - **max_concurrency**: an anyio semaphore on requests in flight, client-wide, separate from the
   connection pool. A token is held from sending the request until its response body is closed
@@ -44,6 +36,9 @@ Policy (see :class:`RetryPolicy`):
   (set by ``ClientContext``), each attempt's connect/read/write/pool timeouts are clamped to the
   deadline's remaining budget.
 
+- **logging**: ``debug`` logs one line per request (method, path, status, milliseconds,
+  retries); ``info`` logs each retry and its wait. URLs are redacted.
+
 - **backend choice**: the network transport is created on the first request, in the running
   event loop: under asyncio the SDK's aiohttp transport (measured fastest, see
   ``bench/transports.py``), under trio httpx's own ``AsyncHTTPTransport``. Pass ``inner=`` to
@@ -54,10 +49,11 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import logging
 import math
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -66,40 +62,28 @@ import anyio
 import httpx
 
 from ._bodies import ReplayableStream
+from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
+from ._wire import (
+    AIOHTTP_DEFAULT_LIMITS,
+    HTTPX_DEFAULT_LIMITS,
+    IDEMPOTENT_METHODS,
+    request_sent,
+)
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
 __all__ = [
-    "MAX_STALE_REPLAYS",
-    "REUSED_KEY",
+    "AIOHTTP_DEFAULT_LIMITS",
+    "HTTPX_DEFAULT_LIMITS",
+    "IDEMPOTENT_METHODS",
     "RequestState",
     "RetryPolicy",
     "RetryTransport",
+    "may_send_again",
     "request_state",
 ]
-
-#: request extension an inner transport sets to ``True`` when the attempt went out on a pooled
-#: connection that had served an earlier request, ``False`` on a new connection
-REUSED_KEY = "daytona_connection_reused"
-#: at most this many replays of one request after stale keep-alive connections
-MAX_STALE_REPLAYS = 3
-
-#: aiohttp's pool stays cheap with many keep-alive connections. Idle connections expire after
-#: 4 s, before the server's own keep-alive timeout (5 s in Node and uvicorn): a request sent on a
-#: connection the server is closing fails after sending, and a POST can't be re-sent then.
-AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=200, max_keepalive_connections=200, keepalive_expiry=4.0
-)
-#: httpx's own defaults: httpcore's pool scans every connection for every queued request, so
-#: many keep-alive connections cost far more CPU than they save (measured: 200 keep-alive
-#: connections at concurrency 100 → 13 ms CPU per call, 20 → 2.5 ms; bench/transports.py)
-HTTPX_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=100, max_keepalive_connections=20, keepalive_expiry=4.0
-)
-
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 
 
 @dataclass(frozen=True)
@@ -110,16 +94,17 @@ class RetryPolicy:
     backoff_base: float = 0.25
     backoff_max: float = 8.0
     retry_after_max: float = 30.0
-    # retried for every method (the server did not process it, or says "try again")
-    statuses_any_method: frozenset[int] = frozenset({408, 429, 502, 503, 504})
+    # statuses by which the server says it did not act on the request: retried for every method
+    statuses_any_method: frozenset[int] = frozenset({429, 503})
     # retried only for idempotent methods (everything 5xx except "will never work")
     statuses_idempotent: frozenset[int] = frozenset(
         s for s in range(500, 600) if s not in (501, 505)
     )
     # read/write/protocol failures after sending, idempotent methods only
     retry_after_send: bool = True
-    # replay a request the server never read: its reused keep-alive connection was closed
-    replay_stale: bool = True
+    # no effect: a request the server may have read is never re-sent (kept so that policies
+    # built with it still construct)
+    replay_stale: bool = False
 
     def with_max_retries(self, n: int) -> RetryPolicy:
         return dataclasses.replace(self, max_retries=n)
@@ -127,6 +112,12 @@ class RetryPolicy:
     def backoff(self, attempt: int) -> float:
         """Full jitter: ``uniform(0, min(backoff_max, backoff_base * 2**attempt))``."""
         return random.uniform(0.0, min(self.backoff_max, self.backoff_base * (2**attempt)))
+
+    def wait_before_retry(self, attempt: int, retry_after: float | None) -> float:
+        """The server's ``Retry-After`` capped at ``retry_after_max``, else the backoff."""
+        if retry_after is not None:
+            return min(retry_after, self.retry_after_max)
+        return self.backoff(attempt)
 
 
 @dataclass
@@ -136,7 +127,8 @@ class RequestState:
     Inputs: ``deadline`` (clamps timeouts and backoff sleeps), ``policy`` (overrides the
     client's retry policy, e.g. for sandbox creation), ``stream`` (release the concurrency
     token once the head arrived). Outputs, written by the transport: the last request's
-    ``method``/``url``, ``retries`` done, and the last ``Retry-After`` seen.
+    ``method``/``url``, ``retries`` done, the last ``Retry-After`` seen, and ``waits``: every
+    pause the transport made before a retry, in seconds.
     """
 
     deadline: Deadline | None = None
@@ -146,6 +138,7 @@ class RequestState:
     url: str | None = None
     retries: int = 0
     retry_after: float | None = None
+    waits: list[float] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -172,50 +165,44 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, seconds)
 
 
-def _replayable(request: httpx.Request) -> bool:
+def replayable_body(request: httpx.Request) -> bool:
+    """Can every attempt send this request's body again from its first byte?"""
     stream = request.stream
-    if isinstance(stream, (httpx.ByteStream, ReplayableStream)):
+    return (
+        isinstance(stream, httpx.ByteStream)
+        or isinstance(body_source(stream), ReplayableStream)
+        # multipart bodies re-render their fields (and seek files back to 0) on each iteration
+        or is_multipart(stream)
+    )
+
+
+def may_send_again(*, sent: bool, idempotent: bool, replayable: bool) -> bool:
+    """The SDK's one "never re-send" rule, for a request whose attempt failed.
+
+    Nothing of it was sent: yes (even a one-shot body is still unread). Some of it may have
+    been: only an idempotent request whose body can be produced again; a POST/PATCH the
+    server may have acted on is never sent twice.
+    """
+    if not sent:
         return True
-    # multipart bodies re-render their fields (and seek files back to 0) on each iteration
-    return type(stream).__name__ == "MultipartStream"
+    return idempotent and replayable
 
 
-def _is_connect_failure(exc: Exception) -> bool:
-    # nothing was sent: always safe to retry
-    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+@dataclass
+class _Call:
+    """What the decisions of one request need to know, gathered once."""
 
+    request: httpx.Request
+    policy: RetryPolicy
+    state: RequestState | None
+    deadline: Deadline | None
+    idempotent: bool
+    replayable: bool
+    base_timeout: Any
 
-def _is_stale_connection(exc: Exception, request: httpx.Request) -> bool:
-    """The attempt went out on a reused connection that ended (EOF, reset, broken pipe) before
-    a response head: the server had closed it as idle and never read the request."""
-    if request.extensions.get(REUSED_KEY) is not True:
-        return False
-    if isinstance(exc, httpx.RemoteProtocolError):
-        # not a malformed response: the peer went away
-        return "disconnected" in str(exc).lower()
-    return isinstance(exc, (httpx.ReadError, httpx.WriteError))
-
-
-TraceCallback = Callable[[str, dict[str, Any]], Awaitable[None]]
-
-
-def _reuse_tracer(request: httpx.Request, chained: TraceCallback | None) -> TraceCallback:
-    """httpcore ``trace`` callback recording whether an attempt opened a new connection:
-    httpcore emits ``connection.connect_tcp.*`` only when it does, and always emits
-    ``http11.send_request_headers.started`` before sending on the chosen connection."""
-    extensions = request.extensions
-    opened = False
-
-    async def trace(name: str, info: dict[str, Any]) -> None:
-        nonlocal opened
-        if name.startswith("connection.connect_"):
-            opened = True
-        elif name == "http11.send_request_headers.started":
-            extensions[REUSED_KEY] = not opened
-        if chained is not None:
-            await chained(name, info)
-
-    return trace
+    def fits(self, delay: float) -> bool:
+        """Can we wait ``delay`` seconds and still try within the deadline?"""
+        return self.deadline is None or delay < self.deadline.remaining()
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
@@ -240,7 +227,9 @@ class _ReleasingStream(httpx.AsyncByteStream):
                 release()
 
 
-TransportFactory = Callable[[str], httpx.AsyncBaseTransport]
+async def _sleep(seconds: float) -> None:
+    """The transport's wait before a retry (one name, so a test can record the waits)."""
+    await anyio.sleep(seconds)
 
 
 class RetryTransport(httpx.AsyncBaseTransport):
@@ -316,14 +305,9 @@ class RetryTransport(httpx.AsyncBaseTransport):
         if callable(stats):
             result: dict[str, int] = stats()
             return result
-        pool = getattr(inner, "_pool", None)
-        if pool is not None:  # httpcore.AsyncConnectionPool
-            conns = list(getattr(pool, "connections", []))
-            idle = sum(1 for c in conns if c.is_idle())
-            return {"in_use": len(conns) - idle, "idle": idle}
+        if isinstance(inner, httpx.AsyncHTTPTransport):
+            return httpx_pool_stats(inner)
         return {"in_use": -1, "idle": -1}
-
-    # -- the policy --------------------------------------------------------------------
 
     def _get_semaphore(self) -> anyio.Semaphore | None:
         if self.max_concurrency is None:
@@ -332,10 +316,54 @@ class RetryTransport(httpx.AsyncBaseTransport):
             self._semaphore = anyio.Semaphore(self.max_concurrency, fast_acquire=True)
         return self._semaphore
 
+    # -- the request loop --------------------------------------------------------------
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         inner = self._inner
         if inner is None:
             inner = self._inner = self._make_inner()
+        call = self._begin(request)
+        semaphore = self._get_semaphore()
+        started = time.perf_counter() if logger.isEnabledFor(logging.DEBUG) else 0.0
+        attempt = 0
+        while True:
+            if call.deadline is not None:
+                request.extensions["timeout"] = _clamp_timeout(
+                    call.base_timeout, call.deadline.remaining()
+                )
+            if semaphore is not None:
+                await semaphore.acquire()
+            try:
+                response = await inner.handle_async_request(request)
+            except BaseException as exc:
+                if semaphore is not None:
+                    semaphore.release()
+                if not isinstance(exc, httpx.TransportError):
+                    raise
+                delay = self._delay_after_error(call, exc, attempt)
+                if delay is None:
+                    self._give_up(call, exc, attempt, started)
+                    raise
+                self._log_retry(call, attempt, delay, f"{type(exc).__name__}: {exc}")
+            else:
+                delay, retry_after = self._delay_after_status(call, response, attempt)
+                if delay is None:
+                    return self._hand_over(call, response, semaphore, attempt, retry_after, started)
+                try:
+                    await response.aclose()
+                finally:
+                    if semaphore is not None:
+                        semaphore.release()
+                self._log_retry(call, attempt, delay, f"HTTP {response.status_code}")
+            if call.state is not None:
+                call.state.waits.append(delay)
+            await _sleep(delay)
+            attempt += 1
+
+    # -- the decisions -----------------------------------------------------------------
+
+    def _begin(self, request: httpx.Request) -> _Call:
+        """Gather the facts of a request and publish its method/URL to the caller's state."""
         state = request_state.get()
         policy = self.policy
         deadline = None
@@ -345,122 +373,112 @@ class RetryTransport(httpx.AsyncBaseTransport):
             deadline = state.deadline
             state.method = request.method
             state.url = str(request.url)
-        max_retries = policy.max_retries
-        idempotent = request.method in IDEMPOTENT_METHODS
-        replayable = _replayable(request)
-        base_timeout = request.extensions.get("timeout")
-        # only a non-idempotent request needs to know if its connection was reused
-        replay_stale = policy.replay_stale and replayable and not idempotent
-        trace_reuse = replay_stale and isinstance(inner, httpx.AsyncHTTPTransport)
-        user_trace = request.extensions.get("trace")
-        semaphore = self._get_semaphore()
-        attempt = 0
-        stale_replays = 0
-        while True:
-            if deadline is not None:
-                request.extensions["timeout"] = _clamp_timeout(base_timeout, deadline.remaining())
-            if replay_stale:  # a fresh report for each attempt
-                request.extensions.pop(REUSED_KEY, None)
-                if trace_reuse:
-                    request.extensions["trace"] = _reuse_tracer(request, user_trace)
-            if semaphore is not None:
-                await semaphore.acquire()
-            try:
-                response = await inner.handle_async_request(request)
-            except httpx.TransportError as exc:
-                if semaphore is not None:
-                    semaphore.release()
-                if (
-                    replay_stale
-                    and stale_replays < MAX_STALE_REPLAYS
-                    and _is_stale_connection(exc, request)
-                ):
-                    stale_replays += 1
-                    logger.debug(
-                        "replaying %s %s: its keep-alive connection was closed by the server "
-                        "before it read the request (%s)",
-                        request.method,
-                        redact(str(request.url)),
-                        type(exc).__name__,
-                    )
-                    continue
-                connect_failure = _is_connect_failure(exc)
-                retry = attempt < max_retries and (
-                    connect_failure or (idempotent and replayable and policy.retry_after_send)
-                )
-                delay = policy.backoff(attempt) if retry else 0.0
-                if retry and deadline is not None and delay >= deadline.remaining():
-                    retry = False
-                if not retry:
-                    self._record(state, attempt, None)
-                    if attempt:
-                        exc.add_note(f"daytona_async: gave up after {attempt} retries")
-                    raise
-                logger.info(
-                    "retry %d/%d of %s %s in %.2fs after %s: %s",
-                    attempt + 1,
-                    max_retries,
-                    request.method,
-                    redact(str(request.url)),
-                    delay,
-                    type(exc).__name__,
-                    redact(str(exc)),
-                )
-            except BaseException:
-                if semaphore is not None:
-                    semaphore.release()
-                raise
+        return _Call(
+            request=request,
+            policy=policy,
+            state=state,
+            deadline=deadline,
+            idempotent=request.method in IDEMPOTENT_METHODS,
+            replayable=replayable_body(request),
+            base_timeout=request.extensions.get("timeout"),
+        )
+
+    @staticmethod
+    def _delay_after_error(call: _Call, exc: httpx.TransportError, attempt: int) -> float | None:
+        """Seconds to wait before sending again after a transport failure; ``None``: give up."""
+        policy = call.policy
+        if attempt >= policy.max_retries:
+            return None
+        sent = request_sent(exc)
+        if not may_send_again(sent=sent, idempotent=call.idempotent, replayable=call.replayable):
+            return None
+        if sent and not policy.retry_after_send:
+            return None
+        delay = policy.backoff(attempt)
+        return delay if call.fits(delay) else None
+
+    @staticmethod
+    def _delay_after_status(
+        call: _Call, response: httpx.Response, attempt: int
+    ) -> tuple[float | None, float | None]:
+        """``(seconds to wait before sending again or None to return the response, the
+        server's Retry-After)``."""
+        policy = call.policy
+        status = response.status_code
+        retryable = status in policy.statuses_any_method or (
+            call.idempotent and status in policy.statuses_idempotent
+        )
+        retry_after = (
+            parse_retry_after(response.headers.get("retry-after"))
+            if retryable or status in (429, 503)
+            else None
+        )
+        if not retryable or attempt >= policy.max_retries or not call.replayable:
+            return None, retry_after
+        delay = policy.wait_before_retry(attempt, retry_after)
+        return (delay if call.fits(delay) else None), retry_after
+
+    def _hand_over(
+        self,
+        call: _Call,
+        response: httpx.Response,
+        semaphore: anyio.Semaphore | None,
+        attempt: int,
+        retry_after: float | None,
+        started: float,
+    ) -> httpx.Response:
+        """Return the final response, arranging for its concurrency token to be given back."""
+        self._record(call.state, attempt, retry_after)
+        response.extensions["daytona_retries"] = attempt
+        if semaphore is not None:
+            if (call.state is not None and call.state.stream) or isinstance(
+                response.stream, httpx.ByteStream
+            ):
+                # a stream, or a body already in memory (httpx never "closes" it)
+                semaphore.release()
             else:
-                status = response.status_code
-                retryable = attempt < max_retries and (
-                    status in policy.statuses_any_method
-                    or (idempotent and status in policy.statuses_idempotent)
+                response.stream = _ReleasingStream(
+                    response.stream,  # type: ignore[arg-type]
+                    semaphore.release,
                 )
-                retry_after = (
-                    parse_retry_after(response.headers.get("retry-after"))
-                    if status in (429, 503) or retryable
-                    else None
-                )
-                if retryable and replayable:
-                    if retry_after is not None:
-                        delay = min(retry_after, policy.retry_after_max)
-                    else:
-                        delay = policy.backoff(attempt)
-                    if deadline is not None and delay >= deadline.remaining():
-                        retryable = False
-                else:
-                    retryable = False
-                if not retryable:
-                    self._record(state, attempt, retry_after)
-                    response.extensions["daytona_retries"] = attempt
-                    if semaphore is not None:
-                        if (state is not None and state.stream) or isinstance(
-                            response.stream, httpx.ByteStream
-                        ):
-                            # a stream, or a body already in memory (httpx never "closes" it)
-                            semaphore.release()
-                        else:
-                            response.stream = _ReleasingStream(
-                                response.stream,  # type: ignore[arg-type]
-                                semaphore.release,
-                            )
-                    return response
-                try:
-                    await response.aclose()
-                finally:
-                    if semaphore is not None:
-                        semaphore.release()
-                logger.info(
-                    "retry %d/%d of %s %s in %.2fs after HTTP %d",
-                    attempt + 1,
-                    max_retries,
-                    request.method,
-                    redact(str(request.url)),
-                    delay,
-                    status,
-                )
-            await anyio.sleep(delay)
-            attempt += 1
+        if started:
+            logger.debug(
+                "%s %s -> %d in %.1f ms, %d retries",
+                call.request.method,
+                redact(call.request.url.path),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+                attempt,
+            )
+        return response
+
+    def _give_up(
+        self, call: _Call, exc: httpx.TransportError, attempt: int, started: float
+    ) -> None:
+        self._record(call.state, attempt, None)
+        if attempt:
+            exc.add_note(f"daytona_async: gave up after {attempt} retries")
+        if started:
+            logger.debug(
+                "%s %s -> %s in %.1f ms, %d retries",
+                call.request.method,
+                redact(call.request.url.path),
+                type(exc).__name__,
+                (time.perf_counter() - started) * 1000,
+                attempt,
+            )
+
+    @staticmethod
+    def _log_retry(call: _Call, attempt: int, delay: float, cause: str) -> None:
+        logger.info(
+            "retry %d/%d of %s %s in %.2fs after %s",
+            attempt + 1,
+            call.policy.max_retries,
+            call.request.method,
+            redact(str(call.request.url)),
+            delay,
+            redact(cause),
+        )
 
     @staticmethod
     def _record(state: RequestState | None, attempt: int, retry_after: float | None) -> None:

@@ -13,7 +13,9 @@ Hierarchy::
     │   │   ├── RateLimitError         429
     │   │   └── InternalServerError    5xx
     │   ├── APIConnectionError         no usable answer (connect failed, connection dropped, ...)
-    │   │   └── APITimeoutError        one HTTP request ran out of its timeout
+    │   │   ├── APITimeoutError        one HTTP request ran out of its timeout
+    │   │   └── OutcomeUnknownError    a non-idempotent request may have run: not re-sent
+    │   │       └── OutcomeUnknownTimeoutError   ... and it timed out (also APITimeoutError)
     │   └── APIResponseValidationError a 2xx whose body is not what the API documents
     ├── DeadlineExceeded               a whole operation ran out of its ``timeout=`` budget
     │                                  (also a ``TimeoutError``)
@@ -54,6 +56,8 @@ __all__ = [
     "InternalServerError",
     "InvalidArgumentError",
     "NotFoundError",
+    "OutcomeUnknownError",
+    "OutcomeUnknownTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
     "SandboxStateError",
@@ -117,6 +121,18 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """One HTTP request exceeded its timeout (connect, read, write or pool)."""
+
+
+class OutcomeUnknownError(APIConnectionError):
+    """A non-idempotent request (POST/PATCH) failed after some of it may have reached the
+    server: it may have run, or not. The SDK never sends such a request again by itself;
+    check the state it would have changed (``method``/``url`` say which request it was)
+    before repeating it.
+    """
+
+
+class OutcomeUnknownTimeoutError(OutcomeUnknownError, APITimeoutError):
+    """An :class:`OutcomeUnknownError` whose request ran out of its timeout after sending."""
 
 
 class APIResponseValidationError(APIError):

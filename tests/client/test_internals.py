@@ -1,0 +1,62 @@
+"""The private attributes of httpx, httpcore and aiohttp the SDK reads, all in
+``daytona_async._internals``, pinned against the installed versions: a release that renames
+one fails here, not in a user's call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from daytona_async import _internals
+from daytona_async._aiohttp import AiohttpTransport
+
+pytestmark = pytest.mark.anyio
+
+
+def test_multipart_bodies_are_recognised() -> None:
+    multipart = httpx.Request("POST", "http://x/", files={"file": ("a.txt", b"abc")})
+    assert _internals.is_multipart(multipart.stream)
+    plain = httpx.Request("POST", "http://x/", content=b"abc")
+    assert not _internals.is_multipart(plain.stream)
+
+
+async def test_client_transport() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200))
+    async with httpx.AsyncClient(transport=transport) as client:
+        assert _internals.client_transport(client) is transport
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_httpx_pool_stats(emulator: Any) -> None:
+    transport = httpx.AsyncHTTPTransport()
+    async with httpx.AsyncClient(transport=transport, headers=emulator.headers) as client:
+        assert _internals.httpx_pool_stats(transport) == {"in_use": 0, "idle": 0}
+        async with client.stream("GET", f"{emulator.base_url}/sandbox") as response:
+            assert response.status_code == 200
+            assert _internals.httpx_pool_stats(transport) == {"in_use": 1, "idle": 0}
+            await response.aread()
+        assert _internals.httpx_pool_stats(transport) == {"in_use": 0, "idle": 1}
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_aiohttp_connector_stats(emulator: Any) -> None:
+    transport = AiohttpTransport()
+    async with httpx.AsyncClient(transport=transport, headers=emulator.headers) as client:
+        assert (await client.get(f"{emulator.base_url}/sandbox")).status_code == 200
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+def test_unknown_objects_give_unknown_stats() -> None:
+    assert _internals.connector_stats(object()) == {"in_use": -1, "idle": -1}
+
+
+def test_body_source_sees_through_httpx_wrapping() -> None:
+    async def gen() -> Any:
+        yield b"x"
+
+    source = gen()
+    request = httpx.Request("POST", "http://x/", content=source)
+    assert _internals.body_source(request.stream) is source
+    plain = httpx.Request("POST", "http://x/", content=b"abc")
+    assert _internals.body_source(plain.stream) is plain.stream

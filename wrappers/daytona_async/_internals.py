@@ -1,0 +1,71 @@
+"""The one module that reads private attributes of httpx, httpcore and aiohttp.
+
+Each read is small, falls back to "unknown" when an attribute is gone, and is pinned by
+``tests/client/test_internals.py`` against the installed versions (a release that renames one
+fails that test, not a user's call):
+
+- httpx's multipart request body class (``httpx._multipart.MultipartStream``), which
+  re-renders its parts on every iteration and so may be sent again;
+- what ``content=`` an httpx request body was built from (``AsyncIteratorByteStream._stream``:
+  httpx wraps every async iterable, a :class:`~daytona_async._bodies.ReplayableStream` too);
+- an ``httpx.AsyncClient``'s transport (``_transport``);
+- pool statistics: httpx's transport's httpcore pool (``_pool``) and aiohttp's connector
+  (``_acquired``, ``_conns``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "body_source",
+    "client_transport",
+    "connector_stats",
+    "httpx_pool_stats",
+    "is_multipart",
+]
+
+# httpx is pinned below 0.29 in pyproject.toml; a rename fails at import and in the pin test
+from httpx._content import AsyncIteratorByteStream
+from httpx._multipart import MultipartStream as _MultipartStream
+
+
+def is_multipart(stream: object) -> bool:
+    """Is ``stream`` httpx's multipart body (re-rendered from its fields on each iteration)?"""
+    return isinstance(stream, _MultipartStream)
+
+
+def body_source(stream: object) -> object:
+    """The object an httpx request body streams from: what was passed as ``content=`` when
+    httpx wrapped it, else the stream itself."""
+    if isinstance(stream, AsyncIteratorByteStream):
+        return getattr(stream, "_stream", stream)
+    return stream
+
+
+def client_transport(client: httpx.AsyncClient) -> httpx.AsyncBaseTransport | None:
+    """The transport an ``httpx.AsyncClient`` sends through (``None`` if it cannot be read)."""
+    transport = getattr(client, "_transport", None)
+    return transport if isinstance(transport, httpx.AsyncBaseTransport) else None
+
+
+def httpx_pool_stats(transport: httpx.AsyncHTTPTransport) -> dict[str, int]:
+    """``{"in_use", "idle"}`` connections of httpx's transport (httpcore's pool)."""
+    pool: Any = getattr(transport, "_pool", None)
+    connections = getattr(pool, "connections", None)
+    if connections is None:
+        return {"in_use": -1, "idle": -1}
+    conns = list(connections)
+    idle = sum(1 for c in conns if c.is_idle())
+    return {"in_use": len(conns) - idle, "idle": idle}
+
+
+def connector_stats(connector: object) -> dict[str, int]:
+    """``{"in_use", "idle"}`` connections of an ``aiohttp.BaseConnector``."""
+    acquired = getattr(connector, "_acquired", None)
+    conns = getattr(connector, "_conns", None)
+    if acquired is None or conns is None:
+        return {"in_use": -1, "idle": -1}
+    return {"in_use": len(acquired), "idle": sum(len(v) for v in conns.values())}
