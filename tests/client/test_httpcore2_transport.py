@@ -247,3 +247,18 @@ async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str)
         await client.get(f"{base}/len/1")
         expected = "httpcore2" if anyio_backend == "trio" else "aiohttp"
         assert transport.backend_name == expected
+
+
+async def test_idle_connections_of_an_unused_origin_expire() -> None:
+    transport = Httpcore2Transport(limits=httpx.Limits(max_connections=10, keepalive_expiry=0.2))
+    async with (
+        serving() as (_, base_a),
+        serving() as (_, base_b),
+        httpx.AsyncClient(transport=transport) as client,
+    ):
+        await client.get(f"{base_a}/len/1")
+        await client.get(f"{base_b}/len/1")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 2}
+        await anyio.sleep(0.3)  # past keepalive_expiry (a duration under test, not a sync)
+        await client.get(f"{base_b}/len/1")  # A is never used again
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}

@@ -20,7 +20,8 @@ The pool's invariants (what ``pool_stats()`` reports):
   either idle and reusable or closed after either, never half-used;
 - at most ``max_connections`` are checked out; more requests wait (``pool`` timeout →
   ``httpx.PoolTimeout``); at most ``max_keepalive_connections`` stay idle, and an idle one
-  older than ``keepalive_expiry`` or readable (closed by the server) is closed, not reused.
+  older than ``keepalive_expiry`` or readable (closed by the server) is closed, not reused
+  (checked when it is taken, and for every origin at most once per ``keepalive_expiry``).
 
 httpcore2's exceptions become the httpx ones the retry policy decides on (``ConnectError`` /
 ``ConnectTimeout``: nothing was sent; ``ReadError``, ``WriteError``, ``RemoteProtocolError``,
@@ -33,6 +34,7 @@ stale-connection replay of the retry policy needs.
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -122,6 +124,10 @@ class _Pool:
         self.idle = 0
         self.in_use = 0
         self._closed = False
+        # idle connections of every origin are checked for expiry at most this often (on a
+        # give-back), so that those of origins no longer used do not stay open
+        self._sweep_every = self._keepalive_expiry if self._keepalive_expiry else 5.0
+        self._next_sweep = time.monotonic() + self._sweep_every
 
     async def acquire(self, timeout: float | None) -> None:
         """Wait for a free slot (``PoolTimeout`` after ``timeout`` seconds)."""
@@ -191,6 +197,25 @@ class _Pool:
             to_close = connection
         if to_close is not None:
             await _close(to_close)
+        if time.monotonic() >= self._next_sweep:
+            await self._sweep()
+
+    async def _sweep(self) -> None:
+        """Close the idle connections that expired (past keepalive_expiry, or closed by the
+        server): O(idle connections), at most once per sweep interval."""
+        self._next_sweep = time.monotonic() + self._sweep_every
+        expired: list[httpcore2.AsyncHTTPConnection] = []
+        for key, stack in list(self._idle.items()):
+            keep: list[httpcore2.AsyncHTTPConnection] = []
+            for connection in stack:
+                (expired if connection.has_expired() else keep).append(connection)
+            self.idle -= len(stack) - len(keep)
+            if keep:
+                self._idle[key] = keep
+            else:
+                del self._idle[key]
+        for connection in expired:
+            await _close(connection)
 
     async def aclose(self) -> None:
         self._closed = True
