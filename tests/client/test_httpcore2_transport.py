@@ -5,13 +5,18 @@ connection-reuse report the stale-connection replay needs."""
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
 import httpx
 import pytest
-from anyio.abc import SocketStream
+from anyio.abc import ByteStream
+from anyio.streams.tls import TLSListener
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import REUSED_KEY, RetryPolicy, RetryTransport
 
@@ -34,14 +39,14 @@ class Server:
         self.requests = 0
         self.hanging = 0
 
-    async def handle(self, stream: SocketStream) -> None:
+    async def handle(self, stream: ByteStream) -> None:
         self.connections += 1
         try:
             await self._serve(stream)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             pass  # the client closed a response it did not want to finish
 
-    async def _serve(self, stream: SocketStream) -> None:
+    async def _serve(self, stream: ByteStream) -> None:
         buf = b""
         close_next = False
         async with stream:
@@ -262,3 +267,61 @@ async def test_idle_connections_of_an_unused_origin_expire() -> None:
         await anyio.sleep(0.3)  # past keepalive_expiry (a duration under test, not a sync)
         await client.get(f"{base_b}/len/1")  # A is never used again
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made by the openssl command line tool)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl command to make a test certificate")
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@asynccontextmanager
+async def serving_tls(cert: Path, key: Path) -> AsyncIterator[tuple[Server, str]]:
+    server = Server()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    tls = TLSListener(listener, context, standard_compatible=False)
+    async with tls, anyio.create_task_group() as tg:
+        tg.start_soon(tls.serve, server.handle)
+        try:
+            yield server, f"https://127.0.0.1:{port}"
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def test_https_with_a_trusted_certificate(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport(verify=ssl.create_default_context(cafile=str(cert)))
+    async with serving_tls(cert, key) as (server, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            for _ in range(3):
+                assert (await client.get(f"{base}/len/100")).content == b"x" * 100
+            big = await client.get(f"{base}/chunked/{1024 * 1024}")
+            assert len(big.content) == 1024 * 1024
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 1
+
+
+async def test_https_with_an_untrusted_certificate_is_a_connect_error(
+    certificate: tuple[Path, Path],
+) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport()  # the default trust store does not know this certificate
+    async with serving_tls(cert, key) as (_, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"{base}/len/1")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
