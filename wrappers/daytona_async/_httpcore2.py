@@ -6,10 +6,11 @@ call at concurrency 100 against 0.6 ms for the aiohttp transport under asyncio),
 leave a connection checked out for good when a request is cancelled at the wrong moment.
 httpcore2 is pydantic's maintained fork of httpcore (same API, renamed package). Its own pool
 fixes the leak but still scans every connection twice per request (40 % of a call's CPU at
-concurrency 100 under trio), so this module keeps httpcore2 for everything on the wire (connect,
-TLS, HTTP/1.1 via h11, keep-alive state, readability probe of idle connections) and replaces
-only the pool with a small one whose every operation is O(1): a stack of idle connections per
-origin and a count of checked-out ones. ``bench/transports.py`` has the measurements.
+concurrency 100 under trio), so this module keeps httpcore2 for everything on the wire (its
+network backends for connect and TLS, ``AsyncHTTP11Connection`` for HTTP/1.1 via h11, keep-alive
+state, readability probe of idle connections) and replaces only the pool with a small one whose
+every operation is O(1): a stack of idle connections per origin and a count of checked-out
+ones. ``bench/transports.py`` has the measurements.
 
 The pool's invariants (what ``pool_stats()`` reports):
 
@@ -17,7 +18,8 @@ The pool's invariants (what ``pool_stats()`` reports):
   its origin's stack, or closed and forgotten; a request checks one out before sending and
   gives it back exactly once: when its response body is closed, or when sending fails or is
   cancelled (a ``finally``, no await before it can be skipped). httpcore2 leaves a connection
-  either idle and reusable or closed after either, never half-used;
+  idle and reusable or closed after either; one left neither (its close was interrupted) is
+  closed then, never pooled;
 - at most ``max_connections`` are checked out; more requests wait (``pool`` timeout →
   ``httpx.PoolTimeout``); at most ``max_keepalive_connections`` stay idle, and an idle one
   older than ``keepalive_expiry`` or readable (closed by the server) is closed, not reused
@@ -106,13 +108,78 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
+class _Connection:
+    """One HTTP/1.1 connection: opened on its first request with httpcore2's network backend
+    for the running library (TLS with ALPN ``http/1.1`` for https), then driven by httpcore2's
+    ``AsyncHTTP11Connection``. httpcore2's own ``AsyncHTTPConnection`` does the same behind a
+    lock taken on every request, which costs a scheduling round trip per request under trio
+    (~8 % of a call's CPU); this pool never shares a connection between requests."""
+
+    __slots__ = ("_failed", "_http", "_origin", "_pool")
+
+    def __init__(self, origin: httpcore2.Origin, pool: _Pool) -> None:
+        self._origin = origin
+        self._pool = pool
+        self._http: httpcore2.AsyncHTTP11Connection | None = None
+        self._failed = False
+
+    async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
+        http = self._http
+        if http is None:
+            try:
+                http = self._http = await self._open(request)
+            except BaseException:
+                self._failed = True  # closed: never reused
+                raise
+        return await http.handle_async_request(request)
+
+    async def _open(self, request: httpcore2.Request) -> httpcore2.AsyncHTTP11Connection:
+        timeouts = request.extensions.get("timeout")
+        timeout = timeouts.get("connect") if isinstance(timeouts, dict) else None
+        origin = self._origin
+        host = origin.host.decode("ascii")
+        stream = await self._pool.network().connect_tcp(host, origin.port, timeout=timeout)
+        if origin.scheme == b"https":
+            try:
+                sni = request.extensions.get("sni_hostname")
+                stream = await stream.start_tls(
+                    self._pool.ssl_context, server_hostname=sni or host, timeout=timeout
+                )
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await stream.aclose()
+                raise
+        return httpcore2.AsyncHTTP11Connection(
+            origin=origin, stream=stream, keepalive_expiry=self._pool.keepalive_expiry
+        )
+
+    def is_idle(self) -> bool:
+        http = self._http
+        return self._failed if http is None else http.is_idle()
+
+    def is_closed(self) -> bool:
+        http = self._http
+        return self._failed if http is None else http.is_closed()
+
+    def has_expired(self) -> bool:
+        """Past keepalive_expiry, or readable while idle (the server closed it)."""
+        http = self._http
+        return self._failed if http is None else http.has_expired()
+
+    async def aclose(self) -> None:
+        http = self._http
+        if http is not None:
+            await http.aclose()
+
+
 class _Pool:
     """Idle connections per origin (most recently used on top) and a bound on checked-out ones;
     see the module docstring for the invariants."""
 
     def __init__(self, limits: httpx.Limits, ssl_context: ssl.SSLContext) -> None:
-        self._ssl_context = ssl_context
-        self._keepalive_expiry = limits.keepalive_expiry
+        self.ssl_context = ssl_context
+        self.keepalive_expiry = limits.keepalive_expiry
+        self._network: httpcore2.AsyncNetworkBackend | None = None
         max_connections = limits.max_connections
         self._slots = (
             None if max_connections is None else anyio.Semaphore(max_connections, fast_acquire=True)
@@ -120,14 +187,27 @@ class _Pool:
         keepalive = limits.max_keepalive_connections
         self._max_idle = keepalive if keepalive is not None else (max_connections or 1 << 30)
         # keyed by (scheme, host, port): httpcore2.Origin is not hashable
-        self._idle: dict[_Key, list[httpcore2.AsyncHTTPConnection]] = {}
+        self._idle: dict[_Key, list[_Connection]] = {}
         self.idle = 0
         self.in_use = 0
         self._closed = False
         # idle connections of every origin are checked for expiry at most this often (on a
         # give-back), so that those of origins no longer used do not stay open
-        self._sweep_every = self._keepalive_expiry if self._keepalive_expiry else 5.0
+        self._sweep_every = self.keepalive_expiry if self.keepalive_expiry else 5.0
         self._next_sweep = time.monotonic() + self._sweep_every
+
+    def network(self) -> httpcore2.AsyncNetworkBackend:
+        """httpcore2's network backend for the running async library (chosen once)."""
+        network = self._network
+        if network is None:
+            import sniffio
+
+            if sniffio.current_async_library() == "trio":
+                network = httpcore2.TrioBackend()
+            else:
+                network = httpcore2.AnyIOBackend()
+            self._network = network
+        return network
 
     async def acquire(self, timeout: float | None) -> None:
         """Wait for a free slot (``PoolTimeout`` after ``timeout`` seconds)."""
@@ -148,9 +228,7 @@ class _Pool:
         if self._slots is not None:
             self._slots.release()
 
-    async def checkout(
-        self, origin: httpcore2.Origin, key: _Key
-    ) -> tuple[httpcore2.AsyncHTTPConnection, bool]:
+    async def checkout(self, origin: httpcore2.Origin, key: _Key) -> tuple[_Connection, bool]:
         """A connection for ``origin`` and whether it served a request before. The caller
         holds a slot, and gives both back through :meth:`give_back`."""
         if self._closed:
@@ -164,24 +242,18 @@ class _Pool:
                 self.in_use += 1
                 return connection, True
             await _close(connection)
-        connection = httpcore2.AsyncHTTPConnection(
-            origin,
-            ssl_context=self._ssl_context,
-            keepalive_expiry=self._keepalive_expiry,
-            http1=True,
-            http2=False,
-        )
+        connection = _Connection(origin, self)
         self.in_use += 1
         return connection, False
 
-    async def give_back(self, connection: httpcore2.AsyncHTTPConnection, key: _Key) -> None:
+    async def give_back(self, connection: _Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no
         await before it, so a cancellation cannot skip it; a connection httpcore2 left neither
         idle nor closed (its close was interrupted) is closed here, shielded."""
         self.in_use -= 1
         if self._slots is not None:
             self._slots.release()
-        to_close: httpcore2.AsyncHTTPConnection | None = None
+        to_close: _Connection | None = None
         if connection.is_idle() and not connection.is_closed() and not self._closed:
             stack = self._idle.get(key)
             if stack is None:
@@ -204,9 +276,9 @@ class _Pool:
         """Close the idle connections that expired (past keepalive_expiry, or closed by the
         server): O(idle connections), at most once per sweep interval."""
         self._next_sweep = time.monotonic() + self._sweep_every
-        expired: list[httpcore2.AsyncHTTPConnection] = []
+        expired: list[_Connection] = []
         for key, stack in list(self._idle.items()):
-            keep: list[httpcore2.AsyncHTTPConnection] = []
+            keep: list[_Connection] = []
             for connection in stack:
                 (expired if connection.has_expired() else keep).append(connection)
             self.idle -= len(stack) - len(keep)
@@ -226,7 +298,7 @@ class _Pool:
                 await _close(connection)
 
 
-async def _close(connection: httpcore2.AsyncHTTPConnection) -> None:
+async def _close(connection: _Connection) -> None:
     with anyio.CancelScope(shield=True):
         try:
             await connection.aclose()
@@ -244,7 +316,7 @@ class _PooledStream(httpx.AsyncByteStream):
         stream: AsyncIterable[bytes],
         request: httpx.Request,
         pool: _Pool,
-        connection: httpcore2.AsyncHTTPConnection,
+        connection: _Connection,
         key: _Key,
     ) -> None:
         self._stream = stream
@@ -290,6 +362,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         if ssl_context is None:
             # httpx's context (certifi, SSL_CERT_FILE...): the same trust as the other backends
             ssl_context = httpx.create_ssl_context(verify=verify)
+            ssl_context.set_alpn_protocols(["http/1.1"])
         self._pool = _Pool(limits or HTTPCORE2_DEFAULT_LIMITS, ssl_context)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -345,7 +418,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         core_request: httpcore2.Request,
         origin: httpcore2.Origin,
         key: _Key,
-    ) -> tuple[httpcore2.AsyncHTTPConnection, httpcore2.Response]:
+    ) -> tuple[_Connection, httpcore2.Response]:
         """Send on a checked-out connection (the caller acquired a slot: it is given back here
         on failure, with the connection, or when the response body is closed)."""
         pool = self._pool
