@@ -10,6 +10,11 @@ warm-up; we report client process CPU time (``time.process_time``) per call, wal
 the number of TCP connections the client opened. Every client reads the body and decodes the
 JSON; the SDK rows also build the generated ``Sandbox`` model (that is what ``get()`` returns).
 Each figure is the median of ``repeat`` runs.
+
+Under trio only the transports that run there are measured: httpx's own (httpcore 1.0.9 pool)
+and the SDK's ``Httpcore2Transport`` (its default under trio). ``httpx_aiohttp`` and ``pyqwest``
+are not dependencies of the project: their rows are measured only where they are installed
+(``pip install httpx-aiohttp pyqwest`` into the venv), and skipped with a note otherwise.
 """
 
 from __future__ import annotations
@@ -169,6 +174,22 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
 
         return call, c.aclose
 
+    async def sdk_httpcore2_transport() -> tuple[
+        Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
+    ]:
+        import httpx
+        from daytona_async._httpcore2 import Httpcore2Transport
+
+        t = Httpcore2Transport(limits=httpx.Limits(max_connections=100))
+        c = httpx.AsyncClient(base_url=base_url, headers=headers, transport=t)
+
+        async def call() -> Any:
+            r = await c.get(path)
+            r.raise_for_status()
+            return r.json()
+
+        return call, c.aclose
+
     async def pyqwest() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         import httpx
         from pyqwest import HTTPTransport
@@ -197,7 +218,7 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
 
         return call, s.close
 
-    def sdk(backend: str) -> Callable[[], Any]:
+    def sdk(backend: str | None) -> Callable[[], Any]:
         async def factory() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
             from daytona_async import AsyncDaytona
 
@@ -214,14 +235,32 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         "httpx default transport": httpx_default,
         "httpx-aiohttp AiohttpTransport": httpx_aiohttp,
         "daytona_async AiohttpTransport": sdk_aiohttp_transport,
+        "daytona_async Httpcore2Transport": sdk_httpcore2_transport,
         "pyqwest AsyncPyqwestTransport": pyqwest,
         "raw aiohttp (floor)": raw_aiohttp,
         "SDK get() [httpx backend]": sdk("httpx"),
         "SDK get() [aiohttp backend]": sdk("aiohttp"),
+        "SDK get() [default backend]": sdk(None),
     }
 
 
-TRIO_OK = {"httpx default transport", "SDK get() [httpx backend]"}
+TRIO_OK = {
+    "httpx default transport",
+    "daytona_async Httpcore2Transport",
+    "SDK get() [httpx backend]",
+    "SDK get() [default backend]",
+}
+#: rows that need a package the project does not depend on
+OPTIONAL = {
+    "httpx-aiohttp AiohttpTransport": "httpx_aiohttp",
+    "pyqwest AsyncPyqwestTransport": "pyqwest",
+}
+
+
+def importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 async def measure(
@@ -255,33 +294,54 @@ def main() -> None:
         sandbox_id = create_sandbox_sync(base_url)
         clients = make_clients(base_url, sandbox_id)
         results: dict[str, tuple[float, float, int]] = {}
-        for backend in ("asyncio", "trio"):
-            for name, factory in clients.items():
-                if args.only and args.only not in name:
-                    continue
-                if backend == "trio" and name not in TRIO_OK:
-                    continue
-                runs = [
-                    anyio.run(measure, factory, args.n, args.concurrency, port, backend=backend)
-                    for _ in range(args.repeat)
-                ]
-                cpu = statistics.median(r[0] for r in runs)
-                wall = statistics.median(r[1] for r in runs)
-                conns = max(r[2] for r in runs)
-                results[f"{name} / {backend}"] = (cpu, wall, conns)
+        for name, module in OPTIONAL.items():
+            if not importable(module):
+                print(f"(skipped {name}: `{module}` is not installed)", flush=True)
+                clients.pop(name)
+        plan = [
+            (name, backend)
+            for backend in ("asyncio", "trio")
+            for name in clients
+            if not (args.only and args.only not in name)
+            and not (backend == "trio" and name not in TRIO_OK)
+        ]
+        runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {k: [] for k in plan}
+        # repeats interleaved across rows, so that drift on a shared machine hits all alike
+        for rep in range(args.repeat):
+            for name, backend in plan:
+                r = anyio.run(
+                    measure, clients[name], args.n, args.concurrency, port, backend=backend
+                )
+                runs[name, backend].append(r)
                 print(
-                    f"{name + ' / ' + backend:48s} {cpu:7.3f} ms CPU/call  "
-                    f"{args.n / wall:8.0f} req/s  {conns:4d} conns",
+                    f"[{rep + 1}/{args.repeat}] {name + ' / ' + backend:48s} {r[0]:7.3f} ms CPU/call",
                     flush=True,
                 )
+        for (name, backend), rs in runs.items():
+            cpu = statistics.median(r[0] for r in rs)
+            wall = statistics.median(r[1] for r in rs)
+            conns = max(r[2] for r in rs)
+            results[f"{name} / {backend}"] = (cpu, wall, conns)
         base_httpx = results.get("httpx default transport / asyncio")
         base_aio = results.get("raw aiohttp (floor) / asyncio")
+        base_sdk = results.get("SDK get() [default backend] / asyncio")
         print()
-        print(f"{'client':48s} {'CPU/call':>9s} {'/httpx':>7s} {'/aiohttp':>8s}")
-        for key, (cpu, _, _) in results.items():
+        print(
+            f"medians of {args.repeat} interleaved runs, {args.n} GETs at concurrency "
+            f"{args.concurrency} ({args.server} server)"
+        )
+        print(
+            f"{'client':48s} {'CPU/call':>9s} {'req/s':>7s} {'conns':>5s} {'/httpx':>7s} "
+            f"{'/aiohttp':>8s} {'/SDK asyncio':>12s}"
+        )
+        for key, (cpu, wall, conns) in results.items():
             r1 = f"{cpu / base_httpx[0]:.2f}x" if base_httpx else "-"
             r2 = f"{cpu / base_aio[0]:.2f}x" if base_aio else "-"
-            print(f"{key:48s} {cpu:7.3f}ms {r1:>7s} {r2:>8s}")
+            r3 = f"{cpu / base_sdk[0]:.2f}x" if base_sdk else "-"
+            print(
+                f"{key:48s} {cpu:7.3f}ms {args.n / wall:7.0f} {conns:5d} {r1:>7s} {r2:>8s} "
+                f"{r3:>12s}"
+            )
     finally:
         proc.terminate()
         proc.wait(10)

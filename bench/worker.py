@@ -7,7 +7,8 @@ in ``.bench-venv`` and the others in the project's venv.
 
 Clients (see ``ADAPTERS``): ``daytona_async`` (this project), ``official`` (``daytona``
 0.21.8's ``AsyncDaytona``), ``httpx`` and ``aiohttp`` (raw floors: a request and
-``json.loads``, no models).
+``json.loads``, no models). ``daytona_async_trio`` and ``httpx_trio`` are the same clients run
+under trio instead of asyncio (``Adapter.loop``).
 
 Everything measured here is measured in this process: CPU with ``time.process_time()``
 (the server's CPU is not counted), memory from ``/proc/self`` (RSS now, and the peak after
@@ -28,6 +29,33 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+#: the event loop of this worker's client: "asyncio", or "trio" for the *_trio adapters
+LOOP = "asyncio"
+
+
+async def gather_all(aws: list[Awaitable[Any]]) -> None:
+    """Await all concurrently (asyncio.gather, or a trio nursery through anyio)."""
+    if LOOP == "asyncio":
+        await asyncio.gather(*aws)
+        return
+    import anyio
+
+    async def run(aw: Awaitable[Any]) -> None:
+        await aw
+
+    async with anyio.create_task_group() as tg:
+        for aw in aws:
+            tg.start_soon(run, aw)
+
+
+async def with_timeout(aw: Awaitable[Any], seconds: float) -> Any:
+    if LOOP == "asyncio":
+        return await asyncio.wait_for(aw, seconds)
+    import anyio
+
+    with anyio.fail_after(seconds):
+        return await aw
+
 
 # --------------------------------------------------------------------------- memory
 
@@ -121,6 +149,7 @@ class Adapter:
     """What every client provides. Methods a client cannot do raise NotImplementedError."""
 
     name = "?"
+    loop = "asyncio"
 
     def __init__(self, base_url: str, api_key: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -471,9 +500,31 @@ class DaytonaApiAdapter(Adapter):
         return [Sandbox.from_dict(item) for item in json.loads(body)]
 
 
+class DaytonaAsyncTrioAdapter(DaytonaAsyncAdapter):
+    """This project under trio (its default transport there: httpcore2 connections)."""
+
+    name = "daytona_async_trio"
+    loop = "trio"
+
+
+class HttpxTrioAdapter(HttpxAdapter):
+    """Raw httpx under trio (its own httpcore pool): the floor the SDK had under trio before."""
+
+    name = "httpx_trio"
+    loop = "trio"
+
+
 ADAPTERS: dict[str, type[Adapter]] = {
     a.name: a
-    for a in (HttpxAdapter, AiohttpAdapter, OfficialAdapter, DaytonaAsyncAdapter, DaytonaApiAdapter)
+    for a in (
+        HttpxAdapter,
+        AiohttpAdapter,
+        OfficialAdapter,
+        DaytonaAsyncAdapter,
+        DaytonaApiAdapter,
+        DaytonaAsyncTrioAdapter,
+        HttpxTrioAdapter,
+    )
 }
 
 # --------------------------------------------------------------------------- tasks
@@ -498,7 +549,7 @@ async def fanout(
                 if first is None:
                     first = f"{type(e).__name__}: {e}"[:300]
 
-    await asyncio.gather(*(lane() for _ in range(min(concurrency, n))))
+    await gather_all([lane() for _ in range(min(concurrency, n))])
     return errors, first
 
 
@@ -581,7 +632,7 @@ async def task_logs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
     with PeakRSS() as mem:
         c0, t0 = time.process_time(), time.perf_counter()
         with prof:
-            await asyncio.wait_for(
+            await with_timeout(
                 a.stream_logs(sb, p["session_id"], p["command"], on_chunk), p.get("timeout", 600)
             )
         t_end, cpu = time.perf_counter(), time.process_time() - c0
@@ -615,7 +666,7 @@ async def task_transfer(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
             coro = a.upload(sb, p["local_path"], p["remote_path"])
         else:
             coro = a.download(sb, p["remote_path"], p["local_path"])
-        await asyncio.wait_for(coro, p.get("timeout", 600))
+        await with_timeout(coro, p.get("timeout", 600))
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     out: dict[str, Any] = {
         "size": size,
@@ -659,9 +710,7 @@ async def task_execs(a: Adapter, p: dict[str, Any]) -> dict[str, Any]:
     with PeakRSS() as mem:
         c0, t0 = time.process_time(), time.perf_counter()
         with prof:
-            await asyncio.wait_for(
-                asyncio.gather(*(one(i) for i in range(n))), p.get("timeout", 600)
-            )
+            await with_timeout(gather_all([one(i) for i in range(n)]), p.get("timeout", 600))
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "n": n,
@@ -696,14 +745,21 @@ async def handle(client: str, cmd: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
+    global LOOP
     client = sys.argv[sys.argv.index("--client") + 1]
+    LOOP = ADAPTERS[client].loop
     print("READY", flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue
         cmd = json.loads(line)
         try:
-            res = asyncio.run(handle(client, cmd))
+            if LOOP == "trio":
+                import trio
+
+                res = trio.run(handle, client, cmd)
+            else:
+                res = asyncio.run(handle(client, cmd))
             res["ok"] = True
         except NotImplementedError:
             res = {"ok": False, "unsupported": True, "error": "not supported by this client"}

@@ -276,12 +276,19 @@ class RetryTransport(httpx.AsyncBaseTransport):
             library = sniffio.current_async_library()
         except sniffio.AsyncLibraryNotFoundError:
             library = "asyncio"
-        backend = self._backend or ("aiohttp" if library == "asyncio" else "httpx")
+        backend = self._backend or ("aiohttp" if library == "asyncio" else "httpcore2")
         if backend == "aiohttp" and library == "asyncio":
             from ._aiohttp import AiohttpTransport
 
             inner: httpx.AsyncBaseTransport = AiohttpTransport(
                 limits=self.limits or AIOHTTP_DEFAULT_LIMITS, verify=self._verify
+            )
+        elif backend == "httpcore2":
+            # the trio default (asyncio too when asked for): see _httpcore2's docstring
+            from ._httpcore2 import HTTPCORE2_DEFAULT_LIMITS, Httpcore2Transport
+
+            inner = Httpcore2Transport(
+                limits=self.limits or HTTPCORE2_DEFAULT_LIMITS, verify=self._verify
             )
         else:
             inner = httpx.AsyncHTTPTransport(

@@ -40,17 +40,20 @@ class AccountProvider:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        display_name = d.pop("displayName")
+        display_name = _pop_("displayName")
 
-        account_provider = cls(
-            name=name,
-            display_name=display_name,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _account_provider = object.__new__(cls)
+        _account_provider.name = name
+        _account_provider.display_name = display_name
 
-        account_provider.additional_properties = d
-        return account_provider
+        _account_provider.additional_properties = d
+        return _account_provider
 
     @property
     def additional_keys(self) -> list[str]:

@@ -75,62 +75,46 @@ class ApiKeyList:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        value = d.pop("value")
+        value = _pop_("value")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
         permissions = []
-        _permissions = d.pop("permissions")
+        _permissions = _pop_("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission._parse(
-                permissions_item_data
-            )
+            _permissions_item = permissions_item_data
+            permissions_item: OrganizationResourcePermission
+            try:
+                permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                    _permissions_item
+                ]
+            except (KeyError, TypeError):
+                permissions_item = OrganizationResourcePermission._parse(
+                    _permissions_item
+                )
 
             permissions.append(permissions_item)
 
-        def _parse_last_used_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+        last_used_at = _parse_last_used_at(_pop_("lastUsedAt"))
 
-                return last_used_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
+        expires_at = _parse_expires_at(_pop_("expiresAt"))
 
-        last_used_at = _parse_last_used_at(d.pop("lastUsedAt"))
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _api_key_list = object.__new__(cls)
+        _api_key_list.name = name
+        _api_key_list.value = value
+        _api_key_list.created_at = created_at
+        _api_key_list.permissions = permissions
+        _api_key_list.last_used_at = last_used_at
+        _api_key_list.expires_at = expires_at
 
-        def _parse_expires_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
-
-                return expires_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
-
-        expires_at = _parse_expires_at(d.pop("expiresAt"))
-
-        api_key_list = cls(
-            name=name,
-            value=value,
-            created_at=created_at,
-            permissions=permissions,
-            last_used_at=last_used_at,
-            expires_at=expires_at,
-        )
-
-        api_key_list.additional_properties = d
-        return api_key_list
+        _api_key_list.additional_properties = d
+        return _api_key_list
 
     @property
     def additional_keys(self) -> list[str]:
@@ -147,3 +131,38 @@ class ApiKeyList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_resource_permission import (
+    _BY_VALUE as _OrganizationResourcePermission_BY_VALUE,
+)
+
+
+# the parser of last_used_at, defined once instead of on every from_dict() call
+def _parse_last_used_at(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return last_used_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)
+
+
+# the parser of expires_at, defined once instead of on every from_dict() call
+def _parse_expires_at(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return expires_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)

@@ -66,46 +66,43 @@ class ApiKeyResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        value = d.pop("value")
+        value = _pop_("value")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
         permissions = []
-        _permissions = d.pop("permissions")
+        _permissions = _pop_("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission._parse(
-                permissions_item_data
-            )
+            _permissions_item = permissions_item_data
+            permissions_item: OrganizationResourcePermission
+            try:
+                permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                    _permissions_item
+                ]
+            except (KeyError, TypeError):
+                permissions_item = OrganizationResourcePermission._parse(
+                    _permissions_item
+                )
 
             permissions.append(permissions_item)
 
-        def _parse_expires_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+        expires_at = _parse_expires_at(_pop_("expiresAt"))
 
-                return expires_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _api_key_response = object.__new__(cls)
+        _api_key_response.name = name
+        _api_key_response.value = value
+        _api_key_response.created_at = created_at
+        _api_key_response.permissions = permissions
+        _api_key_response.expires_at = expires_at
 
-        expires_at = _parse_expires_at(d.pop("expiresAt"))
-
-        api_key_response = cls(
-            name=name,
-            value=value,
-            created_at=created_at,
-            permissions=permissions,
-            expires_at=expires_at,
-        )
-
-        api_key_response.additional_properties = d
-        return api_key_response
+        _api_key_response.additional_properties = d
+        return _api_key_response
 
     @property
     def additional_keys(self) -> list[str]:
@@ -122,3 +119,23 @@ class ApiKeyResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_resource_permission import (
+    _BY_VALUE as _OrganizationResourcePermission_BY_VALUE,
+)
+
+
+# the parser of expires_at, defined once instead of on every from_dict() call
+def _parse_expires_at(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return expires_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)

@@ -62,38 +62,26 @@ class BuildInfo:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        _pop_ = d.pop
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        dockerfile_content = d.pop("dockerfileContent", UNSET)
+        dockerfile_content = _pop_("dockerfileContent", UNSET)
 
-        def _parse_context_hashes(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                context_hashes_type_0 = cast(list[str], data)
+        context_hashes = _parse_context_hashes(_pop_("contextHashes", UNSET))
 
-                return context_hashes_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _build_info = object.__new__(cls)
+        _build_info.created_at = created_at
+        _build_info.updated_at = updated_at
+        _build_info.dockerfile_content = dockerfile_content
+        _build_info.context_hashes = context_hashes
 
-        context_hashes = _parse_context_hashes(d.pop("contextHashes", UNSET))
-
-        build_info = cls(
-            created_at=created_at,
-            updated_at=updated_at,
-            dockerfile_content=dockerfile_content,
-            context_hashes=context_hashes,
-        )
-
-        build_info.additional_properties = d
-        return build_info
+        _build_info.additional_properties = d
+        return _build_info
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +98,20 @@ class BuildInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# the parser of context_hashes, defined once instead of on every from_dict() call
+def _parse_context_hashes(data: object) -> list[str] | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, list):
+            raise TypeError()
+        context_hashes_type_0 = cast(list[str], data)
+
+        return context_hashes_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(list[str] | None | Unset, data)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -53,27 +53,23 @@ class Command:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        command = d.pop("command")
+        command = _pop_("command")
 
-        def _parse_exit_code(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        exit_code = _pop_("exitCode", UNSET)
 
-        exit_code = _parse_exit_code(d.pop("exitCode", UNSET))
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _command = object.__new__(cls)
+        _command.id = id
+        _command.command = command
+        _command.exit_code = exit_code
 
-        command = cls(
-            id=id,
-            command=command,
-            exit_code=exit_code,
-        )
-
-        command.additional_properties = d
-        return command
+        _command.additional_properties = d
+        return _command
 
     @property
     def additional_keys(self) -> list[str]:

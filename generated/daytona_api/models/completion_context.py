@@ -43,17 +43,20 @@ class CompletionContext:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        trigger_kind = d.pop("triggerKind")
+        _pop_ = d.pop
+        trigger_kind = _pop_("triggerKind")
 
-        trigger_character = d.pop("triggerCharacter", UNSET)
+        trigger_character = _pop_("triggerCharacter", UNSET)
 
-        completion_context = cls(
-            trigger_kind=trigger_kind,
-            trigger_character=trigger_character,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _completion_context = object.__new__(cls)
+        _completion_context.trigger_kind = trigger_kind
+        _completion_context.trigger_character = trigger_character
 
-        completion_context.additional_properties = d
-        return completion_context
+        _completion_context.additional_properties = d
+        return _completion_context
 
     @property
     def additional_keys(self) -> list[str]:

@@ -85,49 +85,35 @@ class CompletionItem:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        label = d.pop("label")
+        _pop_ = d.pop
+        label = _pop_("label")
 
-        kind = d.pop("kind", UNSET)
+        kind = _pop_("kind", UNSET)
 
-        detail = d.pop("detail", UNSET)
+        detail = _pop_("detail", UNSET)
 
-        def _parse_documentation(
-            data: object,
-        ) -> CompletionItemDocumentationType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                documentation_type_0 = CompletionItemDocumentationType0.from_dict(data)
+        documentation = _parse_documentation(_pop_("documentation", UNSET))
 
-                return documentation_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CompletionItemDocumentationType0 | None | Unset, data)
+        sort_text = _pop_("sortText", UNSET)
 
-        documentation = _parse_documentation(d.pop("documentation", UNSET))
+        filter_text = _pop_("filterText", UNSET)
 
-        sort_text = d.pop("sortText", UNSET)
+        insert_text = _pop_("insertText", UNSET)
 
-        filter_text = d.pop("filterText", UNSET)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _completion_item = object.__new__(cls)
+        _completion_item.label = label
+        _completion_item.kind = kind
+        _completion_item.detail = detail
+        _completion_item.documentation = documentation
+        _completion_item.sort_text = sort_text
+        _completion_item.filter_text = filter_text
+        _completion_item.insert_text = insert_text
 
-        insert_text = d.pop("insertText", UNSET)
-
-        completion_item = cls(
-            label=label,
-            kind=kind,
-            detail=detail,
-            documentation=documentation,
-            sort_text=sort_text,
-            filter_text=filter_text,
-            insert_text=insert_text,
-        )
-
-        completion_item.additional_properties = d
-        return completion_item
+        _completion_item.additional_properties = d
+        return _completion_item
 
     @property
     def additional_keys(self) -> list[str]:
@@ -151,3 +137,22 @@ class CompletionItem:
 from ..models.completion_item_documentation_type_0 import (
     CompletionItemDocumentationType0,
 )
+
+
+# the parser of documentation, defined once instead of on every from_dict() call
+def _parse_documentation(
+    data: object,
+) -> CompletionItemDocumentationType0 | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, dict):
+            raise TypeError()
+        documentation_type_0 = CompletionItemDocumentationType0.from_dict(data)
+
+        return documentation_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(CompletionItemDocumentationType0 | None | Unset, data)

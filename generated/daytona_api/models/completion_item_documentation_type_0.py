@@ -23,10 +23,13 @@ class CompletionItemDocumentationType0:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        completion_item_documentation_type_0 = cls()
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _completion_item_documentation_type_0 = object.__new__(cls)
 
-        completion_item_documentation_type_0.additional_properties = d
-        return completion_item_documentation_type_0
+        _completion_item_documentation_type_0.additional_properties = d
+        return _completion_item_documentation_type_0
 
     @property
     def additional_keys(self) -> list[str]:

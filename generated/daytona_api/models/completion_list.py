@@ -47,22 +47,25 @@ class CompletionList:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        is_incomplete = d.pop("isIncomplete")
+        _pop_ = d.pop
+        is_incomplete = _pop_("isIncomplete")
 
         items = []
-        _items = d.pop("items")
+        _items = _pop_("items")
         for items_item_data in _items:
             items_item = CompletionItem.from_dict(items_item_data)
 
             items.append(items_item)
 
-        completion_list = cls(
-            is_incomplete=is_incomplete,
-            items=items,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _completion_list = object.__new__(cls)
+        _completion_list.is_incomplete = is_incomplete
+        _completion_list.items = items
 
-        completion_list.additional_properties = d
-        return completion_list
+        _completion_list.additional_properties = d
+        return _completion_list
 
     @property
     def additional_keys(self) -> list[str]:

@@ -59,42 +59,37 @@ class CreateApiKey:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
         permissions = []
-        _permissions = d.pop("permissions")
+        _permissions = _pop_("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission._parse(
-                permissions_item_data
-            )
+            _permissions_item = permissions_item_data
+            permissions_item: OrganizationResourcePermission
+            try:
+                permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                    _permissions_item
+                ]
+            except (KeyError, TypeError):
+                permissions_item = OrganizationResourcePermission._parse(
+                    _permissions_item
+                )
 
             permissions.append(permissions_item)
 
-        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+        expires_at = _parse_expires_at(_pop_("expiresAt", UNSET))
 
-                return expires_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_api_key = object.__new__(cls)
+        _create_api_key.name = name
+        _create_api_key.permissions = permissions
+        _create_api_key.expires_at = expires_at
 
-        expires_at = _parse_expires_at(d.pop("expiresAt", UNSET))
-
-        create_api_key = cls(
-            name=name,
-            permissions=permissions,
-            expires_at=expires_at,
-        )
-
-        create_api_key.additional_properties = d
-        return create_api_key
+        _create_api_key.additional_properties = d
+        return _create_api_key
 
     @property
     def additional_keys(self) -> list[str]:
@@ -111,3 +106,25 @@ class CreateApiKey:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_resource_permission import (
+    _BY_VALUE as _OrganizationResourcePermission_BY_VALUE,
+)
+
+
+# the parser of expires_at, defined once instead of on every from_dict() call
+def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return expires_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None | Unset, data)

@@ -45,17 +45,20 @@ class CreateBuildInfo:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        dockerfile_content = d.pop("dockerfileContent")
+        _pop_ = d.pop
+        dockerfile_content = _pop_("dockerfileContent")
 
-        context_hashes = cast(list[str], d.pop("contextHashes", UNSET))
+        context_hashes = cast(list[str], _pop_("contextHashes", UNSET))
 
-        create_build_info = cls(
-            dockerfile_content=dockerfile_content,
-            context_hashes=context_hashes,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_build_info = object.__new__(cls)
+        _create_build_info.dockerfile_content = dockerfile_content
+        _create_build_info.context_hashes = context_hashes
 
-        create_build_info.additional_properties = d
-        return create_build_info
+        _create_build_info.additional_properties = d
+        return _create_build_info
 
     @property
     def additional_keys(self) -> list[str]:

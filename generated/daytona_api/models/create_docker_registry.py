@@ -67,32 +67,40 @@ class CreateDockerRegistry:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        url = d.pop("url")
+        url = _pop_("url")
 
-        username = d.pop("username")
+        username = _pop_("username")
 
-        password = d.pop("password")
+        password = _pop_("password")
 
-        project = d.pop("project")
+        project = _pop_("project")
 
-        registry_type = DockerRegistryType._parse(d.pop("registryType"))
+        _registry_type = _pop_("registryType")
+        registry_type: DockerRegistryType
+        try:
+            registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
+        except (KeyError, TypeError):
+            registry_type = DockerRegistryType._parse(_registry_type)
 
-        is_default = d.pop("isDefault")
+        is_default = _pop_("isDefault")
 
-        create_docker_registry = cls(
-            name=name,
-            url=url,
-            username=username,
-            password=password,
-            project=project,
-            registry_type=registry_type,
-            is_default=is_default,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_docker_registry = object.__new__(cls)
+        _create_docker_registry.name = name
+        _create_docker_registry.url = url
+        _create_docker_registry.username = username
+        _create_docker_registry.password = password
+        _create_docker_registry.project = project
+        _create_docker_registry.registry_type = registry_type
+        _create_docker_registry.is_default = is_default
 
-        create_docker_registry.additional_properties = d
-        return create_docker_registry
+        _create_docker_registry.additional_properties = d
+        return _create_docker_registry
 
     @property
     def additional_keys(self) -> list[str]:
@@ -109,3 +117,6 @@ class CreateDockerRegistry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.docker_registry_type import _BY_VALUE as _DockerRegistryType_BY_VALUE

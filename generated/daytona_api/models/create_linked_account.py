@@ -40,17 +40,20 @@ class CreateLinkedAccount:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        provider = d.pop("provider")
+        _pop_ = d.pop
+        provider = _pop_("provider")
 
-        user_id = d.pop("userId")
+        user_id = _pop_("userId")
 
-        create_linked_account = cls(
-            provider=provider,
-            user_id=user_id,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_linked_account = object.__new__(cls)
+        _create_linked_account.provider = provider
+        _create_linked_account.user_id = user_id
 
-        create_linked_account.additional_properties = d
-        return create_linked_account
+        _create_linked_account.additional_properties = d
+        return _create_linked_account
 
     @property
     def additional_keys(self) -> list[str]:

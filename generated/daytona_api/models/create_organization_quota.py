@@ -83,38 +83,41 @@ class CreateOrganizationQuota:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        total_cpu_quota = d.pop("totalCpuQuota", UNSET)
+        _pop_ = d.pop
+        total_cpu_quota = _pop_("totalCpuQuota", UNSET)
 
-        total_memory_quota = d.pop("totalMemoryQuota", UNSET)
+        total_memory_quota = _pop_("totalMemoryQuota", UNSET)
 
-        total_disk_quota = d.pop("totalDiskQuota", UNSET)
+        total_disk_quota = _pop_("totalDiskQuota", UNSET)
 
-        max_cpu_per_sandbox = d.pop("maxCpuPerSandbox", UNSET)
+        max_cpu_per_sandbox = _pop_("maxCpuPerSandbox", UNSET)
 
-        max_memory_per_sandbox = d.pop("maxMemoryPerSandbox", UNSET)
+        max_memory_per_sandbox = _pop_("maxMemoryPerSandbox", UNSET)
 
-        max_disk_per_sandbox = d.pop("maxDiskPerSandbox", UNSET)
+        max_disk_per_sandbox = _pop_("maxDiskPerSandbox", UNSET)
 
-        snapshot_quota = d.pop("snapshotQuota", UNSET)
+        snapshot_quota = _pop_("snapshotQuota", UNSET)
 
-        max_snapshot_size = d.pop("maxSnapshotSize", UNSET)
+        max_snapshot_size = _pop_("maxSnapshotSize", UNSET)
 
-        volume_quota = d.pop("volumeQuota", UNSET)
+        volume_quota = _pop_("volumeQuota", UNSET)
 
-        create_organization_quota = cls(
-            total_cpu_quota=total_cpu_quota,
-            total_memory_quota=total_memory_quota,
-            total_disk_quota=total_disk_quota,
-            max_cpu_per_sandbox=max_cpu_per_sandbox,
-            max_memory_per_sandbox=max_memory_per_sandbox,
-            max_disk_per_sandbox=max_disk_per_sandbox,
-            snapshot_quota=snapshot_quota,
-            max_snapshot_size=max_snapshot_size,
-            volume_quota=volume_quota,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_organization_quota = object.__new__(cls)
+        _create_organization_quota.total_cpu_quota = total_cpu_quota
+        _create_organization_quota.total_memory_quota = total_memory_quota
+        _create_organization_quota.total_disk_quota = total_disk_quota
+        _create_organization_quota.max_cpu_per_sandbox = max_cpu_per_sandbox
+        _create_organization_quota.max_memory_per_sandbox = max_memory_per_sandbox
+        _create_organization_quota.max_disk_per_sandbox = max_disk_per_sandbox
+        _create_organization_quota.snapshot_quota = snapshot_quota
+        _create_organization_quota.max_snapshot_size = max_snapshot_size
+        _create_organization_quota.volume_quota = volume_quota
 
-        create_organization_quota.additional_properties = d
-        return create_organization_quota
+        _create_organization_quota.additional_properties = d
+        return _create_organization_quota
 
     @property
     def additional_keys(self) -> list[str]:

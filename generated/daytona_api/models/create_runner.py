@@ -88,44 +88,57 @@ class CreateRunner:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        domain = d.pop("domain")
+        _pop_ = d.pop
+        domain = _pop_("domain")
 
-        api_url = d.pop("apiUrl")
+        api_url = _pop_("apiUrl")
 
-        api_key = d.pop("apiKey")
+        api_key = _pop_("apiKey")
 
-        cpu = d.pop("cpu")
+        cpu = _pop_("cpu")
 
-        memory = d.pop("memory")
+        memory = _pop_("memory")
 
-        disk = d.pop("disk")
+        disk = _pop_("disk")
 
-        gpu = d.pop("gpu")
+        gpu = _pop_("gpu")
 
-        gpu_type = d.pop("gpuType")
+        gpu_type = _pop_("gpuType")
 
-        class_ = SandboxClass._parse(d.pop("class"))
+        _class_ = _pop_("class")
+        class_: SandboxClass
+        try:
+            class_ = _SandboxClass_BY_VALUE[_class_]
+        except (KeyError, TypeError):
+            class_ = SandboxClass._parse(_class_)
 
-        capacity = d.pop("capacity")
+        capacity = _pop_("capacity")
 
-        region = Region._parse(d.pop("region"))
+        _region = _pop_("region")
+        region: Region
+        try:
+            region = _Region_BY_VALUE[_region]
+        except (KeyError, TypeError):
+            region = Region._parse(_region)
 
-        create_runner = cls(
-            domain=domain,
-            api_url=api_url,
-            api_key=api_key,
-            cpu=cpu,
-            memory=memory,
-            disk=disk,
-            gpu=gpu,
-            gpu_type=gpu_type,
-            class_=class_,
-            capacity=capacity,
-            region=region,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_runner = object.__new__(cls)
+        _create_runner.domain = domain
+        _create_runner.api_url = api_url
+        _create_runner.api_key = api_key
+        _create_runner.cpu = cpu
+        _create_runner.memory = memory
+        _create_runner.disk = disk
+        _create_runner.gpu = gpu
+        _create_runner.gpu_type = gpu_type
+        _create_runner.class_ = class_
+        _create_runner.capacity = capacity
+        _create_runner.region = region
 
-        create_runner.additional_properties = d
-        return create_runner
+        _create_runner.additional_properties = d
+        return _create_runner
 
     @property
     def additional_keys(self) -> list[str]:
@@ -142,3 +155,7 @@ class CreateRunner:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.region import _BY_VALUE as _Region_BY_VALUE
+from ..models.sandbox_class import _BY_VALUE as _SandboxClass_BY_VALUE

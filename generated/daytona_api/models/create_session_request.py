@@ -35,14 +35,17 @@ class CreateSessionRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        session_id = d.pop("sessionId")
+        _pop_ = d.pop
+        session_id = _pop_("sessionId")
 
-        create_session_request = cls(
-            session_id=session_id,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_session_request = object.__new__(cls)
+        _create_session_request.session_id = session_id
 
-        create_session_request.additional_properties = d
-        return create_session_request
+        _create_session_request.additional_properties = d
+        return _create_session_request
 
     @property
     def additional_keys(self) -> list[str]:

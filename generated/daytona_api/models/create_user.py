@@ -75,13 +75,14 @@ class CreateUser:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        email = d.pop("email", UNSET)
+        email = _pop_("email", UNSET)
 
-        _personal_organization_quota = d.pop("personalOrganizationQuota", UNSET)
+        _personal_organization_quota = _pop_("personalOrganizationQuota", UNSET)
         personal_organization_quota: CreateOrganizationQuota | Unset
         if isinstance(_personal_organization_quota, Unset):
             personal_organization_quota = UNSET
@@ -90,26 +91,31 @@ class CreateUser:
                 _personal_organization_quota
             )
 
-        _role = d.pop("role", UNSET)
+        _role = _pop_("role", UNSET)
         role: SystemRole | Unset
         if isinstance(_role, Unset):
             role = UNSET
         else:
-            role = SystemRole._parse(_role)
+            try:
+                role = _SystemRole_BY_VALUE[_role]
+            except (KeyError, TypeError):
+                role = SystemRole._parse(_role)
 
-        email_verified = d.pop("emailVerified", UNSET)
+        email_verified = _pop_("emailVerified", UNSET)
 
-        create_user = cls(
-            id=id,
-            name=name,
-            email=email,
-            personal_organization_quota=personal_organization_quota,
-            role=role,
-            email_verified=email_verified,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_user = object.__new__(cls)
+        _create_user.id = id
+        _create_user.name = name
+        _create_user.email = email
+        _create_user.personal_organization_quota = personal_organization_quota
+        _create_user.role = role
+        _create_user.email_verified = email_verified
 
-        create_user.additional_properties = d
-        return create_user
+        _create_user.additional_properties = d
+        return _create_user
 
     @property
     def additional_keys(self) -> list[str]:
@@ -131,3 +137,4 @@ class CreateUser:
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
 from ..models.create_organization_quota import CreateOrganizationQuota
+from ..models.system_role import _BY_VALUE as _SystemRole_BY_VALUE

@@ -35,14 +35,17 @@ class CreateVolume:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        create_volume = cls(
-            name=name,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_volume = object.__new__(cls)
+        _create_volume.name = name
 
-        create_volume.additional_properties = d
-        return create_volume
+        _create_volume.additional_properties = d
+        return _create_volume
 
     @property
     def additional_keys(self) -> list[str]:

@@ -142,53 +142,60 @@ class CreateWorkspace:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        image = d.pop("image", UNSET)
+        _pop_ = d.pop
+        image = _pop_("image", UNSET)
 
-        user = d.pop("user", UNSET)
+        user = _pop_("user", UNSET)
 
-        _env = d.pop("env", UNSET)
+        _env = _pop_("env", UNSET)
         env: StringMap | Unset
         if isinstance(_env, Unset):
             env = UNSET
         else:
             env = StringMap.from_dict(_env)
 
-        _labels = d.pop("labels", UNSET)
+        _labels = _pop_("labels", UNSET)
         labels: StringMap | Unset
         if isinstance(_labels, Unset):
             labels = UNSET
         else:
             labels = StringMap.from_dict(_labels)
 
-        public = d.pop("public", UNSET)
+        public = _pop_("public", UNSET)
 
-        _class_ = d.pop("class", UNSET)
+        _class_ = _pop_("class", UNSET)
         class_: SandboxClass | Unset
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass._parse(_class_)
+            try:
+                class_ = _SandboxClass_BY_VALUE[_class_]
+            except (KeyError, TypeError):
+                class_ = SandboxClass._parse(_class_)
 
-        _target = d.pop("target", UNSET)
+        _target = _pop_("target", UNSET)
         target: Region | Unset
         if isinstance(_target, Unset):
             target = UNSET
         else:
-            target = Region._parse(_target)
+            try:
+                target = _Region_BY_VALUE[_target]
+            except (KeyError, TypeError):
+                target = Region._parse(_target)
 
-        cpu = d.pop("cpu", UNSET)
+        cpu = _pop_("cpu", UNSET)
 
-        gpu = d.pop("gpu", UNSET)
+        gpu = _pop_("gpu", UNSET)
 
-        memory = d.pop("memory", UNSET)
+        memory = _pop_("memory", UNSET)
 
-        disk = d.pop("disk", UNSET)
+        disk = _pop_("disk", UNSET)
 
-        auto_stop_interval = d.pop("autoStopInterval", UNSET)
+        auto_stop_interval = _pop_("autoStopInterval", UNSET)
 
-        auto_archive_interval = d.pop("autoArchiveInterval", UNSET)
+        auto_archive_interval = _pop_("autoArchiveInterval", UNSET)
 
-        _volumes = d.pop("volumes", UNSET)
+        _volumes = _pop_("volumes", UNSET)
         volumes: list[SandboxVolume] | Unset = UNSET
         if _volumes is not UNSET:
             volumes = []
@@ -197,33 +204,35 @@ class CreateWorkspace:
 
                 volumes.append(volumes_item)
 
-        _build_info = d.pop("buildInfo", UNSET)
+        _build_info = _pop_("buildInfo", UNSET)
         build_info: CreateBuildInfo | Unset
         if isinstance(_build_info, Unset):
             build_info = UNSET
         else:
             build_info = CreateBuildInfo.from_dict(_build_info)
 
-        create_workspace = cls(
-            image=image,
-            user=user,
-            env=env,
-            labels=labels,
-            public=public,
-            class_=class_,
-            target=target,
-            cpu=cpu,
-            gpu=gpu,
-            memory=memory,
-            disk=disk,
-            auto_stop_interval=auto_stop_interval,
-            auto_archive_interval=auto_archive_interval,
-            volumes=volumes,
-            build_info=build_info,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _create_workspace = object.__new__(cls)
+        _create_workspace.image = image
+        _create_workspace.user = user
+        _create_workspace.env = env
+        _create_workspace.labels = labels
+        _create_workspace.public = public
+        _create_workspace.class_ = class_
+        _create_workspace.target = target
+        _create_workspace.cpu = cpu
+        _create_workspace.gpu = gpu
+        _create_workspace.memory = memory
+        _create_workspace.disk = disk
+        _create_workspace.auto_stop_interval = auto_stop_interval
+        _create_workspace.auto_archive_interval = auto_archive_interval
+        _create_workspace.volumes = volumes
+        _create_workspace.build_info = build_info
 
-        create_workspace.additional_properties = d
-        return create_workspace
+        _create_workspace.additional_properties = d
+        return _create_workspace
 
     @property
     def additional_keys(self) -> list[str]:
@@ -245,5 +254,7 @@ class CreateWorkspace:
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
 from ..models.create_build_info import CreateBuildInfo
+from ..models.region import _BY_VALUE as _Region_BY_VALUE
+from ..models.sandbox_class import _BY_VALUE as _SandboxClass_BY_VALUE
 from ..models.sandbox_volume import SandboxVolume
 from ..models.string_map import StringMap

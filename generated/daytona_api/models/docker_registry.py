@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -100,58 +100,52 @@ class DockerRegistry:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        url = d.pop("url")
+        url = _pop_("url")
 
-        username = d.pop("username")
+        username = _pop_("username")
 
-        project = d.pop("project")
+        project = _pop_("project")
 
-        registry_type = DockerRegistryType._parse(d.pop("registryType"))
+        _registry_type = _pop_("registryType")
+        registry_type: DockerRegistryType
+        try:
+            registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
+        except (KeyError, TypeError):
+            registry_type = DockerRegistryType._parse(_registry_type)
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        is_default = d.pop("isDefault", UNSET)
+        is_default = _pop_("isDefault", UNSET)
 
-        def _parse_organization_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        organization_id = _pop_("organizationId", UNSET)
 
-        organization_id = _parse_organization_id(d.pop("organizationId", UNSET))
+        password = _pop_("password", UNSET)
 
-        def _parse_password(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _docker_registry = object.__new__(cls)
+        _docker_registry.id = id
+        _docker_registry.name = name
+        _docker_registry.url = url
+        _docker_registry.username = username
+        _docker_registry.project = project
+        _docker_registry.registry_type = registry_type
+        _docker_registry.created_at = created_at
+        _docker_registry.updated_at = updated_at
+        _docker_registry.is_default = is_default
+        _docker_registry.organization_id = organization_id
+        _docker_registry.password = password
 
-        password = _parse_password(d.pop("password", UNSET))
-
-        docker_registry = cls(
-            id=id,
-            name=name,
-            url=url,
-            username=username,
-            project=project,
-            registry_type=registry_type,
-            created_at=created_at,
-            updated_at=updated_at,
-            is_default=is_default,
-            organization_id=organization_id,
-            password=password,
-        )
-
-        docker_registry.additional_properties = d
-        return docker_registry
+        _docker_registry.additional_properties = d
+        return _docker_registry
 
     @property
     def additional_keys(self) -> list[str]:
@@ -168,3 +162,6 @@ class DockerRegistry:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.docker_registry_type import _BY_VALUE as _DockerRegistryType_BY_VALUE

@@ -90,48 +90,38 @@ class ErrorResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        status_code = d.pop("statusCode", UNSET)
+        _pop_ = d.pop
+        status_code = _pop_("statusCode", UNSET)
 
-        def _parse_message(data: object) -> list[str] | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                message_type_1 = cast(list[str], data)
+        message = _parse_message(_pop_("message", UNSET))
 
-                return message_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | str | Unset, data)
+        error = _pop_("error", UNSET)
 
-        message = _parse_message(d.pop("message", UNSET))
+        code = _pop_("code", UNSET)
 
-        error = d.pop("error", UNSET)
+        timestamp = _pop_("timestamp", UNSET)
 
-        code = d.pop("code", UNSET)
+        path = _pop_("path", UNSET)
 
-        timestamp = d.pop("timestamp", UNSET)
+        method = _pop_("method", UNSET)
 
-        path = d.pop("path", UNSET)
+        errors = cast(list[str], _pop_("errors", UNSET))
 
-        method = d.pop("method", UNSET)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _error_response = object.__new__(cls)
+        _error_response.status_code = status_code
+        _error_response.message = message
+        _error_response.error = error
+        _error_response.code = code
+        _error_response.timestamp = timestamp
+        _error_response.path = path
+        _error_response.method = method
+        _error_response.errors = errors
 
-        errors = cast(list[str], d.pop("errors", UNSET))
-
-        error_response = cls(
-            status_code=status_code,
-            message=message,
-            error=error,
-            code=code,
-            timestamp=timestamp,
-            path=path,
-            method=method,
-            errors=errors,
-        )
-
-        error_response.additional_properties = d
-        return error_response
+        _error_response.additional_properties = d
+        return _error_response
 
     @property
     def additional_keys(self) -> list[str]:
@@ -148,3 +138,18 @@ class ErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# the parser of message, defined once instead of on every from_dict() call
+def _parse_message(data: object) -> list[str] | str | Unset:
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, list):
+            raise TypeError()
+        message_type_1 = cast(list[str], data)
+
+        return message_type_1
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(list[str] | str | Unset, data)

@@ -40,17 +40,20 @@ class ExecuteResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        exit_code = d.pop("exitCode")
+        _pop_ = d.pop
+        exit_code = _pop_("exitCode")
 
-        result = d.pop("result")
+        result = _pop_("result")
 
-        execute_response = cls(
-            exit_code=exit_code,
-            result=result,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _execute_response = object.__new__(cls)
+        _execute_response.exit_code = exit_code
+        _execute_response.result = result
 
-        execute_response.additional_properties = d
-        return execute_response
+        _execute_response.additional_properties = d
+        return _execute_response
 
     @property
     def additional_keys(self) -> list[str]:

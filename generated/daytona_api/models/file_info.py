@@ -72,35 +72,38 @@ class FileInfo:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        is_dir = d.pop("isDir")
+        is_dir = _pop_("isDir")
 
-        size = d.pop("size")
+        size = _pop_("size")
 
-        mod_time = d.pop("modTime")
+        mod_time = _pop_("modTime")
 
-        mode = d.pop("mode")
+        mode = _pop_("mode")
 
-        permissions = d.pop("permissions")
+        permissions = _pop_("permissions")
 
-        owner = d.pop("owner")
+        owner = _pop_("owner")
 
-        group = d.pop("group")
+        group = _pop_("group")
 
-        file_info = cls(
-            name=name,
-            is_dir=is_dir,
-            size=size,
-            mod_time=mod_time,
-            mode=mode,
-            permissions=permissions,
-            owner=owner,
-            group=group,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _file_info = object.__new__(cls)
+        _file_info.name = name
+        _file_info.is_dir = is_dir
+        _file_info.size = size
+        _file_info.mod_time = mod_time
+        _file_info.mode = mode
+        _file_info.permissions = permissions
+        _file_info.owner = owner
+        _file_info.group = group
 
-        file_info.additional_properties = d
-        return file_info
+        _file_info.additional_properties = d
+        return _file_info
 
     @property
     def additional_keys(self) -> list[str]:

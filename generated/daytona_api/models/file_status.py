@@ -50,23 +50,26 @@ class FileStatus:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        staging = d.pop("staging")
+        staging = _pop_("staging")
 
-        worktree = d.pop("worktree")
+        worktree = _pop_("worktree")
 
-        extra = d.pop("extra")
+        extra = _pop_("extra")
 
-        file_status = cls(
-            name=name,
-            staging=staging,
-            worktree=worktree,
-            extra=extra,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _file_status = object.__new__(cls)
+        _file_status.name = name
+        _file_status.staging = staging
+        _file_status.worktree = worktree
+        _file_status.extra = extra
 
-        file_status.additional_properties = d
-        return file_status
+        _file_status.additional_properties = d
+        return _file_status
 
     @property
     def additional_keys(self) -> list[str]:

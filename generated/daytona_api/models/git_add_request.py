@@ -40,17 +40,20 @@ class GitAddRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        path = d.pop("path")
+        _pop_ = d.pop
+        path = _pop_("path")
 
-        files = cast(list[str], d.pop("files"))
+        files = cast(list[str], _pop_("files"))
 
-        git_add_request = cls(
-            path=path,
-            files=files,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_add_request = object.__new__(cls)
+        _git_add_request.path = path
+        _git_add_request.files = files
 
-        git_add_request.additional_properties = d
-        return git_add_request
+        _git_add_request.additional_properties = d
+        return _git_add_request
 
     @property
     def additional_keys(self) -> list[str]:

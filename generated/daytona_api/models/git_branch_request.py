@@ -40,17 +40,20 @@ class GitBranchRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        path = d.pop("path")
+        _pop_ = d.pop
+        path = _pop_("path")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        git_branch_request = cls(
-            path=path,
-            name=name,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_branch_request = object.__new__(cls)
+        _git_branch_request.path = path
+        _git_branch_request.name = name
 
-        git_branch_request.additional_properties = d
-        return git_branch_request
+        _git_branch_request.additional_properties = d
+        return _git_branch_request
 
     @property
     def additional_keys(self) -> list[str]:

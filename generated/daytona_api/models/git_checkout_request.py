@@ -40,17 +40,20 @@ class GitCheckoutRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        path = d.pop("path")
+        _pop_ = d.pop
+        path = _pop_("path")
 
-        branch = d.pop("branch")
+        branch = _pop_("branch")
 
-        git_checkout_request = cls(
-            path=path,
-            branch=branch,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_checkout_request = object.__new__(cls)
+        _git_checkout_request.path = path
+        _git_checkout_request.branch = branch
 
-        git_checkout_request.additional_properties = d
-        return git_checkout_request
+        _git_checkout_request.additional_properties = d
+        return _git_checkout_request
 
     @property
     def additional_keys(self) -> list[str]:

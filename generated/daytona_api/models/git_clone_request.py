@@ -67,29 +67,32 @@ class GitCloneRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        url = d.pop("url")
+        _pop_ = d.pop
+        url = _pop_("url")
 
-        path = d.pop("path")
+        path = _pop_("path")
 
-        username = d.pop("username", UNSET)
+        username = _pop_("username", UNSET)
 
-        password = d.pop("password", UNSET)
+        password = _pop_("password", UNSET)
 
-        branch = d.pop("branch", UNSET)
+        branch = _pop_("branch", UNSET)
 
-        commit_id = d.pop("commit_id", UNSET)
+        commit_id = _pop_("commit_id", UNSET)
 
-        git_clone_request = cls(
-            url=url,
-            path=path,
-            username=username,
-            password=password,
-            branch=branch,
-            commit_id=commit_id,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_clone_request = object.__new__(cls)
+        _git_clone_request.url = url
+        _git_clone_request.path = path
+        _git_clone_request.username = username
+        _git_clone_request.password = password
+        _git_clone_request.branch = branch
+        _git_clone_request.commit_id = commit_id
 
-        git_clone_request.additional_properties = d
-        return git_clone_request
+        _git_clone_request.additional_properties = d
+        return _git_clone_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -55,26 +55,29 @@ class GitCommitInfo:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        hash_ = d.pop("hash")
+        _pop_ = d.pop
+        hash_ = _pop_("hash")
 
-        message = d.pop("message")
+        message = _pop_("message")
 
-        author = d.pop("author")
+        author = _pop_("author")
 
-        email = d.pop("email")
+        email = _pop_("email")
 
-        timestamp = d.pop("timestamp")
+        timestamp = _pop_("timestamp")
 
-        git_commit_info = cls(
-            hash_=hash_,
-            message=message,
-            author=author,
-            email=email,
-            timestamp=timestamp,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_commit_info = object.__new__(cls)
+        _git_commit_info.hash_ = hash_
+        _git_commit_info.message = message
+        _git_commit_info.author = author
+        _git_commit_info.email = email
+        _git_commit_info.timestamp = timestamp
 
-        git_commit_info.additional_properties = d
-        return git_commit_info
+        _git_commit_info.additional_properties = d
+        return _git_commit_info
 
     @property
     def additional_keys(self) -> list[str]:

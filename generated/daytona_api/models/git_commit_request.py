@@ -50,23 +50,26 @@ class GitCommitRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        path = d.pop("path")
+        _pop_ = d.pop
+        path = _pop_("path")
 
-        message = d.pop("message")
+        message = _pop_("message")
 
-        author = d.pop("author")
+        author = _pop_("author")
 
-        email = d.pop("email")
+        email = _pop_("email")
 
-        git_commit_request = cls(
-            path=path,
-            message=message,
-            author=author,
-            email=email,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_commit_request = object.__new__(cls)
+        _git_commit_request.path = path
+        _git_commit_request.message = message
+        _git_commit_request.author = author
+        _git_commit_request.email = email
 
-        git_commit_request.additional_properties = d
-        return git_commit_request
+        _git_commit_request.additional_properties = d
+        return _git_commit_request
 
     @property
     def additional_keys(self) -> list[str]:

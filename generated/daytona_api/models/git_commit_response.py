@@ -35,14 +35,17 @@ class GitCommitResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        hash_ = d.pop("hash")
+        _pop_ = d.pop
+        hash_ = _pop_("hash")
 
-        git_commit_response = cls(
-            hash_=hash_,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_commit_response = object.__new__(cls)
+        _git_commit_response.hash_ = hash_
 
-        git_commit_response.additional_properties = d
-        return git_commit_response
+        _git_commit_response.additional_properties = d
+        return _git_commit_response
 
     @property
     def additional_keys(self) -> list[str]:

@@ -49,20 +49,23 @@ class GitRepoRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        path = d.pop("path")
+        _pop_ = d.pop
+        path = _pop_("path")
 
-        username = d.pop("username", UNSET)
+        username = _pop_("username", UNSET)
 
-        password = d.pop("password", UNSET)
+        password = _pop_("password", UNSET)
 
-        git_repo_request = cls(
-            path=path,
-            username=username,
-            password=password,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_repo_request = object.__new__(cls)
+        _git_repo_request.path = path
+        _git_repo_request.username = username
+        _git_repo_request.password = password
 
-        git_repo_request.additional_properties = d
-        return git_repo_request
+        _git_repo_request.additional_properties = d
+        return _git_repo_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -67,31 +67,34 @@ class GitStatus:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        current_branch = d.pop("currentBranch")
+        _pop_ = d.pop
+        current_branch = _pop_("currentBranch")
 
         file_status = []
-        _file_status = d.pop("fileStatus")
+        _file_status = _pop_("fileStatus")
         for file_status_item_data in _file_status:
             file_status_item = FileStatus.from_dict(file_status_item_data)
 
             file_status.append(file_status_item)
 
-        ahead = d.pop("ahead", UNSET)
+        ahead = _pop_("ahead", UNSET)
 
-        behind = d.pop("behind", UNSET)
+        behind = _pop_("behind", UNSET)
 
-        branch_published = d.pop("branchPublished", UNSET)
+        branch_published = _pop_("branchPublished", UNSET)
 
-        git_status = cls(
-            current_branch=current_branch,
-            file_status=file_status,
-            ahead=ahead,
-            behind=behind,
-            branch_published=branch_published,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _git_status = object.__new__(cls)
+        _git_status.current_branch = current_branch
+        _git_status.file_status = file_status
+        _git_status.ahead = ahead
+        _git_status.behind = behind
+        _git_status.branch_published = branch_published
 
-        git_status.additional_properties = d
-        return git_status
+        _git_status.additional_properties = d
+        return _git_status
 
     @property
     def additional_keys(self) -> list[str]:

@@ -35,14 +35,17 @@ class ListBranchResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        branches = cast(list[str], d.pop("branches"))
+        _pop_ = d.pop
+        branches = cast(list[str], _pop_("branches"))
 
-        list_branch_response = cls(
-            branches=branches,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _list_branch_response = object.__new__(cls)
+        _list_branch_response.branches = branches
 
-        list_branch_response.additional_properties = d
-        return list_branch_response
+        _list_branch_response.additional_properties = d
+        return _list_branch_response
 
     @property
     def additional_keys(self) -> list[str]:

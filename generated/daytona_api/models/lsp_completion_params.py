@@ -65,31 +65,34 @@ class LspCompletionParams:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        language_id = d.pop("languageId")
+        _pop_ = d.pop
+        language_id = _pop_("languageId")
 
-        path_to_project = d.pop("pathToProject")
+        path_to_project = _pop_("pathToProject")
 
-        uri = d.pop("uri")
+        uri = _pop_("uri")
 
-        position = Position.from_dict(d.pop("position"))
+        position = Position.from_dict(_pop_("position"))
 
-        _context = d.pop("context", UNSET)
+        _context = _pop_("context", UNSET)
         context: CompletionContext | Unset
         if isinstance(_context, Unset):
             context = UNSET
         else:
             context = CompletionContext.from_dict(_context)
 
-        lsp_completion_params = cls(
-            language_id=language_id,
-            path_to_project=path_to_project,
-            uri=uri,
-            position=position,
-            context=context,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _lsp_completion_params = object.__new__(cls)
+        _lsp_completion_params.language_id = language_id
+        _lsp_completion_params.path_to_project = path_to_project
+        _lsp_completion_params.uri = uri
+        _lsp_completion_params.position = position
+        _lsp_completion_params.context = context
 
-        lsp_completion_params.additional_properties = d
-        return lsp_completion_params
+        _lsp_completion_params.additional_properties = d
+        return _lsp_completion_params
 
     @property
     def additional_keys(self) -> list[str]:

@@ -45,20 +45,23 @@ class LspDocumentRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        language_id = d.pop("languageId")
+        _pop_ = d.pop
+        language_id = _pop_("languageId")
 
-        path_to_project = d.pop("pathToProject")
+        path_to_project = _pop_("pathToProject")
 
-        uri = d.pop("uri")
+        uri = _pop_("uri")
 
-        lsp_document_request = cls(
-            language_id=language_id,
-            path_to_project=path_to_project,
-            uri=uri,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _lsp_document_request = object.__new__(cls)
+        _lsp_document_request.language_id = language_id
+        _lsp_document_request.path_to_project = path_to_project
+        _lsp_document_request.uri = uri
 
-        lsp_document_request.additional_properties = d
-        return lsp_document_request
+        _lsp_document_request.additional_properties = d
+        return _lsp_document_request
 
     @property
     def additional_keys(self) -> list[str]:

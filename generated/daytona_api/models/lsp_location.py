@@ -44,17 +44,20 @@ class LspLocation:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        range_ = Range.from_dict(d.pop("range"))
+        _pop_ = d.pop
+        range_ = Range.from_dict(_pop_("range"))
 
-        uri = d.pop("uri")
+        uri = _pop_("uri")
 
-        lsp_location = cls(
-            range_=range_,
-            uri=uri,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _lsp_location = object.__new__(cls)
+        _lsp_location.range_ = range_
+        _lsp_location.uri = uri
 
-        lsp_location.additional_properties = d
-        return lsp_location
+        _lsp_location.additional_properties = d
+        return _lsp_location
 
     @property
     def additional_keys(self) -> list[str]:

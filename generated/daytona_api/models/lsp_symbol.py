@@ -49,20 +49,23 @@ class LspSymbol:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        kind = d.pop("kind")
+        _pop_ = d.pop
+        kind = _pop_("kind")
 
-        location = LspLocation.from_dict(d.pop("location"))
+        location = LspLocation.from_dict(_pop_("location"))
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        lsp_symbol = cls(
-            kind=kind,
-            location=location,
-            name=name,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _lsp_symbol = object.__new__(cls)
+        _lsp_symbol.kind = kind
+        _lsp_symbol.location = location
+        _lsp_symbol.name = name
 
-        lsp_symbol.additional_properties = d
-        return lsp_symbol
+        _lsp_symbol.additional_properties = d
+        return _lsp_symbol
 
     @property
     def additional_keys(self) -> list[str]:

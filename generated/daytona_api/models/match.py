@@ -45,20 +45,23 @@ class Match:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        file = d.pop("file")
+        _pop_ = d.pop
+        file = _pop_("file")
 
-        line = d.pop("line")
+        line = _pop_("line")
 
-        content = d.pop("content")
+        content = _pop_("content")
 
-        match = cls(
-            file=file,
-            line=line,
-            content=content,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _match = object.__new__(cls)
+        _match.file = file
+        _match.line = line
+        _match.content = content
 
-        match.additional_properties = d
-        return match
+        _match.additional_properties = d
+        return _match
 
     @property
     def additional_keys(self) -> list[str]:

@@ -90,72 +90,44 @@ class Organization:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        created_by = d.pop("createdBy")
+        created_by = _pop_("createdBy")
 
-        personal = d.pop("personal")
+        personal = _pop_("personal")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        suspended = d.pop("suspended")
+        suspended = _pop_("suspended")
 
-        def _parse_suspended_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                suspended_at_type_0 = datetime.datetime.fromisoformat(data)
+        suspended_at = _parse_suspended_at(_pop_("suspendedAt"))
 
-                return suspended_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
+        suspension_reason = _pop_("suspensionReason")
 
-        suspended_at = _parse_suspended_at(d.pop("suspendedAt"))
+        suspended_until = _parse_suspended_until(_pop_("suspendedUntil"))
 
-        def _parse_suspension_reason(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _organization = object.__new__(cls)
+        _organization.id = id
+        _organization.name = name
+        _organization.created_by = created_by
+        _organization.personal = personal
+        _organization.created_at = created_at
+        _organization.updated_at = updated_at
+        _organization.suspended = suspended
+        _organization.suspended_at = suspended_at
+        _organization.suspension_reason = suspension_reason
+        _organization.suspended_until = suspended_until
 
-        suspension_reason = _parse_suspension_reason(d.pop("suspensionReason"))
-
-        def _parse_suspended_until(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                suspended_until_type_0 = datetime.datetime.fromisoformat(data)
-
-                return suspended_until_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
-
-        suspended_until = _parse_suspended_until(d.pop("suspendedUntil"))
-
-        organization = cls(
-            id=id,
-            name=name,
-            created_by=created_by,
-            personal=personal,
-            created_at=created_at,
-            updated_at=updated_at,
-            suspended=suspended,
-            suspended_at=suspended_at,
-            suspension_reason=suspension_reason,
-            suspended_until=suspended_until,
-        )
-
-        organization.additional_properties = d
-        return organization
+        _organization.additional_properties = d
+        return _organization
 
     @property
     def additional_keys(self) -> list[str]:
@@ -172,3 +144,33 @@ class Organization:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# the parser of suspended_at, defined once instead of on every from_dict() call
+def _parse_suspended_at(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        suspended_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return suspended_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)
+
+
+# the parser of suspended_until, defined once instead of on every from_dict() call
+def _parse_suspended_until(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        suspended_until_type_0 = datetime.datetime.fromisoformat(data)
+
+        return suspended_until_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)

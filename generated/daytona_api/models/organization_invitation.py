@@ -96,49 +96,62 @@ class OrganizationInvitation:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        email = d.pop("email")
+        email = _pop_("email")
 
-        invited_by = d.pop("invitedBy")
+        invited_by = _pop_("invitedBy")
 
-        organization_id = d.pop("organizationId")
+        organization_id = _pop_("organizationId")
 
-        organization_name = d.pop("organizationName")
+        organization_name = _pop_("organizationName")
 
-        expires_at = datetime.datetime.fromisoformat(d.pop("expiresAt"))
+        expires_at = datetime.datetime.fromisoformat(_pop_("expiresAt"))
 
-        status = OrganizationInvitationStatus._parse(d.pop("status"))
+        _status = _pop_("status")
+        status: OrganizationInvitationStatus
+        try:
+            status = _OrganizationInvitationStatus_BY_VALUE[_status]
+        except (KeyError, TypeError):
+            status = OrganizationInvitationStatus._parse(_status)
 
-        role = OrganizationMemberRole._parse(d.pop("role"))
+        _role = _pop_("role")
+        role: OrganizationMemberRole
+        try:
+            role = _OrganizationMemberRole_BY_VALUE[_role]
+        except (KeyError, TypeError):
+            role = OrganizationMemberRole._parse(_role)
 
         assigned_roles = []
-        _assigned_roles = d.pop("assignedRoles")
+        _assigned_roles = _pop_("assignedRoles")
         for assigned_roles_item_data in _assigned_roles:
             assigned_roles_item = OrganizationRole.from_dict(assigned_roles_item_data)
 
             assigned_roles.append(assigned_roles_item)
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        organization_invitation = cls(
-            id=id,
-            email=email,
-            invited_by=invited_by,
-            organization_id=organization_id,
-            organization_name=organization_name,
-            expires_at=expires_at,
-            status=status,
-            role=role,
-            assigned_roles=assigned_roles,
-            created_at=created_at,
-            updated_at=updated_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _organization_invitation = object.__new__(cls)
+        _organization_invitation.id = id
+        _organization_invitation.email = email
+        _organization_invitation.invited_by = invited_by
+        _organization_invitation.organization_id = organization_id
+        _organization_invitation.organization_name = organization_name
+        _organization_invitation.expires_at = expires_at
+        _organization_invitation.status = status
+        _organization_invitation.role = role
+        _organization_invitation.assigned_roles = assigned_roles
+        _organization_invitation.created_at = created_at
+        _organization_invitation.updated_at = updated_at
 
-        organization_invitation.additional_properties = d
-        return organization_invitation
+        _organization_invitation.additional_properties = d
+        return _organization_invitation
 
     @property
     def additional_keys(self) -> list[str]:
@@ -159,4 +172,10 @@ class OrganizationInvitation:
 
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.organization_invitation_status import (
+    _BY_VALUE as _OrganizationInvitationStatus_BY_VALUE,
+)
+from ..models.organization_member_role import (
+    _BY_VALUE as _OrganizationMemberRole_BY_VALUE,
+)
 from ..models.organization_role import OrganizationRole

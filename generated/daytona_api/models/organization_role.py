@@ -71,39 +71,49 @@ class OrganizationRole:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        description = d.pop("description")
+        description = _pop_("description")
 
         permissions = []
-        _permissions = d.pop("permissions")
+        _permissions = _pop_("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission._parse(
-                permissions_item_data
-            )
+            _permissions_item = permissions_item_data
+            permissions_item: OrganizationResourcePermission
+            try:
+                permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                    _permissions_item
+                ]
+            except (KeyError, TypeError):
+                permissions_item = OrganizationResourcePermission._parse(
+                    _permissions_item
+                )
 
             permissions.append(permissions_item)
 
-        is_global = d.pop("isGlobal")
+        is_global = _pop_("isGlobal")
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        organization_role = cls(
-            id=id,
-            name=name,
-            description=description,
-            permissions=permissions,
-            is_global=is_global,
-            created_at=created_at,
-            updated_at=updated_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _organization_role = object.__new__(cls)
+        _organization_role.id = id
+        _organization_role.name = name
+        _organization_role.description = description
+        _organization_role.permissions = permissions
+        _organization_role.is_global = is_global
+        _organization_role.created_at = created_at
+        _organization_role.updated_at = updated_at
 
-        organization_role.additional_properties = d
-        return organization_role
+        _organization_role.additional_properties = d
+        return _organization_role
 
     @property
     def additional_keys(self) -> list[str]:
@@ -120,3 +130,8 @@ class OrganizationRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_resource_permission import (
+    _BY_VALUE as _OrganizationResourcePermission_BY_VALUE,
+)

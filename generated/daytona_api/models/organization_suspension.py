@@ -41,17 +41,20 @@ class OrganizationSuspension:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        reason = d.pop("reason")
+        _pop_ = d.pop
+        reason = _pop_("reason")
 
-        until = datetime.datetime.fromisoformat(d.pop("until"))
+        until = datetime.datetime.fromisoformat(_pop_("until"))
 
-        organization_suspension = cls(
-            reason=reason,
-            until=until,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _organization_suspension = object.__new__(cls)
+        _organization_suspension.reason = reason
+        _organization_suspension.until = until
 
-        organization_suspension.additional_properties = d
-        return organization_suspension
+        _organization_suspension.additional_properties = d
+        return _organization_suspension
 
     @property
     def additional_keys(self) -> list[str]:

@@ -80,40 +80,48 @@ class OrganizationUser:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        user_id = d.pop("userId")
+        _pop_ = d.pop
+        user_id = _pop_("userId")
 
-        organization_id = d.pop("organizationId")
+        organization_id = _pop_("organizationId")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        email = d.pop("email")
+        email = _pop_("email")
 
-        role = OrganizationMemberRole._parse(d.pop("role"))
+        _role = _pop_("role")
+        role: OrganizationMemberRole
+        try:
+            role = _OrganizationMemberRole_BY_VALUE[_role]
+        except (KeyError, TypeError):
+            role = OrganizationMemberRole._parse(_role)
 
         assigned_roles = []
-        _assigned_roles = d.pop("assignedRoles")
+        _assigned_roles = _pop_("assignedRoles")
         for assigned_roles_item_data in _assigned_roles:
             assigned_roles_item = OrganizationRole.from_dict(assigned_roles_item_data)
 
             assigned_roles.append(assigned_roles_item)
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        organization_user = cls(
-            user_id=user_id,
-            organization_id=organization_id,
-            name=name,
-            email=email,
-            role=role,
-            assigned_roles=assigned_roles,
-            created_at=created_at,
-            updated_at=updated_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _organization_user = object.__new__(cls)
+        _organization_user.user_id = user_id
+        _organization_user.organization_id = organization_id
+        _organization_user.name = name
+        _organization_user.email = email
+        _organization_user.role = role
+        _organization_user.assigned_roles = assigned_roles
+        _organization_user.created_at = created_at
+        _organization_user.updated_at = updated_at
 
-        organization_user.additional_properties = d
-        return organization_user
+        _organization_user.additional_properties = d
+        return _organization_user
 
     @property
     def additional_keys(self) -> list[str]:
@@ -134,4 +142,7 @@ class OrganizationUser:
 
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.organization_member_role import (
+    _BY_VALUE as _OrganizationMemberRole_BY_VALUE,
+)
 from ..models.organization_role import OrganizationRole

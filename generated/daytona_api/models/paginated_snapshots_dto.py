@@ -58,28 +58,31 @@ class PaginatedSnapshotsDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        _pop_ = d.pop
         items = []
-        _items = d.pop("items")
+        _items = _pop_("items")
         for items_item_data in _items:
             items_item = SnapshotDto.from_dict(items_item_data)
 
             items.append(items_item)
 
-        total = d.pop("total")
+        total = _pop_("total")
 
-        page = d.pop("page")
+        page = _pop_("page")
 
-        total_pages = d.pop("totalPages")
+        total_pages = _pop_("totalPages")
 
-        paginated_snapshots_dto = cls(
-            items=items,
-            total=total,
-            page=page,
-            total_pages=total_pages,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _paginated_snapshots_dto = object.__new__(cls)
+        _paginated_snapshots_dto.items = items
+        _paginated_snapshots_dto.total = total
+        _paginated_snapshots_dto.page = page
+        _paginated_snapshots_dto.total_pages = total_pages
 
-        paginated_snapshots_dto.additional_properties = d
-        return paginated_snapshots_dto
+        _paginated_snapshots_dto.additional_properties = d
+        return _paginated_snapshots_dto
 
     @property
     def additional_keys(self) -> list[str]:

@@ -40,17 +40,20 @@ class PortPreviewUrl:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        url = d.pop("url")
+        _pop_ = d.pop
+        url = _pop_("url")
 
-        token = d.pop("token")
+        token = _pop_("token")
 
-        port_preview_url = cls(
-            url=url,
-            token=token,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _port_preview_url = object.__new__(cls)
+        _port_preview_url.url = url
+        _port_preview_url.token = token
 
-        port_preview_url.additional_properties = d
-        return port_preview_url
+        _port_preview_url.additional_properties = d
+        return _port_preview_url
 
     @property
     def additional_keys(self) -> list[str]:

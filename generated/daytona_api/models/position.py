@@ -40,17 +40,20 @@ class Position:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        line = d.pop("line")
+        _pop_ = d.pop
+        line = _pop_("line")
 
-        character = d.pop("character")
+        character = _pop_("character")
 
-        position = cls(
-            line=line,
-            character=character,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _position = object.__new__(cls)
+        _position.line = line
+        _position.character = character
 
-        position.additional_properties = d
-        return position
+        _position.additional_properties = d
+        return _position
 
     @property
     def additional_keys(self) -> list[str]:

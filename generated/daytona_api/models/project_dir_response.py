@@ -35,14 +35,17 @@ class ProjectDirResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        dir_ = d.pop("dir", UNSET)
+        _pop_ = d.pop
+        dir_ = _pop_("dir", UNSET)
 
-        project_dir_response = cls(
-            dir_=dir_,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _project_dir_response = object.__new__(cls)
+        _project_dir_response.dir_ = dir_
 
-        project_dir_response.additional_properties = d
-        return project_dir_response
+        _project_dir_response.additional_properties = d
+        return _project_dir_response
 
     @property
     def additional_keys(self) -> list[str]:

@@ -44,17 +44,20 @@ class Range:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        start = Position.from_dict(d.pop("start"))
+        _pop_ = d.pop
+        start = Position.from_dict(_pop_("start"))
 
-        end = Position.from_dict(d.pop("end"))
+        end = Position.from_dict(_pop_("end"))
 
-        range_ = cls(
-            start=start,
-            end=end,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _range_ = object.__new__(cls)
+        _range_.start = start
+        _range_.end = end
 
-        range_.additional_properties = d
-        return range_
+        _range_.additional_properties = d
+        return _range_
 
     @property
     def additional_keys(self) -> list[str]:

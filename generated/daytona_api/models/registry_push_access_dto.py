@@ -60,29 +60,32 @@ class RegistryPushAccessDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        username = d.pop("username")
+        _pop_ = d.pop
+        username = _pop_("username")
 
-        secret = d.pop("secret")
+        secret = _pop_("secret")
 
-        registry_url = d.pop("registryUrl")
+        registry_url = _pop_("registryUrl")
 
-        registry_id = d.pop("registryId")
+        registry_id = _pop_("registryId")
 
-        project = d.pop("project")
+        project = _pop_("project")
 
-        expires_at = d.pop("expiresAt")
+        expires_at = _pop_("expiresAt")
 
-        registry_push_access_dto = cls(
-            username=username,
-            secret=secret,
-            registry_url=registry_url,
-            registry_id=registry_id,
-            project=project,
-            expires_at=expires_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _registry_push_access_dto = object.__new__(cls)
+        _registry_push_access_dto.username = username
+        _registry_push_access_dto.secret = secret
+        _registry_push_access_dto.registry_url = registry_url
+        _registry_push_access_dto.registry_id = registry_id
+        _registry_push_access_dto.project = project
+        _registry_push_access_dto.expires_at = expires_at
 
-        registry_push_access_dto.additional_properties = d
-        return registry_push_access_dto
+        _registry_push_access_dto.additional_properties = d
+        return _registry_push_access_dto
 
     @property
     def additional_keys(self) -> list[str]:

@@ -45,20 +45,23 @@ class ReplaceRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        files = cast(list[str], d.pop("files"))
+        _pop_ = d.pop
+        files = cast(list[str], _pop_("files"))
 
-        pattern = d.pop("pattern")
+        pattern = _pop_("pattern")
 
-        new_value = d.pop("newValue")
+        new_value = _pop_("newValue")
 
-        replace_request = cls(
-            files=files,
-            pattern=pattern,
-            new_value=new_value,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _replace_request = object.__new__(cls)
+        _replace_request.files = files
+        _replace_request.pattern = pattern
+        _replace_request.new_value = new_value
 
-        replace_request.additional_properties = d
-        return replace_request
+        _replace_request.additional_properties = d
+        return _replace_request
 
     @property
     def additional_keys(self) -> list[str]:

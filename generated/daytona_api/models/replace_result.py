@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -51,27 +51,23 @@ class ReplaceResult:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        file = d.pop("file", UNSET)
+        _pop_ = d.pop
+        file = _pop_("file", UNSET)
 
-        success = d.pop("success", UNSET)
+        success = _pop_("success", UNSET)
 
-        def _parse_error(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        error = _pop_("error", UNSET)
 
-        error = _parse_error(d.pop("error", UNSET))
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _replace_result = object.__new__(cls)
+        _replace_result.file = file
+        _replace_result.success = success
+        _replace_result.error = error
 
-        replace_result = cls(
-            file=file,
-            success=success,
-            error=error,
-        )
-
-        replace_result.additional_properties = d
-        return replace_result
+        _replace_result.additional_properties = d
+        return _replace_result
 
     @property
     def additional_keys(self) -> list[str]:

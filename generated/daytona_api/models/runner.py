@@ -153,102 +153,99 @@ class Runner:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        domain = d.pop("domain")
+        domain = _pop_("domain")
 
-        api_url = d.pop("apiUrl", UNSET)
+        api_url = _pop_("apiUrl", UNSET)
 
-        cpu = d.pop("cpu", UNSET)
+        cpu = _pop_("cpu", UNSET)
 
-        memory = d.pop("memory", UNSET)
+        memory = _pop_("memory", UNSET)
 
-        disk = d.pop("disk", UNSET)
+        disk = _pop_("disk", UNSET)
 
-        gpu = d.pop("gpu", UNSET)
+        gpu = _pop_("gpu", UNSET)
 
-        gpu_type = d.pop("gpuType", UNSET)
+        gpu_type = _pop_("gpuType", UNSET)
 
-        _class_ = d.pop("class", UNSET)
+        _class_ = _pop_("class", UNSET)
         class_: SandboxClass | Unset
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass._parse(_class_)
+            try:
+                class_ = _SandboxClass_BY_VALUE[_class_]
+            except (KeyError, TypeError):
+                class_ = SandboxClass._parse(_class_)
 
-        used = d.pop("used", UNSET)
+        used = _pop_("used", UNSET)
 
-        capacity = d.pop("capacity", UNSET)
+        capacity = _pop_("capacity", UNSET)
 
-        _region = d.pop("region", UNSET)
+        _region = _pop_("region", UNSET)
         region: Region | Unset
         if isinstance(_region, Unset):
             region = UNSET
         else:
-            region = Region._parse(_region)
+            try:
+                region = _Region_BY_VALUE[_region]
+            except (KeyError, TypeError):
+                region = Region._parse(_region)
 
-        _state = d.pop("state", UNSET)
+        _state = _pop_("state", UNSET)
         state: RunnerState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = RunnerState._parse(_state)
-
-        def _parse_last_checked(data: object) -> datetime.datetime | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                last_checked_type_0 = datetime.datetime.fromisoformat(data)
+                state = _RunnerState_BY_VALUE[_state]
+            except (KeyError, TypeError):
+                state = RunnerState._parse(_state)
 
-                return last_checked_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None | Unset, data)
+        last_checked = _parse_last_checked(_pop_("lastChecked", UNSET))
 
-        last_checked = _parse_last_checked(d.pop("lastChecked", UNSET))
+        unschedulable = _pop_("unschedulable", UNSET)
 
-        unschedulable = d.pop("unschedulable", UNSET)
-
-        _created_at = d.pop("createdAt", UNSET)
+        _created_at = _pop_("createdAt", UNSET)
         created_at: datetime.datetime | Unset
         if isinstance(_created_at, Unset):
             created_at = UNSET
         else:
             created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _updated_at = d.pop("updatedAt", UNSET)
+        _updated_at = _pop_("updatedAt", UNSET)
         updated_at: datetime.datetime | Unset
         if isinstance(_updated_at, Unset):
             updated_at = UNSET
         else:
             updated_at = datetime.datetime.fromisoformat(_updated_at)
 
-        runner = cls(
-            id=id,
-            domain=domain,
-            api_url=api_url,
-            cpu=cpu,
-            memory=memory,
-            disk=disk,
-            gpu=gpu,
-            gpu_type=gpu_type,
-            class_=class_,
-            used=used,
-            capacity=capacity,
-            region=region,
-            state=state,
-            last_checked=last_checked,
-            unschedulable=unschedulable,
-            created_at=created_at,
-            updated_at=updated_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _runner = object.__new__(cls)
+        _runner.id = id
+        _runner.domain = domain
+        _runner.api_url = api_url
+        _runner.cpu = cpu
+        _runner.memory = memory
+        _runner.disk = disk
+        _runner.gpu = gpu
+        _runner.gpu_type = gpu_type
+        _runner.class_ = class_
+        _runner.used = used
+        _runner.capacity = capacity
+        _runner.region = region
+        _runner.state = state
+        _runner.last_checked = last_checked
+        _runner.unschedulable = unschedulable
+        _runner.created_at = created_at
+        _runner.updated_at = updated_at
 
-        runner.additional_properties = d
-        return runner
+        _runner.additional_properties = d
+        return _runner
 
     @property
     def additional_keys(self) -> list[str]:
@@ -265,3 +262,25 @@ class Runner:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.region import _BY_VALUE as _Region_BY_VALUE
+from ..models.runner_state import _BY_VALUE as _RunnerState_BY_VALUE
+from ..models.sandbox_class import _BY_VALUE as _SandboxClass_BY_VALUE
+
+
+# the parser of last_checked, defined once instead of on every from_dict() call
+def _parse_last_checked(data: object) -> datetime.datetime | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        last_checked_type_0 = datetime.datetime.fromisoformat(data)
+
+        return last_checked_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None | Unset, data)

@@ -35,14 +35,17 @@ class RunnerScheduling:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        unschedulable = d.pop("unschedulable")
+        _pop_ = d.pop
+        unschedulable = _pop_("unschedulable")
 
-        runner_scheduling = cls(
-            unschedulable=unschedulable,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _runner_scheduling = object.__new__(cls)
+        _runner_scheduling.unschedulable = unschedulable
 
-        runner_scheduling.additional_properties = d
-        return runner_scheduling
+        _runner_scheduling.additional_properties = d
+        return _runner_scheduling
 
     @property
     def additional_keys(self) -> list[str]:

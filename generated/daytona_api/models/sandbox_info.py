@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -52,27 +52,23 @@ class SandboxInfo:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        created = d.pop("created")
+        _pop_ = d.pop
+        created = _pop_("created")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        def _parse_provider_metadata(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        provider_metadata = _pop_("providerMetadata", UNSET)
 
-        provider_metadata = _parse_provider_metadata(d.pop("providerMetadata", UNSET))
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _sandbox_info = object.__new__(cls)
+        _sandbox_info.created = created
+        _sandbox_info.name = name
+        _sandbox_info.provider_metadata = provider_metadata
 
-        sandbox_info = cls(
-            created=created,
-            name=name,
-            provider_metadata=provider_metadata,
-        )
-
-        sandbox_info.additional_properties = d
-        return sandbox_info
+        _sandbox_info.additional_properties = d
+        return _sandbox_info
 
     @property
     def additional_keys(self) -> list[str]:

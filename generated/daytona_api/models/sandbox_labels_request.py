@@ -39,14 +39,17 @@ class SandboxLabelsRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        labels = StringMap.from_dict(d.pop("labels"))
+        _pop_ = d.pop
+        labels = StringMap.from_dict(_pop_("labels"))
 
-        sandbox_labels_request = cls(
-            labels=labels,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _sandbox_labels_request = object.__new__(cls)
+        _sandbox_labels_request.labels = labels
 
-        sandbox_labels_request.additional_properties = d
-        return sandbox_labels_request
+        _sandbox_labels_request.additional_properties = d
+        return _sandbox_labels_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -40,17 +40,20 @@ class SandboxVolume:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        volume_id = d.pop("volumeId")
+        _pop_ = d.pop
+        volume_id = _pop_("volumeId")
 
-        mount_path = d.pop("mountPath")
+        mount_path = _pop_("mountPath")
 
-        sandbox_volume = cls(
-            volume_id=volume_id,
-            mount_path=mount_path,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _sandbox_volume = object.__new__(cls)
+        _sandbox_volume.volume_id = volume_id
+        _sandbox_volume.mount_path = mount_path
 
-        sandbox_volume.additional_properties = d
-        return sandbox_volume
+        _sandbox_volume.additional_properties = d
+        return _sandbox_volume
 
     @property
     def additional_keys(self) -> list[str]:

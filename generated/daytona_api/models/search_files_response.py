@@ -41,28 +41,17 @@ class SearchFilesResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        _pop_ = d.pop
+        files = _parse_files(_pop_("files"))
 
-        def _parse_files(data: object) -> list[str] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                files_type_0 = cast(list[str], data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _search_files_response = object.__new__(cls)
+        _search_files_response.files = files
 
-                return files_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None, data)
-
-        files = _parse_files(d.pop("files"))
-
-        search_files_response = cls(
-            files=files,
-        )
-
-        search_files_response.additional_properties = d
-        return search_files_response
+        _search_files_response.additional_properties = d
+        return _search_files_response
 
     @property
     def additional_keys(self) -> list[str]:
@@ -79,3 +68,18 @@ class SearchFilesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# the parser of files, defined once instead of on every from_dict() call
+def _parse_files(data: object) -> list[str] | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, list):
+            raise TypeError()
+        files_type_0 = cast(list[str], data)
+
+        return files_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(list[str] | None, data)

@@ -52,35 +52,20 @@ class Session:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        session_id = d.pop("sessionId")
+        _pop_ = d.pop
+        session_id = _pop_("sessionId")
 
-        def _parse_commands(data: object) -> list[Command] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                commands_type_0 = []
-                _commands_type_0 = data
-                for commands_type_0_item_data in _commands_type_0:
-                    commands_type_0_item = Command.from_dict(commands_type_0_item_data)
+        commands = _parse_commands(_pop_("commands"))
 
-                    commands_type_0.append(commands_type_0_item)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _session = object.__new__(cls)
+        _session.session_id = session_id
+        _session.commands = commands
 
-                return commands_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Command] | None, data)
-
-        commands = _parse_commands(d.pop("commands"))
-
-        session = cls(
-            session_id=session_id,
-            commands=commands,
-        )
-
-        session.additional_properties = d
-        return session
+        _session.additional_properties = d
+        return _session
 
     @property
     def additional_keys(self) -> list[str]:
@@ -102,3 +87,23 @@ class Session:
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
 from ..models.command import Command
+
+
+# the parser of commands, defined once instead of on every from_dict() call
+def _parse_commands(data: object) -> list[Command] | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, list):
+            raise TypeError()
+        commands_type_0 = []
+        _commands_type_0 = data
+        for commands_type_0_item_data in _commands_type_0:
+            commands_type_0_item = Command.from_dict(commands_type_0_item_data)
+
+            commands_type_0.append(commands_type_0_item)
+
+        return commands_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(list[Command] | None, data)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -61,42 +61,23 @@ class SessionExecuteResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        _pop_ = d.pop
+        cmd_id = _pop_("cmdId", UNSET)
 
-        def _parse_cmd_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        exit_code = _pop_("exitCode", UNSET)
 
-        cmd_id = _parse_cmd_id(d.pop("cmdId", UNSET))
+        output = _pop_("output", UNSET)
 
-        def _parse_exit_code(data: object) -> float | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(float | None | Unset, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _session_execute_response = object.__new__(cls)
+        _session_execute_response.cmd_id = cmd_id
+        _session_execute_response.exit_code = exit_code
+        _session_execute_response.output = output
 
-        exit_code = _parse_exit_code(d.pop("exitCode", UNSET))
-
-        def _parse_output(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        output = _parse_output(d.pop("output", UNSET))
-
-        session_execute_response = cls(
-            cmd_id=cmd_id,
-            exit_code=exit_code,
-            output=output,
-        )
-
-        session_execute_response.additional_properties = d
-        return session_execute_response
+        _session_execute_response.additional_properties = d
+        return _session_execute_response
 
     @property
     def additional_keys(self) -> list[str]:

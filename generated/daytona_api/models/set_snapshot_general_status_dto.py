@@ -35,14 +35,17 @@ class SetSnapshotGeneralStatusDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        general = d.pop("general")
+        _pop_ = d.pop
+        general = _pop_("general")
 
-        set_snapshot_general_status_dto = cls(
-            general=general,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _set_snapshot_general_status_dto = object.__new__(cls)
+        _set_snapshot_general_status_dto.general = general
 
-        set_snapshot_general_status_dto.additional_properties = d
-        return set_snapshot_general_status_dto
+        _set_snapshot_general_status_dto.additional_properties = d
+        return _set_snapshot_general_status_dto
 
     @property
     def additional_keys(self) -> list[str]:

@@ -157,130 +157,73 @@ class SnapshotDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        general = d.pop("general")
+        general = _pop_("general")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        enabled = d.pop("enabled")
+        enabled = _pop_("enabled")
 
-        state = SnapshotState._parse(d.pop("state"))
+        _state = _pop_("state")
+        state: SnapshotState
+        try:
+            state = _SnapshotState_BY_VALUE[_state]
+        except (KeyError, TypeError):
+            state = SnapshotState._parse(_state)
 
-        def _parse_size(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        size = _pop_("size")
 
-        size = _parse_size(d.pop("size"))
+        entrypoint = _parse_entrypoint(_pop_("entrypoint"))
 
-        def _parse_entrypoint(data: object) -> list[str] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                entrypoint_type_0 = cast(list[str], data)
+        cpu = _pop_("cpu")
 
-                return entrypoint_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None, data)
+        gpu = _pop_("gpu")
 
-        entrypoint = _parse_entrypoint(d.pop("entrypoint"))
+        mem = _pop_("mem")
 
-        cpu = d.pop("cpu")
+        disk = _pop_("disk")
 
-        gpu = d.pop("gpu")
+        error_reason = _pop_("errorReason")
 
-        mem = d.pop("mem")
+        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        disk = d.pop("disk")
+        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        def _parse_error_reason(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        last_used_at = _parse_last_used_at(_pop_("lastUsedAt"))
 
-        error_reason = _parse_error_reason(d.pop("errorReason"))
+        organization_id = _pop_("organizationId", UNSET)
 
-        created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
+        image_name = _pop_("imageName", UNSET)
 
-        updated_at = datetime.datetime.fromisoformat(d.pop("updatedAt"))
+        build_info = _parse_build_info(_pop_("buildInfo", UNSET))
 
-        def _parse_last_used_at(data: object) -> datetime.datetime | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _snapshot_dto = object.__new__(cls)
+        _snapshot_dto.id = id
+        _snapshot_dto.general = general
+        _snapshot_dto.name = name
+        _snapshot_dto.enabled = enabled
+        _snapshot_dto.state = state
+        _snapshot_dto.size = size
+        _snapshot_dto.entrypoint = entrypoint
+        _snapshot_dto.cpu = cpu
+        _snapshot_dto.gpu = gpu
+        _snapshot_dto.mem = mem
+        _snapshot_dto.disk = disk
+        _snapshot_dto.error_reason = error_reason
+        _snapshot_dto.created_at = created_at
+        _snapshot_dto.updated_at = updated_at
+        _snapshot_dto.last_used_at = last_used_at
+        _snapshot_dto.organization_id = organization_id
+        _snapshot_dto.image_name = image_name
+        _snapshot_dto.build_info = build_info
 
-                return last_used_at_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.datetime | None, data)
-
-        last_used_at = _parse_last_used_at(d.pop("lastUsedAt"))
-
-        def _parse_organization_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        organization_id = _parse_organization_id(d.pop("organizationId", UNSET))
-
-        def _parse_image_name(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        image_name = _parse_image_name(d.pop("imageName", UNSET))
-
-        def _parse_build_info(data: object) -> BuildInfo | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                build_info_type_1 = BuildInfo.from_dict(data)
-
-                return build_info_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildInfo | None | Unset, data)
-
-        build_info = _parse_build_info(d.pop("buildInfo", UNSET))
-
-        snapshot_dto = cls(
-            id=id,
-            general=general,
-            name=name,
-            enabled=enabled,
-            state=state,
-            size=size,
-            entrypoint=entrypoint,
-            cpu=cpu,
-            gpu=gpu,
-            mem=mem,
-            disk=disk,
-            error_reason=error_reason,
-            created_at=created_at,
-            updated_at=updated_at,
-            last_used_at=last_used_at,
-            organization_id=organization_id,
-            image_name=image_name,
-            build_info=build_info,
-        )
-
-        snapshot_dto.additional_properties = d
-        return snapshot_dto
+        _snapshot_dto.additional_properties = d
+        return _snapshot_dto
 
     @property
     def additional_keys(self) -> list[str]:
@@ -302,3 +245,51 @@ class SnapshotDto:
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
 from ..models.build_info import BuildInfo
+from ..models.snapshot_state import _BY_VALUE as _SnapshotState_BY_VALUE
+
+
+# the parser of entrypoint, defined once instead of on every from_dict() call
+def _parse_entrypoint(data: object) -> list[str] | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, list):
+            raise TypeError()
+        entrypoint_type_0 = cast(list[str], data)
+
+        return entrypoint_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(list[str] | None, data)
+
+
+# the parser of last_used_at, defined once instead of on every from_dict() call
+def _parse_last_used_at(data: object) -> datetime.datetime | None:
+    if data is None:
+        return data
+    try:
+        if not isinstance(data, str):
+            raise TypeError()
+        last_used_at_type_0 = datetime.datetime.fromisoformat(data)
+
+        return last_used_at_type_0
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(datetime.datetime | None, data)
+
+
+# the parser of build_info, defined once instead of on every from_dict() call
+def _parse_build_info(data: object) -> BuildInfo | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, dict):
+            raise TypeError()
+        build_info_type_1 = BuildInfo.from_dict(data)
+
+        return build_info_type_1
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(BuildInfo | None | Unset, data)

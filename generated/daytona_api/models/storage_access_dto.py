@@ -60,29 +60,32 @@ class StorageAccessDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        access_key = d.pop("accessKey")
+        _pop_ = d.pop
+        access_key = _pop_("accessKey")
 
-        secret = d.pop("secret")
+        secret = _pop_("secret")
 
-        session_token = d.pop("sessionToken")
+        session_token = _pop_("sessionToken")
 
-        storage_url = d.pop("storageUrl")
+        storage_url = _pop_("storageUrl")
 
-        organization_id = d.pop("organizationId")
+        organization_id = _pop_("organizationId")
 
-        bucket = d.pop("bucket")
+        bucket = _pop_("bucket")
 
-        storage_access_dto = cls(
-            access_key=access_key,
-            secret=secret,
-            session_token=session_token,
-            storage_url=storage_url,
-            organization_id=organization_id,
-            bucket=bucket,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _storage_access_dto = object.__new__(cls)
+        _storage_access_dto.access_key = access_key
+        _storage_access_dto.secret = secret
+        _storage_access_dto.session_token = session_token
+        _storage_access_dto.storage_url = storage_url
+        _storage_access_dto.organization_id = organization_id
+        _storage_access_dto.bucket = bucket
 
-        storage_access_dto.additional_properties = d
-        return storage_access_dto
+        _storage_access_dto.additional_properties = d
+        return _storage_access_dto
 
     @property
     def additional_keys(self) -> list[str]:

@@ -25,10 +25,13 @@ class StringMap:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        string_map = cls()
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _string_map = object.__new__(cls)
 
-        string_map.additional_properties = d
-        return string_map
+        _string_map.additional_properties = d
+        return _string_map
 
     @property
     def additional_keys(self) -> list[str]:

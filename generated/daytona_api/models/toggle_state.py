@@ -35,14 +35,17 @@ class ToggleState:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        enabled = d.pop("enabled")
+        _pop_ = d.pop
+        enabled = _pop_("enabled")
 
-        toggle_state = cls(
-            enabled=enabled,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _toggle_state = object.__new__(cls)
+        _toggle_state.enabled = enabled
 
-        toggle_state.additional_properties = d
-        return toggle_state
+        _toggle_state.additional_properties = d
+        return _toggle_state
 
     @property
     def additional_keys(self) -> list[str]:

@@ -35,14 +35,17 @@ class UpdateAssignedOrganizationRoles:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        role_ids = cast(list[str], d.pop("roleIds"))
+        _pop_ = d.pop
+        role_ids = cast(list[str], _pop_("roleIds"))
 
-        update_assigned_organization_roles = cls(
-            role_ids=role_ids,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_assigned_organization_roles = object.__new__(cls)
+        _update_assigned_organization_roles.role_ids = role_ids
 
-        update_assigned_organization_roles.additional_properties = d
-        return update_assigned_organization_roles
+        _update_assigned_organization_roles.additional_properties = d
+        return _update_assigned_organization_roles
 
     @property
     def additional_keys(self) -> list[str]:

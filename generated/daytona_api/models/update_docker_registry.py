@@ -48,20 +48,23 @@ class UpdateDockerRegistry:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        username = d.pop("username")
+        username = _pop_("username")
 
-        password = d.pop("password", UNSET)
+        password = _pop_("password", UNSET)
 
-        update_docker_registry = cls(
-            name=name,
-            username=username,
-            password=password,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_docker_registry = object.__new__(cls)
+        _update_docker_registry.name = name
+        _update_docker_registry.username = username
+        _update_docker_registry.password = password
 
-        update_docker_registry.additional_properties = d
-        return update_docker_registry
+        _update_docker_registry.additional_properties = d
+        return _update_docker_registry
 
     @property
     def additional_keys(self) -> list[str]:

@@ -52,25 +52,33 @@ class UpdateOrganizationInvitation:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        role = OrganizationMemberRole._parse(d.pop("role"))
+        _pop_ = d.pop
+        _role = _pop_("role")
+        role: OrganizationMemberRole
+        try:
+            role = _OrganizationMemberRole_BY_VALUE[_role]
+        except (KeyError, TypeError):
+            role = OrganizationMemberRole._parse(_role)
 
-        assigned_role_ids = cast(list[str], d.pop("assignedRoleIds"))
+        assigned_role_ids = cast(list[str], _pop_("assignedRoleIds"))
 
-        _expires_at = d.pop("expiresAt", UNSET)
+        _expires_at = _pop_("expiresAt", UNSET)
         expires_at: datetime.datetime | Unset
         if isinstance(_expires_at, Unset):
             expires_at = UNSET
         else:
             expires_at = datetime.datetime.fromisoformat(_expires_at)
 
-        update_organization_invitation = cls(
-            role=role,
-            assigned_role_ids=assigned_role_ids,
-            expires_at=expires_at,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_organization_invitation = object.__new__(cls)
+        _update_organization_invitation.role = role
+        _update_organization_invitation.assigned_role_ids = assigned_role_ids
+        _update_organization_invitation.expires_at = expires_at
 
-        update_organization_invitation.additional_properties = d
-        return update_organization_invitation
+        _update_organization_invitation.additional_properties = d
+        return _update_organization_invitation
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +95,8 @@ class UpdateOrganizationInvitation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_member_role import (
+    _BY_VALUE as _OrganizationMemberRole_BY_VALUE,
+)

@@ -37,14 +37,22 @@ class UpdateOrganizationMemberRole:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        role = OrganizationMemberRole._parse(d.pop("role"))
+        _pop_ = d.pop
+        _role = _pop_("role")
+        role: OrganizationMemberRole
+        try:
+            role = _OrganizationMemberRole_BY_VALUE[_role]
+        except (KeyError, TypeError):
+            role = OrganizationMemberRole._parse(_role)
 
-        update_organization_member_role = cls(
-            role=role,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_organization_member_role = object.__new__(cls)
+        _update_organization_member_role.role = role
 
-        update_organization_member_role.additional_properties = d
-        return update_organization_member_role
+        _update_organization_member_role.additional_properties = d
+        return _update_organization_member_role
 
     @property
     def additional_keys(self) -> list[str]:
@@ -61,3 +69,8 @@ class UpdateOrganizationMemberRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_member_role import (
+    _BY_VALUE as _OrganizationMemberRole_BY_VALUE,
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -84,86 +84,41 @@ class UpdateOrganizationQuota:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        _pop_ = d.pop
+        total_cpu_quota = _pop_("totalCpuQuota")
 
-        def _parse_total_cpu_quota(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        total_memory_quota = _pop_("totalMemoryQuota")
 
-        total_cpu_quota = _parse_total_cpu_quota(d.pop("totalCpuQuota"))
+        total_disk_quota = _pop_("totalDiskQuota")
 
-        def _parse_total_memory_quota(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        max_cpu_per_sandbox = _pop_("maxCpuPerSandbox")
 
-        total_memory_quota = _parse_total_memory_quota(d.pop("totalMemoryQuota"))
+        max_memory_per_sandbox = _pop_("maxMemoryPerSandbox")
 
-        def _parse_total_disk_quota(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        max_disk_per_sandbox = _pop_("maxDiskPerSandbox")
 
-        total_disk_quota = _parse_total_disk_quota(d.pop("totalDiskQuota"))
+        snapshot_quota = _pop_("snapshotQuota")
 
-        def _parse_max_cpu_per_sandbox(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        max_snapshot_size = _pop_("maxSnapshotSize")
 
-        max_cpu_per_sandbox = _parse_max_cpu_per_sandbox(d.pop("maxCpuPerSandbox"))
+        volume_quota = _pop_("volumeQuota")
 
-        def _parse_max_memory_per_sandbox(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_organization_quota = object.__new__(cls)
+        _update_organization_quota.total_cpu_quota = total_cpu_quota
+        _update_organization_quota.total_memory_quota = total_memory_quota
+        _update_organization_quota.total_disk_quota = total_disk_quota
+        _update_organization_quota.max_cpu_per_sandbox = max_cpu_per_sandbox
+        _update_organization_quota.max_memory_per_sandbox = max_memory_per_sandbox
+        _update_organization_quota.max_disk_per_sandbox = max_disk_per_sandbox
+        _update_organization_quota.snapshot_quota = snapshot_quota
+        _update_organization_quota.max_snapshot_size = max_snapshot_size
+        _update_organization_quota.volume_quota = volume_quota
 
-        max_memory_per_sandbox = _parse_max_memory_per_sandbox(
-            d.pop("maxMemoryPerSandbox")
-        )
-
-        def _parse_max_disk_per_sandbox(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
-
-        max_disk_per_sandbox = _parse_max_disk_per_sandbox(d.pop("maxDiskPerSandbox"))
-
-        def _parse_snapshot_quota(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
-
-        snapshot_quota = _parse_snapshot_quota(d.pop("snapshotQuota"))
-
-        def _parse_max_snapshot_size(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
-
-        max_snapshot_size = _parse_max_snapshot_size(d.pop("maxSnapshotSize"))
-
-        def _parse_volume_quota(data: object) -> float | None:
-            if data is None:
-                return data
-            return cast(float | None, data)
-
-        volume_quota = _parse_volume_quota(d.pop("volumeQuota"))
-
-        update_organization_quota = cls(
-            total_cpu_quota=total_cpu_quota,
-            total_memory_quota=total_memory_quota,
-            total_disk_quota=total_disk_quota,
-            max_cpu_per_sandbox=max_cpu_per_sandbox,
-            max_memory_per_sandbox=max_memory_per_sandbox,
-            max_disk_per_sandbox=max_disk_per_sandbox,
-            snapshot_quota=snapshot_quota,
-            max_snapshot_size=max_snapshot_size,
-            volume_quota=volume_quota,
-        )
-
-        update_organization_quota.additional_properties = d
-        return update_organization_quota
+        _update_organization_quota.additional_properties = d
+        return _update_organization_quota
 
     @property
     def additional_keys(self) -> list[str]:

@@ -50,27 +50,37 @@ class UpdateOrganizationRole:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        name = d.pop("name")
+        _pop_ = d.pop
+        name = _pop_("name")
 
-        description = d.pop("description")
+        description = _pop_("description")
 
         permissions = []
-        _permissions = d.pop("permissions")
+        _permissions = _pop_("permissions")
         for permissions_item_data in _permissions:
-            permissions_item = OrganizationResourcePermission._parse(
-                permissions_item_data
-            )
+            _permissions_item = permissions_item_data
+            permissions_item: OrganizationResourcePermission
+            try:
+                permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                    _permissions_item
+                ]
+            except (KeyError, TypeError):
+                permissions_item = OrganizationResourcePermission._parse(
+                    _permissions_item
+                )
 
             permissions.append(permissions_item)
 
-        update_organization_role = cls(
-            name=name,
-            description=description,
-            permissions=permissions,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _update_organization_role = object.__new__(cls)
+        _update_organization_role.name = name
+        _update_organization_role.description = description
+        _update_organization_role.permissions = permissions
 
-        update_organization_role.additional_properties = d
-        return update_organization_role
+        _update_organization_role.additional_properties = d
+        return _update_organization_role
 
     @property
     def additional_keys(self) -> list[str]:
@@ -87,3 +97,8 @@ class UpdateOrganizationRole:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.organization_resource_permission import (
+    _BY_VALUE as _OrganizationResourcePermission_BY_VALUE,
+)

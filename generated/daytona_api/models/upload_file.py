@@ -43,17 +43,20 @@ class UploadFile:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        file = File(payload=BytesIO(d.pop("file")))
+        _pop_ = d.pop
+        file = File(payload=BytesIO(_pop_("file")))
 
-        path = d.pop("path")
+        path = _pop_("path")
 
-        upload_file = cls(
-            file=file,
-            path=path,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _upload_file = object.__new__(cls)
+        _upload_file.file = file
+        _upload_file.path = path
 
-        upload_file.additional_properties = d
-        return upload_file
+        _upload_file.additional_properties = d
+        return _upload_file
 
     @property
     def additional_keys(self) -> list[str]:

@@ -50,19 +50,22 @@ class UploadFileRequest:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        _file = d.pop("file", UNSET)
+        _pop_ = d.pop
+        _file = _pop_("file", UNSET)
         file: File | Unset
         if isinstance(_file, Unset):
             file = UNSET
         else:
             file = File(payload=BytesIO(_file))
 
-        upload_file_request = cls(
-            file=file,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _upload_file_request = object.__new__(cls)
+        _upload_file_request.file = file
 
-        upload_file_request.additional_properties = d
-        return upload_file_request
+        _upload_file_request.additional_properties = d
+        return _upload_file_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -65,32 +65,35 @@ class UsageOverview:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        total_cpu_quota = d.pop("totalCpuQuota")
+        _pop_ = d.pop
+        total_cpu_quota = _pop_("totalCpuQuota")
 
-        total_gpu_quota = d.pop("totalGpuQuota")
+        total_gpu_quota = _pop_("totalGpuQuota")
 
-        total_memory_quota = d.pop("totalMemoryQuota")
+        total_memory_quota = _pop_("totalMemoryQuota")
 
-        total_disk_quota = d.pop("totalDiskQuota")
+        total_disk_quota = _pop_("totalDiskQuota")
 
-        current_cpu_usage = d.pop("currentCpuUsage")
+        current_cpu_usage = _pop_("currentCpuUsage")
 
-        current_memory_usage = d.pop("currentMemoryUsage")
+        current_memory_usage = _pop_("currentMemoryUsage")
 
-        current_disk_usage = d.pop("currentDiskUsage")
+        current_disk_usage = _pop_("currentDiskUsage")
 
-        usage_overview = cls(
-            total_cpu_quota=total_cpu_quota,
-            total_gpu_quota=total_gpu_quota,
-            total_memory_quota=total_memory_quota,
-            total_disk_quota=total_disk_quota,
-            current_cpu_usage=current_cpu_usage,
-            current_memory_usage=current_memory_usage,
-            current_disk_usage=current_disk_usage,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _usage_overview = object.__new__(cls)
+        _usage_overview.total_cpu_quota = total_cpu_quota
+        _usage_overview.total_gpu_quota = total_gpu_quota
+        _usage_overview.total_memory_quota = total_memory_quota
+        _usage_overview.total_disk_quota = total_disk_quota
+        _usage_overview.current_cpu_usage = current_cpu_usage
+        _usage_overview.current_memory_usage = current_memory_usage
+        _usage_overview.current_disk_usage = current_disk_usage
 
-        usage_overview.additional_properties = d
-        return usage_overview
+        _usage_overview.additional_properties = d
+        return _usage_overview
 
     @property
     def additional_keys(self) -> list[str]:

@@ -57,28 +57,31 @@ class User:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        email = d.pop("email")
+        email = _pop_("email")
 
         public_keys = []
-        _public_keys = d.pop("publicKeys")
+        _public_keys = _pop_("publicKeys")
         for public_keys_item_data in _public_keys:
             public_keys_item = UserPublicKey.from_dict(public_keys_item_data)
 
             public_keys.append(public_keys_item)
 
-        user = cls(
-            id=id,
-            name=name,
-            email=email,
-            public_keys=public_keys,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _user = object.__new__(cls)
+        _user.id = id
+        _user.name = name
+        _user.email = email
+        _user.public_keys = public_keys
 
-        user.additional_properties = d
-        return user
+        _user.additional_properties = d
+        return _user
 
     @property
     def additional_keys(self) -> list[str]:

@@ -40,17 +40,20 @@ class UserPublicKey:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        key = d.pop("key")
+        _pop_ = d.pop
+        key = _pop_("key")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        user_public_key = cls(
-            key=key,
-            name=name,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _user_public_key = object.__new__(cls)
+        _user_public_key.key = key
+        _user_public_key.name = name
 
-        user_public_key.additional_properties = d
-        return user_public_key
+        _user_public_key.additional_properties = d
+        return _user_public_key
 
     @property
     def additional_keys(self) -> list[str]:

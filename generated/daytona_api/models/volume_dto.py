@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -80,47 +80,43 @@ class VolumeDto:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        organization_id = d.pop("organizationId")
+        organization_id = _pop_("organizationId")
 
-        state = VolumeState._parse(d.pop("state"))
+        _state = _pop_("state")
+        state: VolumeState
+        try:
+            state = _VolumeState_BY_VALUE[_state]
+        except (KeyError, TypeError):
+            state = VolumeState._parse(_state)
 
-        created_at = d.pop("createdAt")
+        created_at = _pop_("createdAt")
 
-        updated_at = d.pop("updatedAt")
+        updated_at = _pop_("updatedAt")
 
-        def _parse_error_reason(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        error_reason = _pop_("errorReason")
 
-        error_reason = _parse_error_reason(d.pop("errorReason"))
+        last_used_at = _pop_("lastUsedAt", UNSET)
 
-        def _parse_last_used_at(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _volume_dto = object.__new__(cls)
+        _volume_dto.id = id
+        _volume_dto.name = name
+        _volume_dto.organization_id = organization_id
+        _volume_dto.state = state
+        _volume_dto.created_at = created_at
+        _volume_dto.updated_at = updated_at
+        _volume_dto.error_reason = error_reason
+        _volume_dto.last_used_at = last_used_at
 
-        last_used_at = _parse_last_used_at(d.pop("lastUsedAt", UNSET))
-
-        volume_dto = cls(
-            id=id,
-            name=name,
-            organization_id=organization_id,
-            state=state,
-            created_at=created_at,
-            updated_at=updated_at,
-            error_reason=error_reason,
-            last_used_at=last_used_at,
-        )
-
-        volume_dto.additional_properties = d
-        return volume_dto
+        _volume_dto.additional_properties = d
+        return _volume_dto
 
     @property
     def additional_keys(self) -> list[str]:
@@ -137,3 +133,6 @@ class VolumeDto:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.volume_state import _BY_VALUE as _VolumeState_BY_VALUE

@@ -237,71 +237,64 @@ class Workspace:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id")
+        _pop_ = d.pop
+        id = _pop_("id")
 
-        organization_id = d.pop("organizationId")
+        organization_id = _pop_("organizationId")
 
-        user = d.pop("user")
+        user = _pop_("user")
 
-        env = StringMap.from_dict(d.pop("env"))
+        env = StringMap.from_dict(_pop_("env"))
 
-        labels = StringMap.from_dict(d.pop("labels"))
+        labels = StringMap.from_dict(_pop_("labels"))
 
-        public = d.pop("public")
+        public = _pop_("public")
 
-        target = d.pop("target")
+        target = _pop_("target")
 
-        cpu = d.pop("cpu")
+        cpu = _pop_("cpu")
 
-        gpu = d.pop("gpu")
+        gpu = _pop_("gpu")
 
-        memory = d.pop("memory")
+        memory = _pop_("memory")
 
-        disk = d.pop("disk")
+        disk = _pop_("disk")
 
-        name = d.pop("name")
+        name = _pop_("name")
 
-        def _parse_snapshot(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        snapshot = _pop_("snapshot", UNSET)
 
-        snapshot = _parse_snapshot(d.pop("snapshot", UNSET))
-
-        _state = d.pop("state", UNSET)
+        _state = _pop_("state", UNSET)
         state: SandboxState | Unset
         if isinstance(_state, Unset):
             state = UNSET
         else:
-            state = SandboxState._parse(_state)
+            try:
+                state = _SandboxState_BY_VALUE[_state]
+            except (KeyError, TypeError):
+                state = SandboxState._parse(_state)
 
-        def _parse_error_reason(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        error_reason = _pop_("errorReason", UNSET)
 
-        error_reason = _parse_error_reason(d.pop("errorReason", UNSET))
-
-        _backup_state = d.pop("backupState", UNSET)
+        _backup_state = _pop_("backupState", UNSET)
         backup_state: BackupState | Unset
         if isinstance(_backup_state, Unset):
             backup_state = UNSET
         else:
-            backup_state = BackupState._parse(_backup_state)
+            try:
+                backup_state = _BackupState_BY_VALUE[_backup_state]
+            except (KeyError, TypeError):
+                backup_state = BackupState._parse(_backup_state)
 
-        backup_created_at = d.pop("backupCreatedAt", UNSET)
+        backup_created_at = _pop_("backupCreatedAt", UNSET)
 
-        auto_stop_interval = d.pop("autoStopInterval", UNSET)
+        auto_stop_interval = _pop_("autoStopInterval", UNSET)
 
-        auto_archive_interval = d.pop("autoArchiveInterval", UNSET)
+        auto_archive_interval = _pop_("autoArchiveInterval", UNSET)
 
-        runner_domain = d.pop("runnerDomain", UNSET)
+        runner_domain = _pop_("runnerDomain", UNSET)
 
-        _volumes = d.pop("volumes", UNSET)
+        _volumes = _pop_("volumes", UNSET)
         volumes: list[SandboxVolume] | Unset = UNSET
         if _volumes is not UNSET:
             volumes = []
@@ -310,93 +303,79 @@ class Workspace:
 
                 volumes.append(volumes_item)
 
-        def _parse_build_info(data: object) -> BuildInfo | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                build_info_type_1 = BuildInfo.from_dict(data)
+        build_info = _parse_build_info(_pop_("buildInfo", UNSET))
 
-                return build_info_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(BuildInfo | None | Unset, data)
+        created_at = _pop_("createdAt", UNSET)
 
-        build_info = _parse_build_info(d.pop("buildInfo", UNSET))
+        updated_at = _pop_("updatedAt", UNSET)
 
-        created_at = d.pop("createdAt", UNSET)
-
-        updated_at = d.pop("updatedAt", UNSET)
-
-        _class_ = d.pop("class", UNSET)
+        _class_ = _pop_("class", UNSET)
         class_: SandboxClass | Unset
         if isinstance(_class_, Unset):
             class_ = UNSET
         else:
-            class_ = SandboxClass._parse(_class_)
+            try:
+                class_ = _SandboxClass_BY_VALUE[_class_]
+            except (KeyError, TypeError):
+                class_ = SandboxClass._parse(_class_)
 
-        def _parse_image(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        image = _pop_("image", UNSET)
 
-        image = _parse_image(d.pop("image", UNSET))
-
-        _snapshot_state = d.pop("snapshotState", UNSET)
+        _snapshot_state = _pop_("snapshotState", UNSET)
         snapshot_state: BackupState | Unset
         if isinstance(_snapshot_state, Unset):
             snapshot_state = UNSET
         else:
-            snapshot_state = BackupState._parse(_snapshot_state)
+            try:
+                snapshot_state = _BackupState_BY_VALUE[_snapshot_state]
+            except (KeyError, TypeError):
+                snapshot_state = BackupState._parse(_snapshot_state)
 
-        snapshot_created_at = d.pop("snapshotCreatedAt", UNSET)
+        snapshot_created_at = _pop_("snapshotCreatedAt", UNSET)
 
-        _info = d.pop("info", UNSET)
+        _info = _pop_("info", UNSET)
         info: SandboxInfo | Unset
         if isinstance(_info, Unset):
             info = UNSET
         else:
             info = SandboxInfo.from_dict(_info)
 
-        workspace = cls(
-            id=id,
-            organization_id=organization_id,
-            user=user,
-            env=env,
-            labels=labels,
-            public=public,
-            target=target,
-            cpu=cpu,
-            gpu=gpu,
-            memory=memory,
-            disk=disk,
-            name=name,
-            snapshot=snapshot,
-            state=state,
-            error_reason=error_reason,
-            backup_state=backup_state,
-            backup_created_at=backup_created_at,
-            auto_stop_interval=auto_stop_interval,
-            auto_archive_interval=auto_archive_interval,
-            runner_domain=runner_domain,
-            volumes=volumes,
-            build_info=build_info,
-            created_at=created_at,
-            updated_at=updated_at,
-            class_=class_,
-            image=image,
-            snapshot_state=snapshot_state,
-            snapshot_created_at=snapshot_created_at,
-            info=info,
-        )
+        # every field is set here as the attrs __init__ would (these models have no validators,
+        # converters or post-init hooks), for less than its keyword call costs. A field's local
+        # never starts with "_": `_pop_` and the instance cannot clash with one.
+        _workspace = object.__new__(cls)
+        _workspace.id = id
+        _workspace.organization_id = organization_id
+        _workspace.user = user
+        _workspace.env = env
+        _workspace.labels = labels
+        _workspace.public = public
+        _workspace.target = target
+        _workspace.cpu = cpu
+        _workspace.gpu = gpu
+        _workspace.memory = memory
+        _workspace.disk = disk
+        _workspace.name = name
+        _workspace.snapshot = snapshot
+        _workspace.state = state
+        _workspace.error_reason = error_reason
+        _workspace.backup_state = backup_state
+        _workspace.backup_created_at = backup_created_at
+        _workspace.auto_stop_interval = auto_stop_interval
+        _workspace.auto_archive_interval = auto_archive_interval
+        _workspace.runner_domain = runner_domain
+        _workspace.volumes = volumes
+        _workspace.build_info = build_info
+        _workspace.created_at = created_at
+        _workspace.updated_at = updated_at
+        _workspace.class_ = class_
+        _workspace.image = image
+        _workspace.snapshot_state = snapshot_state
+        _workspace.snapshot_created_at = snapshot_created_at
+        _workspace.info = info
 
-        workspace.additional_properties = d
-        return workspace
+        _workspace.additional_properties = d
+        return _workspace
 
     @property
     def additional_keys(self) -> list[str]:
@@ -417,7 +396,27 @@ class Workspace:
 
 # Imported at the end, once this module's class exists, so that models referring to each
 # other still import; from_dict()/to_dict() then pay no import machinery per call.
+from ..models.backup_state import _BY_VALUE as _BackupState_BY_VALUE
 from ..models.build_info import BuildInfo
+from ..models.sandbox_class import _BY_VALUE as _SandboxClass_BY_VALUE
 from ..models.sandbox_info import SandboxInfo
+from ..models.sandbox_state import _BY_VALUE as _SandboxState_BY_VALUE
 from ..models.sandbox_volume import SandboxVolume
 from ..models.string_map import StringMap
+
+
+# the parser of build_info, defined once instead of on every from_dict() call
+def _parse_build_info(data: object) -> BuildInfo | None | Unset:
+    if data is None:
+        return data
+    if isinstance(data, Unset):
+        return data
+    try:
+        if not isinstance(data, dict):
+            raise TypeError()
+        build_info_type_1 = BuildInfo.from_dict(data)
+
+        return build_info_type_1
+    except (TypeError, ValueError, AttributeError, KeyError):
+        pass
+    return cast(BuildInfo | None | Unset, data)

@@ -1,0 +1,327 @@
+"""The SDK's httpcore2 transport (the trio default) over real loopback sockets, under trio and
+asyncio: bodies read whole or streamed, connections reused and given back exactly once
+(also when requests are cancelled mid-flight), pool limits, httpx exception types, and the
+connection-reuse report the stale-connection replay needs."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import subprocess
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio
+import httpx
+import pytest
+from anyio.abc import ByteStream
+from anyio.streams.tls import TLSListener
+from daytona_async._httpcore2 import Httpcore2Transport
+from daytona_async._transport import REUSED_KEY, RetryPolicy, RetryTransport
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["trio", "asyncio"])
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    return request.param  # type: ignore[no-any-return]
+
+
+class Server:
+    """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
+    ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
+    ``once`` → answers, then closes the connection when the next request arrives on it
+    without answering (a keep-alive connection the server had closed as idle)."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.requests = 0
+        self.hanging = 0
+
+    async def handle(self, stream: ByteStream) -> None:
+        self.connections += 1
+        try:
+            await self._serve(stream)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass  # the client closed a response it did not want to finish
+
+    async def _serve(self, stream: ByteStream) -> None:
+        buf = b""
+        close_next = False
+        async with stream:
+            while True:
+                while b"\r\n\r\n" not in buf:
+                    try:
+                        buf += await stream.receive()
+                    except (anyio.EndOfStream, anyio.BrokenResourceError):
+                        return
+                head, _, buf = buf.partition(b"\r\n\r\n")
+                self.requests += 1
+                if close_next:
+                    return
+                lines = head.split(b"\r\n")
+                length = 0
+                for line in lines[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                while len(buf) < length:
+                    buf += await stream.receive()
+                buf = buf[length:]
+                _, kind, size_text = lines[0].split(b" ", 2)[1].decode().split("/")
+                body = b"x" * int(size_text)
+                if kind == "hang":
+                    self.hanging += 1
+                    await anyio.sleep_forever()
+                if kind == "chunked":
+                    await stream.send(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
+                    for i in range(0, len(body), 65536):
+                        part = body[i : i + 65536]
+                        await stream.send(b"%x\r\n%s\r\n" % (len(part), part))
+                    await stream.send(b"0\r\n\r\n")
+                    continue
+                await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
+                if kind == "cut":
+                    await stream.send(body[: len(body) // 2])
+                    return
+                await stream.send(body)
+                close_next = kind == "once"
+
+
+@asynccontextmanager
+async def serving() -> AsyncIterator[tuple[Server, str]]:
+    server = Server()
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, server.handle)
+        try:
+            yield server, f"http://127.0.0.1:{port}"
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition()`` until true, for at most about 5 s."""
+    for _ in range(500):
+        if condition():
+            return
+        await anyio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_small_body_is_read_whole_and_connection_reused() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/len/1000") as response:
+            # read by the transport: the connection is already back in the pool
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+            assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 1000
+        for _ in range(5):
+            assert (await client.get(f"{base}/len/10")).content == b"x" * 10
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 1
+
+
+@pytest.mark.parametrize("kind", ["len", "chunked"])
+async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
+    size = 4 * 1024 * 1024
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/{kind}/{size}") as response:
+            assert transport.pool_stats()["in_use"] == 1  # still reading from it
+            first = b""
+            async for chunk in response.aiter_raw():
+                first = chunk
+                break
+            assert 0 < len(first) < size
+        # closed unfinished: the connection is dropped, not pooled
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        whole = await client.get(f"{base}/{kind}/{size}")
+        assert len(whole.content) == size
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 2
+
+
+@pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
+async def test_truncated_body_is_an_httpx_read_error(size: int) -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)):
+            await client.get(f"{base}/cut/{size}")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_refused_connection_is_an_httpx_connect_error() -> None:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    await listener.aclose()  # nobody listens there now
+    transport = Httpcore2Transport()
+    async with httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(f"http://127.0.0.1:{port}/len/1")
+    assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_unsupported_scheme_is_refused() -> None:
+    async with httpx.AsyncClient(transport=Httpcore2Transport()) as client:
+        with pytest.raises(httpx.UnsupportedProtocol):
+            await client.get("ftp://127.0.0.1/x")
+
+
+async def test_waiting_for_a_full_pool_ends_in_pool_timeout() -> None:
+    transport = Httpcore2Transport(limits=httpx.Limits(max_connections=1))
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/len/{1024 * 1024}"):
+            assert transport.pool_stats()["in_use"] == 1
+            with pytest.raises(httpx.PoolTimeout):
+                await client.get(f"{base}/len/1", timeout=httpx.Timeout(5.0, pool=0.2))
+        # the slot came back with the stream
+        assert (await client.get(f"{base}/len/1")).content == b"x"
+
+
+async def test_idle_connections_beyond_the_keepalive_limit_are_closed() -> None:
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=2)
+    transport = Httpcore2Transport(limits=limits)
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(client.get, f"{base}/hang/0")
+            await wait_for(lambda: server.hanging == 6, "6 requests in flight")
+            assert transport.pool_stats() == {"in_use": 6, "idle": 0}
+            tg.cancel_scope.cancel()
+        # requests cancelled mid-flight leave no connection checked out, and no half-used
+        # connection in the pool
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        async with anyio.create_task_group() as tg:
+            for _ in range(4):
+                tg.start_soon(client.get, f"{base}/len/10")
+        assert transport.pool_stats()["in_use"] == 0
+        assert transport.pool_stats()["idle"] <= 2
+
+
+async def test_cancelling_many_in_flight_requests_gives_every_connection_back() -> None:
+    transport = Httpcore2Transport(limits=httpx.Limits(max_connections=40))
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        await client.get(f"{base}/len/1")  # one pooled connection to reuse, the rest new
+        async with anyio.create_task_group() as tg:
+            for _ in range(100):  # more than the pool: some wait for a slot
+                tg.start_soon(client.get, f"{base}/hang/0")
+            await wait_for(lambda: server.hanging == 40, "40 requests on the wire")
+            assert transport.pool_stats()["in_use"] == 40
+            tg.cancel_scope.cancel()
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        # the pool still works, at its full size
+        async with anyio.create_task_group() as tg:
+            for _ in range(40):
+                tg.start_soon(client.get, f"{base}/len/1")
+        assert transport.pool_stats()["in_use"] == 0
+
+
+async def test_post_reports_whether_its_connection_was_reused() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (_, base):
+        seen = []
+        for _ in range(2):
+            request = httpx.Request("POST", f"{base}/len/2", content=b"{}")
+            response = await transport.handle_async_request(request)
+            await response.aclose()
+            seen.append(request.extensions[REUSED_KEY])
+        get = httpx.Request("GET", f"{base}/len/2")
+        await (await transport.handle_async_request(get)).aclose()
+        assert REUSED_KEY not in get.extensions  # idempotent requests need no report
+        await transport.aclose()
+    assert seen == [False, True]
+
+
+async def test_post_on_a_connection_the_server_closed_is_replayed() -> None:
+    transport = RetryTransport(policy=RetryPolicy(max_retries=0), backend="httpcore2")
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        assert (await client.post(f"{base}/once/3", content=b"{}")).content == b"xxx"
+        # the pooled connection looks idle, but the server closes it when the POST arrives
+        response = await client.post(f"{base}/len/2", content=b"{}")
+        assert response.content == b"xx"
+        assert transport.backend_name == "httpcore2"
+        assert server.connections == 2
+
+
+async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str) -> None:
+    transport = RetryTransport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        await client.get(f"{base}/len/1")
+        expected = "httpcore2" if anyio_backend == "trio" else "aiohttp"
+        assert transport.backend_name == expected
+
+
+async def test_idle_connections_of_an_unused_origin_expire() -> None:
+    transport = Httpcore2Transport(limits=httpx.Limits(max_connections=10, keepalive_expiry=0.2))
+    async with (
+        serving() as (_, base_a),
+        serving() as (_, base_b),
+        httpx.AsyncClient(transport=transport) as client,
+    ):
+        await client.get(f"{base_a}/len/1")
+        await client.get(f"{base_b}/len/1")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 2}
+        await anyio.sleep(0.3)  # past keepalive_expiry (a duration under test, not a sync)
+        await client.get(f"{base_b}/len/1")  # A is never used again
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (made by the openssl command line tool)."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("no openssl command to make a test certificate")
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@asynccontextmanager
+async def serving_tls(cert: Path, key: Path) -> AsyncIterator[tuple[Server, str]]:
+    server = Server()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    tls = TLSListener(listener, context, standard_compatible=False)
+    async with tls, anyio.create_task_group() as tg:
+        tg.start_soon(tls.serve, server.handle)
+        try:
+            yield server, f"https://127.0.0.1:{port}"
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def test_https_with_a_trusted_certificate(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport(verify=ssl.create_default_context(cafile=str(cert)))
+    async with serving_tls(cert, key) as (server, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            for _ in range(3):
+                assert (await client.get(f"{base}/len/100")).content == b"x" * 100
+            big = await client.get(f"{base}/chunked/{1024 * 1024}")
+            assert len(big.content) == 1024 * 1024
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 1
+
+
+async def test_https_with_an_untrusted_certificate_is_a_connect_error(
+    certificate: tuple[Path, Path],
+) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport()  # the default trust store does not know this certificate
+    async with serving_tls(cert, key) as (_, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            with pytest.raises(httpx.ConnectError):
+                await client.get(f"{base}/len/1")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
