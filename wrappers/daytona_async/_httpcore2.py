@@ -28,9 +28,9 @@ The pool's invariants (what ``pool_stats()`` reports):
 httpcore2's exceptions become the httpx ones the retry policy decides on (``ConnectError`` /
 ``ConnectTimeout``: nothing was sent; ``ReadError``, ``WriteError``, ``RemoteProtocolError``,
 ``ReadTimeout``...: it may have been). Like the aiohttp transport it reads a small body of known
-length in one step before returning (the typed API answers), and sets
-``extensions["daytona_connection_reused"]`` on non-idempotent requests, which the
-stale-connection replay of the retry policy needs.
+length in one step before returning (the typed API answers). It follows the adapter contract
+of :mod:`daytona_async._wire`: a failure before a connection was ready is a connect/pool error
+(nothing sent), any later one counts as sent.
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ import anyio
 import httpcore2
 import httpx
 
-from ._transport import IDEMPOTENT_METHODS, REUSED_KEY
+from ._wire import KEEPALIVE_EXPIRY
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
-#: idle connections expire before the server's own keep-alive timeout (5 s in Node and uvicorn),
-#: as with the aiohttp transport
+#: idle connections expire well before the server's own keep-alive timeout, as with the aiohttp
+#: transport (see ``KEEPALIVE_EXPIRY``)
 HTTPCORE2_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=100, max_keepalive_connections=100, keepalive_expiry=4.0
+    max_connections=100, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY
 )
 
 #: most specific first: the first match wins
@@ -424,12 +424,10 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         pool = self._pool
         for _ in range(_MAX_UNAVAILABLE):
             try:
-                connection, reused = await pool.checkout(origin, key)
+                connection, _reused = await pool.checkout(origin, key)
             except BaseException:
                 pool.release()
                 raise
-            if request.method not in IDEMPOTENT_METHODS:
-                request.extensions[REUSED_KEY] = reused
             try:
                 response = await connection.handle_async_request(core_request)
             except httpcore2.ConnectionNotAvailable:
