@@ -189,12 +189,22 @@ class _Pool:
         # keyed by (scheme, host, port): httpcore2.Origin is not hashable
         self._idle: dict[_Key, list[_Connection]] = {}
         self.idle = 0
-        self.in_use = 0
+        # checked-out connections: closing the transport closes them too, which ends every
+        # response still streaming with a read error instead of leaving it hanging
+        self._checked_out: set[_Connection] = set()
         self._closed = False
         # idle connections of every origin are checked for expiry at most this often (on a
         # give-back), so that those of origins no longer used do not stay open
         self._sweep_every = self.keepalive_expiry if self.keepalive_expiry else 5.0
         self._next_sweep = time.monotonic() + self._sweep_every
+
+    @property
+    def in_use(self) -> int:
+        return len(self._checked_out)
+
+    def forget(self, connection: _Connection) -> None:
+        """A checked-out connection that turned out unusable; its slot stays with the caller."""
+        self._checked_out.discard(connection)
 
     def network(self) -> httpcore2.AsyncNetworkBackend:
         """httpcore2's network backend for the running async library (chosen once)."""
@@ -239,18 +249,18 @@ class _Pool:
             self.idle -= 1
             # has_expired(): past keepalive_expiry, or readable (the server closed it)
             if connection.is_idle() and not connection.has_expired():
-                self.in_use += 1
+                self._checked_out.add(connection)
                 return connection, True
             await _close(connection)
         connection = _Connection(origin, self)
-        self.in_use += 1
+        self._checked_out.add(connection)
         return connection, False
 
     async def give_back(self, connection: _Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no
         await before it, so a cancellation cannot skip it; a connection httpcore2 left neither
         idle nor closed (its close was interrupted) is closed here, shielded."""
-        self.in_use -= 1
+        self._checked_out.discard(connection)
         if self._slots is not None:
             self._slots.release()
         to_close: _Connection | None = None
@@ -296,6 +306,9 @@ class _Pool:
         for stack in stacks.values():
             for connection in stack:
                 await _close(connection)
+        for connection in list(self._checked_out):
+            # their requests fail with a read error and give them back themselves
+            await _close(connection)
 
 
 async def _close(connection: _Connection) -> None:
@@ -432,7 +445,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
                 response = await connection.handle_async_request(core_request)
             except httpcore2.ConnectionNotAvailable:
                 # closed under us after all: drop it, keep the slot, take another
-                pool.in_use -= 1
+                pool.forget(connection)
                 await _close(connection)
                 continue
             except BaseException:
