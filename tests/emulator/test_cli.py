@@ -185,6 +185,13 @@ def test_every_flag_has_help_text() -> None:
     assert missing == []
 
 
+def test_help_names_the_mint_jwt_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "mint-jwt" in out and "daytona-emulator mint-jwt --help" in out
+
+
 def test_a_port_in_use_is_one_line() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

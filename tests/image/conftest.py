@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -31,20 +32,11 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Any]]:
-    """Start extra emulators with settings overrides; stopped at the end of the test."""
-    from daytona_emulator.testing import EmulatorServer
-
-    servers: list[Any] = []
-
-    def start(**overrides: Any) -> Any:
-        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+def emulator_factory(
+    daytona_emulator_factory: Callable[..., Any],
+) -> Callable[..., Any]:
+    """Start extra emulators with settings overrides (the plugin's factory on this clock)."""
+    return functools.partial(daytona_emulator_factory, **FAST_CLOCK)
 
 
 @pytest.fixture
