@@ -24,7 +24,7 @@ from daytona_emulator.jsonbody import (
     parse_json,
     read_body,
 )
-from daytona_emulator.store import Doc
+from daytona_emulator.store import Doc, Store
 
 JSON_TYPE = "application/json; charset=utf-8"
 UUID_RE = re.compile(
@@ -159,6 +159,15 @@ def _body_error_message(exc: BodyError) -> str:
 def bad_request(message: str) -> ApiError:
     """A Nest ``BadRequestException`` with a message: 400 ``Bad Request``."""
     return ApiError(400, message, "Bad Request")
+
+
+def org_doc(store: Store, kind: str, doc_id: str, org: Doc, missing: str) -> Doc:
+    """The ``kind`` document ``doc_id`` when it belongs to ``org``, else 404 ``missing``: the
+    service looks ids up within the caller's organization, so another's is simply unknown."""
+    doc = store.get(kind, doc_id)
+    if doc is None or doc["organizationId"] != org["id"]:
+        raise not_found(missing)
+    return doc
 
 
 def uuid_or_500(value: str) -> None:
