@@ -437,13 +437,12 @@ def test_build_logs_follow_streams_lines_and_ends(make_client: Any, wait: Any) -
     sid = sb["id"]
     wait(client, sid, "building_snapshot", "creating", "started")
     chunks: list[bytes] = []
-    started = time.monotonic()
+    # the stream must end by itself: a stream left open fails on the client's read timeout
     with client.stream("GET", f"/sandbox/{sid}/build-logs", params={"follow": "true"}) as resp:
         assert resp.headers["content-type"] == "application/octet-stream"
         assert "content-length" not in resp.headers
         for chunk in resp.iter_raw():
             chunks.append(chunk)
-    assert time.monotonic() - started < 3
     text = b"".join(chunks).decode()
     assert "Step 4/4 : RUN z" in text and text.rstrip().endswith(":daytona")
     assert all(c.endswith(b"\n") for c in chunks)
