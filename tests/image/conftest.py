@@ -7,14 +7,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from daytona_emulator.testing import FAST_CLOCK as PLUGIN_CLOCK
 
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.01,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-    "build_logs_linger": 0.1,
-}
+# the plugin's clock with quicker build steps, and finished build logs kept briefly
+FAST_CLOCK: dict[str, Any] = {**PLUGIN_CLOCK, "build_step_delay": 0.01, "build_logs_linger": 0.1}
 
 
 @pytest.fixture(params=["asyncio", "trio"])
