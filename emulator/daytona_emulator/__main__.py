@@ -131,24 +131,24 @@ def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
-def _count(raw: str) -> int:
+def _int_in(raw: str, kind: str, low: int, high: int | None, bounds: str) -> int:
+    """``raw`` as a whole number from ``low`` to ``high`` (no upper bound: ``None``), or a
+    ValueError ``expected <kind>`` / ``expected <bounds>``."""
     try:
         value = int(raw)
     except ValueError:
-        raise ValueError(f"expected a whole number, got {raw!r}") from None
-    if value < 1:
-        raise ValueError(f"expected at least 1, got {raw!r}")
+        raise ValueError(f"expected {kind}, got {raw!r}") from None
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"expected {bounds}, got {raw!r}")
     return value
+
+
+def _count(raw: str) -> int:
+    return _int_in(raw, "a whole number", 1, None, "at least 1")
 
 
 def _port(raw: str) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"expected a port number, got {raw!r}") from None
-    if not 0 <= value <= 65535:
-        raise ValueError(f"expected a port from 0 to 65535, got {raw!r}")
-    return value
+    return _int_in(raw, "a port number", 0, 65535, "a port from 0 to 65535")
 
 
 def parse_quota(item: str) -> tuple[str, int]:
@@ -160,16 +160,19 @@ def parse_quota(item: str) -> tuple[str, int]:
     if name not in QUOTA_NAMES:
         raise ValueError(f"unknown quota {name!r}; known: {', '.join(QUOTA_NAMES)}")
     try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name}: expected a whole number, got {raw.strip()!r}") from None
-    if value < 0:
-        raise ValueError(f"{name}: expected a number >= 0, got {raw.strip()!r}")
-    return name, value
+        return name, _int_in(raw.strip(), "a whole number", 0, None, "a number >= 0")
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="daytona-emulator", description="Local Daytona emulator")
+    p = argparse.ArgumentParser(
+        prog="daytona-emulator",
+        description="Local Daytona emulator",
+        epilog="subcommands:\n  mint-jwt  print a JWT signed with --jwt-secret for a user "
+        "(daytona-emulator mint-jwt --help)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )

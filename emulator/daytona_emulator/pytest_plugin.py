@@ -18,32 +18,16 @@ the ``[emulator]`` extra.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
 
-from daytona_emulator.testing import EmulatorServer
-
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.02,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-}
+from daytona_emulator.testing import FAST_CLOCK, EmulatorServer, EmulatorServers
 
 
 @pytest.fixture
 def daytona_emulator_factory() -> Iterator[Callable[..., EmulatorServer]]:
-    servers: list[EmulatorServer] = []
-
-    def start(**overrides: Any) -> EmulatorServer:
-        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    with EmulatorServers(**FAST_CLOCK) as start:
+        yield start
 
 
 @pytest.fixture

@@ -26,7 +26,15 @@ from typing import Any
 from daytona_emulator.extra import require_emulator_extra
 from daytona_emulator.settings import EmulatorSettings
 
-__all__ = ["EmulatorProcess", "EmulatorServer"]
+__all__ = ["FAST_CLOCK", "EmulatorProcess", "EmulatorServer", "EmulatorServers"]
+
+# a lifecycle clock short enough for tests: sandboxes start, builds and snapshots finish in ms
+FAST_CLOCK: dict[str, Any] = {
+    "transition_delay": 0.01,
+    "build_step_delay": 0.02,
+    "snapshot_step_delay": 0.01,
+    "volume_step_delay": 0.01,
+}
 
 
 class EmulatorServer:
@@ -164,6 +172,38 @@ class EmulatorServer:
         import anyio.to_thread
 
         await anyio.to_thread.run_sync(self.stop)
+
+
+class EmulatorServers:
+    """Starts :class:`EmulatorServer` s on shared settings; leaving the ``with`` stops them all.
+
+    with EmulatorServers(**FAST_CLOCK) as start:
+        slow = start(transition_delay=1.0)  # per-server overrides win
+    """
+
+    def __init__(self, **base_settings: Any) -> None:
+        self.base_settings = base_settings
+        self._started: list[EmulatorServer] = []
+
+    def __call__(self, **overrides: Any) -> EmulatorServer:
+        server = EmulatorServer(**{**self.base_settings, **overrides}).start()
+        self._started.append(server)
+        return server
+
+    def stop_all(self) -> None:
+        while self._started:
+            self._started.pop().stop()
+
+    def __enter__(self) -> EmulatorServers:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop_all()
 
 
 READY_PREFIX = "daytona-emulator listening on "

@@ -31,20 +31,21 @@ def client(server: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def make_client() -> Iterator[Callable[..., tuple[EmulatorServer, httpx.Client]]]:
+def make_client(
+    daytona_emulator_factory: Callable[..., EmulatorServer],
+) -> Iterator[Callable[..., tuple[EmulatorServer, httpx.Client]]]:
     """Factory: a server with settings overrides (on top of the fast clock) and its client."""
-    opened: list[tuple[EmulatorServer, httpx.Client]] = []
+    clients: list[httpx.Client] = []
 
     def make(**overrides: Any) -> tuple[EmulatorServer, httpx.Client]:
-        srv = EmulatorServer(**{**FAST, **overrides}).start()
+        srv = daytona_emulator_factory(**{**FAST, **overrides})
         c = httpx.Client(base_url=srv.base_url, headers=srv.headers, timeout=10)
-        opened.append((srv, c))
+        clients.append(c)
         return srv, c
 
     yield make
-    for srv, c in opened:
+    for c in clients:
         c.close()
-        srv.stop()
 
 
 @pytest.fixture

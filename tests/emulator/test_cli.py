@@ -92,14 +92,19 @@ def test_cli_data_dir_faults_env_and_quota(tmp_path: Path) -> None:
     assert (tmp_path / "state.sqlite3").exists()
 
 
-def test_cli_rejects_bad_fault_spec() -> None:
-    proc = subprocess.run(
+def run_with_faults_env(spec: str) -> subprocess.CompletedProcess[str]:
+    """The CLI started with ``DAYTONA_EMULATOR_FAULTS=spec`` (a bad spec: it exits at once)."""
+    return subprocess.run(
         [sys.executable, "-m", "daytona_emulator", "--port", "0", "--api-key", "k"],
-        env={**os.environ, "DAYTONA_EMULATOR_FAULTS": "nonsense=1"},
+        env={**os.environ, "DAYTONA_EMULATOR_FAULTS": spec},
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+def test_cli_rejects_bad_fault_spec() -> None:
+    proc = run_with_faults_env("nonsense=1")
     assert proc.returncode == 2 and "bad fault setting" in proc.stderr
 
 
@@ -165,13 +170,7 @@ def test_every_quota_name_is_accepted_and_applied() -> None:
 
 
 def test_a_bad_fault_value_in_the_environment_names_the_setting() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "daytona_emulator", "--port", "0", "--api-key", "k"],
-        env={**os.environ, "DAYTONA_EMULATOR_FAULTS": "latency=abc"},
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    proc = run_with_faults_env("latency=abc")
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         "daytona-emulator: bad fault setting 'latency=abc': "
@@ -183,6 +182,13 @@ def test_every_flag_has_help_text() -> None:
     parser = build_parser()
     missing = [a.option_strings for a in parser._actions if not a.help]
     assert missing == []
+
+
+def test_help_names_the_mint_jwt_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    out = capsys.readouterr().out
+    assert "mint-jwt" in out and "daytona-emulator mint-jwt --help" in out
 
 
 def test_a_port_in_use_is_one_line() -> None:

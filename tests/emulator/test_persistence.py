@@ -19,8 +19,9 @@ def test_restart_keeps_state_and_resumes_transitions(tmp_path: Path) -> None:
             vol = c.post("/volumes", json={"name": "v"}).json()
             snap = c.post("/snapshots", json={"name": "s", "imageName": "a:1"}).json()
             org_id = first.organization_id
-    # a slow clock: the stop below is still in flight when the server goes down
-    with EmulatorServer(data_dir=tmp_path, transition_delay=0.4) as second:
+    # a clock slow enough that the stop below is surely still in flight when the server goes
+    # down (0.4 s was not: a stall between two requests under load let it finish)
+    with EmulatorServer(data_dir=tmp_path, transition_delay=30) as second:
         assert second.organization_id == org_id
         with httpx.Client(base_url=second.base_url, headers=second.headers) as c:
             got = c.get(f"/sandbox/{sb['id']}").json()

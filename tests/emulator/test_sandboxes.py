@@ -437,13 +437,12 @@ def test_build_logs_follow_streams_lines_and_ends(make_client: Any, wait: Any) -
     sid = sb["id"]
     wait(client, sid, "building_snapshot", "creating", "started")
     chunks: list[bytes] = []
-    started = time.monotonic()
+    # the stream must end by itself: a stream left open fails on the client's read timeout
     with client.stream("GET", f"/sandbox/{sid}/build-logs", params={"follow": "true"}) as resp:
         assert resp.headers["content-type"] == "application/octet-stream"
         assert "content-length" not in resp.headers
         for chunk in resp.iter_raw():
             chunks.append(chunk)
-    assert time.monotonic() - started < 3
     text = b"".join(chunks).decode()
     assert "Step 4/4 : RUN z" in text and text.rstrip().endswith(":daytona")
     assert all(c.endswith(b"\n") for c in chunks)
@@ -469,13 +468,25 @@ def test_auto_stop_and_auto_archive_fire(make_client: Any) -> None:
             states.append(state)
         assert time.monotonic() < deadline, states
         time.sleep(0.005)
-    assert "stopped" in states and "archiving" in states
-    # toolbox traffic (even refused) counts as activity; plain GETs do not
+    # nothing but the two timers moves a started sandbox to archived; polling may miss the
+    # short states under load (it did), so what it saw need only follow the flow in order
+    flow = ["started", "stopping", "stopped", "archiving"]
+    assert states[0] == "started" and states == sorted(states, key=flow.index)
+
+
+def test_toolbox_traffic_defers_auto_stop(make_client: Any, wait: Any) -> None:
+    # idle limit 0.5 s; traffic spans 3 times that, so a stall of up to ~0.4 s between two
+    # requests does not stop the sandbox (a 50 ms limit did, under load)
+    _, client = make_client(seconds_per_minute=0.5, reaper_interval=0.02)
     keep = create(client, autoStopInterval=1)["id"]
-    for _ in range(12):
-        client.get(f"/toolbox/{keep}/toolbox/files/info", params={"path": "/"})
-        time.sleep(0.01)
+    until = time.monotonic() + 1.5
+    while time.monotonic() < until:
+        # even a refused toolbox call counts as activity
+        client.get(f"/toolbox/{keep}/toolbox/files/info", params={"path": "/nope"})
+        time.sleep(0.05)
     assert client.get(f"/sandbox/{keep}").json()["state"] == "started"
+    # plain GETs of the sandbox are not activity: the timer fires once the traffic stops
+    wait(client, keep, "stopped", timeout=10)
 
 
 def test_workspace_routes(client: httpx.Client, wait: Any, nest: Any) -> None:

@@ -49,43 +49,40 @@ def server() -> Iterator[EmulatorServer]:
         yield srv
 
 
-@pytest.fixture
-def box(server: EmulatorServer) -> Iterator[Box]:
+def _box_fixture(server: EmulatorServer) -> Iterator[Box]:
     b = _new_box(server)
     try:
         yield b
     finally:
         b.c.close()
+
+
+@pytest.fixture
+def box(server: EmulatorServer) -> Iterator[Box]:
+    yield from _box_fixture(server)
 
 
 @pytest.fixture
 def other_box(server: EmulatorServer) -> Iterator[Box]:
     """A second sandbox on the same emulator as ``box``."""
-    b = _new_box(server)
-    try:
-        yield b
-    finally:
-        b.c.close()
+    yield from _box_fixture(server)
 
 
 @pytest.fixture
-def make_box() -> Iterator[Callable[..., Box]]:
+def make_box(
+    daytona_emulator_factory: Callable[..., EmulatorServer],
+) -> Iterator[Callable[..., Box]]:
     """A sandbox on a fresh emulator with settings overrides."""
-    servers: list[EmulatorServer] = []
     boxes: list[Box] = []
 
     def make(**overrides: Any) -> Box:
-        srv = EmulatorServer(**{**FAST, **overrides}).start()
-        servers.append(srv)
-        b = _new_box(srv)
+        b = _new_box(daytona_emulator_factory(**{**FAST, **overrides}))
         boxes.append(b)
         return b
 
     yield make
     for b in boxes:
         b.c.close()
-    for srv in servers:
-        srv.stop()
 
 
 def daemon_error(resp: httpx.Response, status: int, message: str | None = None) -> dict[str, Any]:

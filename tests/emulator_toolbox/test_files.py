@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 from daytona_emulator.toolbox.fileinfo import go_mode_string
-from daytona_emulator.toolbox.glob import go_match
 from daytona_emulator.toolbox.jail import Jail
 
 Err = Callable[..., dict[str, Any]]
@@ -51,23 +50,6 @@ def test_jail_resolution(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         jail.resolve("loop/x")
     assert jail.to_sandbox(r / "home/daytona/a") == "/home/daytona/a"
-
-
-@pytest.mark.parametrize(
-    ("pattern", "name", "ok"),
-    [
-        ("*.txt", "a.txt", True),
-        ("*.txt", "a.md", False),
-        ("a?c", "abc", True),
-        ("[a-c]x", "bx", True),
-        ("[^a-c]x", "bx", False),
-        ("[^a-c]x", "dx", True),
-        ("\\*", "*", True),
-        ("*", ".hidden", True),
-    ],
-)
-def test_go_match(pattern: str, name: str, ok: bool) -> None:
-    assert go_match(pattern, name) is ok
 
 
 def test_go_mode_string() -> None:

@@ -21,6 +21,14 @@ Err = Callable[..., dict[str, Any]]
 @pytest.mark.parametrize(
     ("pattern", "name", "ok"),
     [
+        ("*.txt", "a.txt", True),
+        ("*.txt", "a.md", False),
+        ("a?c", "abc", True),
+        ("[a-c]x", "bx", True),
+        ("[^a-c]x", "bx", False),
+        ("[^a-c]x", "dx", True),
+        ("\\*", "*", True),
+        ("*", ".hidden", True),
         ("*a*a*b", "aaab", True),
         ("*a*a*b", "aaa", False),
         ("a*", "a/b", False),  # a star never crosses a separator

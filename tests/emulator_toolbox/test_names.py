@@ -119,3 +119,28 @@ def test_oversized_and_deeply_nested_bodies(box: Any, err: Err) -> None:
         400,
         "invalid request body: exceeded max depth",
     )
+
+
+def test_bodies_that_are_not_json_or_not_storable(box: Any, err: Err) -> None:
+    # Go's decoder refuses the NaN/Infinity literals Python's would accept, and a number that
+    # overflows float64; the emulator must not keep them (it could not send them back as JSON)
+    c = box.c
+    headers = {"Content-Type": "application/json"}
+    for raw, message in (
+        (
+            b'{"sessionId":NaN}',
+            "invalid request body: invalid character 'N' looking for beginning of value",
+        ),
+        (
+            b'{"sessionId":"s","x":-Infinity}',
+            "invalid request body: invalid character 'I' in numeric literal",
+        ),
+        (b'{"sessionId":"s","x":[1e999]}', "invalid request body: x.0 must be a finite number"),
+    ):
+        err(c.post("/process/session", content=raw, headers=headers), 400, message)
+    assert c.get("/process/session").json() == []
+    r = c.post("/process/execute", content=b'{"command":"pwd","timeout":1e999}', headers=headers)
+    assert (r.status_code, r.json()["message"]) == (
+        400,
+        "invalid request body: timeout must be a finite number",
+    )

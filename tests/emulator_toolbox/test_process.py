@@ -196,15 +196,26 @@ def _follow(
 def test_follow_streams_live_with_nul_padding(box: Any) -> None:
     c = box.c
     c.post("/process/session", json={"sessionId": "f"})
+    # the command prints "b" only once the test has seen "a" (or after 30 s): "a" arriving
+    # alone proves output streams before the command ends, with no timing in the test
+    go = box.home / "go"
+    wait_go = 'for i in $(seq 600); do [ -e "$HOME/go" ] && break; sleep 0.05; done'
     r = c.post(
-        "/process/session/f/exec", json={"command": "echo a; sleep 1; echo b", "runAsync": True}
+        "/process/session/f/exec",
+        json={"command": f"echo a; {wait_go}; echo b", "runAsync": True},
     )
     cid = r.json()["cmdId"]
-    chunks = _follow(box, "f", cid, lambda data: b"b\n" in data)
-    # output arrives before the command ends: "a" well before "b"
-    t_a = next(t for t, ch in chunks if b"a\n" in ch)
-    t_b = next(t for t, ch in chunks if b"b\n" in ch)
-    assert t_b - t_a > 0.7
+    seen_a_alone = False
+
+    def stop(data: bytes) -> bool:
+        nonlocal seen_a_alone
+        if b"a\n" in data and not go.exists():
+            seen_a_alone = b"b\n" not in data
+            go.touch()
+        return b"b\n" in data
+
+    chunks = _follow(box, "f", cid, stop)
+    assert seen_a_alone
     # the real framing: every message is a 1024-byte read padded with NULs
     raw = b"".join(ch for _, ch in chunks)
     assert len(raw) % 1024 == 0 and raw.replace(b"\x00", b"") == b"a\nb\n"

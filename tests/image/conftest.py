@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from daytona_emulator.testing import FAST_CLOCK as PLUGIN_CLOCK
 
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.01,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-    "build_logs_linger": 0.1,
-}
+# the plugin's clock with quicker build steps, and finished build logs kept briefly
+FAST_CLOCK: dict[str, Any] = {**PLUGIN_CLOCK, "build_step_delay": 0.01, "build_logs_linger": 0.1}
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -31,20 +28,11 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Any]]:
-    """Start extra emulators with settings overrides; stopped at the end of the test."""
-    from daytona_emulator.testing import EmulatorServer
-
-    servers: list[Any] = []
-
-    def start(**overrides: Any) -> Any:
-        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+def emulator_factory(
+    daytona_emulator_factory: Callable[..., Any],
+) -> Callable[..., Any]:
+    """Start extra emulators with settings overrides (the plugin's factory on this clock)."""
+    return functools.partial(daytona_emulator_factory, **FAST_CLOCK)
 
 
 @pytest.fixture

@@ -13,8 +13,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from daytona_emulator.errors import ApiError
-from daytona_emulator.jsonbody import MAX_JSON_BODY, BodyError, parse_json, read_body
-from daytona_emulator.store import Doc
+from daytona_emulator.jsonbody import (
+    MAX_DEPTH,
+    MAX_JSON_BODY,
+    BodyError,
+    BodyTooLarge,
+    JsonNotUtf8,
+    JsonSyntaxError,
+    JsonTooDeep,
+    parse_json,
+    read_body,
+)
+from daytona_emulator.store import Doc, Store
 
 JSON_TYPE = "application/json; charset=utf-8"
 UUID_RE = re.compile(
@@ -124,19 +134,40 @@ async def read_json(request: Request) -> Any:
         return {}  # the JSON parser does not read other bodies
     try:
         raw = await read_body(request, MAX_JSON_BODY)
-    except BodyError as exc:
+    except BodyTooLarge as exc:
         raise internal(exc.message) from None
     if not raw.strip():
         return {}
     try:
-        return parse_json(raw)
+        return parse_json(raw, max_depth=MAX_DEPTH, lone_surrogates="refuse")
     except BodyError as exc:
-        raise ApiError(400, exc.message, "Bad Request") from None
+        raise ApiError(400, _body_error_message(exc), "Bad Request") from None
+
+
+def _body_error_message(exc: BodyError) -> str:
+    """The refusal in ``JSON.parse``'s words where it has them."""
+    if isinstance(exc, JsonNotUtf8):
+        return "Request body is not valid UTF-8"
+    if isinstance(exc, JsonSyntaxError):
+        token = f" {exc.token}" if exc.token else ""
+        return f"Unexpected token{token} in JSON at position {exc.pos}"
+    if isinstance(exc, JsonTooDeep):
+        return f"JSON nested deeper than {MAX_DEPTH} levels"
+    return exc.message
 
 
 def bad_request(message: str) -> ApiError:
     """A Nest ``BadRequestException`` with a message: 400 ``Bad Request``."""
     return ApiError(400, message, "Bad Request")
+
+
+def org_doc(store: Store, kind: str, doc_id: str, org: Doc, missing: str) -> Doc:
+    """The ``kind`` document ``doc_id`` when it belongs to ``org``, else 404 ``missing``: the
+    service looks ids up within the caller's organization, so another's is simply unknown."""
+    doc = store.get(kind, doc_id)
+    if doc is None or doc["organizationId"] != org["id"]:
+        raise not_found(missing)
+    return doc
 
 
 def uuid_or_500(value: str) -> None:

@@ -18,6 +18,7 @@ from daytona_emulator.control.common import (
     json_response,
     new_id,
     not_found,
+    org_doc,
     parse_iso,
     read_json,
     text,
@@ -75,10 +76,13 @@ class InvitationApi:
 
     def _invitation(self, org: Doc, request: Request) -> Doc:
         iid = request.path_params["invitationId"]
-        inv = self.c.store.get("invitations", iid)
-        if inv is None or inv["organizationId"] != org["id"]:
-            raise not_found(f"Organization invitation with ID {iid} not found")
-        return inv
+        return org_doc(
+            self.c.store,
+            "invitations",
+            iid,
+            org,
+            f"Organization invitation with ID {iid} not found",
+        )
 
     async def invite(self, request: Request) -> Response:
         principal, org = self.c.auth.jwt_org(request, owner=True)

@@ -14,6 +14,7 @@ from daytona_emulator.control.common import (
     json_response,
     new_id,
     not_found,
+    org_doc,
     read_json,
 )
 from daytona_emulator.control.orgs import (
@@ -90,10 +91,9 @@ class MemberApi:
         rid = request.path_params["roleId"]
         if rid in GLOBAL_ROLES:
             raise forbidden(f"Global roles cannot be {action}")
-        role = self.c.store.get("roles", rid)
-        if role is None or role["organizationId"] != org["id"]:
-            raise not_found(f"Organization role with ID {rid} not found")
-        return role
+        return org_doc(
+            self.c.store, "roles", rid, org, f"Organization role with ID {rid} not found"
+        )
 
     # The real roles controller carries its owner-only marker on the controller *class*, but
     # its member-role guard reads only the *handler's* metadata: any member passes on all four

@@ -16,7 +16,7 @@ from daytona_emulator.control.common import (
     iso,
     json_response,
     new_id,
-    not_found,
+    org_doc,
     read_json,
 )
 from daytona_emulator.control.plane import Control
@@ -37,10 +37,9 @@ class RegistryApi:
     def _registry(self, request: Request, permission: str | None = None) -> Doc:
         _, org = self.c.auth.scoped(request, permission)
         rid = request.path_params["id"]
-        reg = self.c.store.get("registries", rid)
-        if reg is None or reg["organizationId"] != org["id"]:
-            raise not_found(f"Docker registry with ID {rid} not found")
-        return reg
+        return org_doc(
+            self.c.store, "registries", rid, org, f"Docker registry with ID {rid} not found"
+        )
 
     async def create(self, request: Request) -> Response:
         c = self.c

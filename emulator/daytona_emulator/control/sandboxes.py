@@ -24,6 +24,7 @@ from daytona_emulator.control.common import (
     new_id,
     not_found,
     num,
+    org_doc,
     pg_bool,
     read_json,
 )
@@ -68,10 +69,7 @@ class SandboxApi:
     # ------------------------------------------------------------------ helpers
     def sandbox_for(self, sid: str, org: Doc) -> Doc:
         """SandboxAccessGuard: unknown, non-UUID and other-org ids are all 404."""
-        sb = self.c.store.get("sandboxes", sid)
-        if sb is None or sb["organizationId"] != org["id"]:
-            raise not_found(f"Sandbox with ID {sid} not found")
-        return sb
+        return org_doc(self.c.store, "sandboxes", sid, org, f"Sandbox with ID {sid} not found")
 
     def guarded(self, request: Request, permission: str | None = None) -> tuple[Doc, Doc]:
         _, org = self.c.auth.scoped(request, permission)

@@ -215,23 +215,23 @@ class SnapshotApi:
         self.c.lifecycle.kick_snapshot(sn["id"])
         return empty()
 
-    async def toggle(self, request: Request) -> Response:
-        _, _, sn = self.by_id(request, "write:snapshots")
-        body = validate(await read_json(request), [Field("enabled", "boolean", optional=False)])
-        sn["enabled"] = body["enabled"]
+    async def _set_flag(self, request: Request, sn: Doc, flag: str) -> Response:
+        """Set the boolean ``flag`` of the snapshot from the body's field of that name."""
+        body = validate(await read_json(request), [Field(flag, "boolean", optional=False)])
+        sn[flag] = body[flag]
         sn["updatedAt"] = iso()
         self.c.store.put("snapshots", sn["id"], sn)
         return json_response(self.dto(sn))
+
+    async def toggle(self, request: Request) -> Response:
+        _, _, sn = self.by_id(request, "write:snapshots")
+        return await self._set_flag(request, sn, "enabled")
 
     async def set_general(self, request: Request) -> Response:
         principal, _ = self.c.auth.scoped(request)
         self.c.auth.require_admin(principal)
         _, _, sn = self.by_id(request)
-        body = validate(await read_json(request), [Field("general", "boolean", optional=False)])
-        sn["general"] = body["general"]
-        sn["updatedAt"] = iso()
-        self.c.store.put("snapshots", sn["id"], sn)
-        return json_response(self.dto(sn))
+        return await self._set_flag(request, sn, "general")
 
     async def build_logs(self, request: Request) -> Response:
         _, _, sn = self.by_id(request)

@@ -81,14 +81,18 @@ class VolumeApi:
         ]
         return json_response([self.dto(v) for v in sorted_recent_first(vols)])
 
-    async def get(self, request: Request) -> Response:
-        self.c.auth.scoped(request, "read:volumes")
+    def _volume(self, request: Request, permission: str) -> Doc:
+        """The volume named by the path's id (500 if not a UUID, 404 if unknown)."""
+        self.c.auth.scoped(request, permission)
         vid = request.path_params["volumeId"]
         uuid_or_500(vid)
         vol = self.c.store.get("volumes", vid)
         if vol is None:
             raise not_found(f"Volume with ID {vid} not found")
-        return json_response(self.dto(vol))
+        return vol
+
+    async def get(self, request: Request) -> Response:
+        return json_response(self.dto(self._volume(request, "read:volumes")))
 
     async def by_name(self, request: Request) -> Response:
         _, org = self.c.auth.scoped(request, "read:volumes")
@@ -103,12 +107,8 @@ class VolumeApi:
         raise not_found(f"Volume with name {name} not found")
 
     async def delete(self, request: Request) -> Response:
-        self.c.auth.scoped(request, "delete:volumes")
-        vid = request.path_params["volumeId"]
-        uuid_or_500(vid)
-        vol = self.c.store.get("volumes", vid)
-        if vol is None:
-            raise not_found(f"Volume with ID {vid} not found")
+        vol = self._volume(request, "delete:volumes")
+        vid = vol["id"]
         if vol["state"] != "ready":
             raise bad_request("Volume must be in 'ready' state in order to be deleted")
         vol["state"] = "pending_delete"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import functools
 import json
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -15,10 +14,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.errors import daemon_error
+from daytona_emulator.jsonbody import (
+    BodyError,
+    BodyTooLarge,
+    parse_json,
+    read_body,
+    replace_surrogates,
+)
 
 __all__ = [
     "MAX_PROXIED_BODY",
-    "BodyTooLarge",
     "Fail",
     "RouteTable",
     "daemon_handler",
@@ -28,7 +33,6 @@ __all__ = [
     "os_error_status",
     "parse_json_object",
     "query",
-    "read_body",
     "read_json",
     "require",
     "required_query",
@@ -39,26 +43,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 # (method, path under the toolbox mount, handler): an API group's routes
 RouteTable = list[tuple[str, str, Handler]]
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
 
 def go_text(text: str) -> str:
     """The string as Go writes it: each byte that is not UTF-8 (kept by ``surrogateescape``)
     and each lone surrogate becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
-
-
-def _go_strings(value: Any) -> Any:
-    """Every string inside a decoded JSON value through :func:`go_text` (Go's decoder turns a
-    lone ``\\ud800`` into U+FFFD)."""
-    if isinstance(value, str):
-        return go_text(value)
-    if isinstance(value, list):
-        return [_go_strings(v) for v in value]
-    if isinstance(value, dict):
-        return {go_text(k): _go_strings(v) for k, v in value.items()}
-    return value
+    return replace_surrogates(text)
 
 
 class Fail(Exception):
@@ -132,34 +121,14 @@ def os_fail(op: str, path: str, exc: OSError) -> Fail:
 MAX_PROXIED_BODY = 50 * 1024 * 1024
 
 
-class BodyTooLarge(Exception):
-    """The request body is longer than the limit; raised while reading, before it is whole."""
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, read no further than ``limit`` bytes (:class:`BodyTooLarge`)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def parse_json_object(raw: bytes) -> dict[str, Any]:
     """A JSON object, as Go's decoder reads it (lone surrogates become U+FFFD), or 400."""
     try:
-        body = json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Fail(400, f"invalid request body: {exc}") from None
-    except RecursionError:
-        raise Fail(400, "invalid request body: exceeded max depth") from None
+        body = parse_json(raw, max_depth=None, lone_surrogates="replace") if raw else None
+    except BodyError as exc:
+        raise Fail(400, f"invalid request body: {exc.message}") from None
     if not isinstance(body, dict):
         raise Fail(400, "invalid request body: expected a JSON object")
-    if _SURROGATE_ESCAPE.search(raw):
-        body = _go_strings(body)
     return body
 
 

@@ -16,15 +16,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from daytona_emulator.errors import HTTP_EXCEPTION, nest_error
+from daytona_emulator.jsonbody import MAX_JSON_BODY, BodyTooLarge, read_body
 
-from .common import (
-    BodyTooLarge,
-    Fail,
-    json_response,
-    parse_json_object,
-    read_body,
-    truncation_note,
-)
+from .common import Fail, json_response, parse_json_object, truncation_note
 from .jail import JailError
 from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env, tokenise
 from .state import Toolbox
@@ -32,7 +26,6 @@ from .state import Toolbox
 __all__ = ["ExecuteApi", "client_gone", "collect_output"]
 
 READ_CHUNK = 64 * 1024
-MAX_NEST_JSON_BODY = 100 * 1024  # Express body-parser default
 
 log = logging.getLogger("daytona_emulator.toolbox")
 
@@ -70,7 +63,7 @@ class ExecuteApi:
         # not proxied by the real API: errors are Nest-shaped ({statusCode,...,error,message})
         sid = request.path_params["sandboxId"]
         try:  # the API parses this body itself: Express's 100 kB limit, a plain Error (500)
-            body = parse_json_object(await read_body(request, MAX_NEST_JSON_BODY))
+            body = parse_json_object(await read_body(request, MAX_JSON_BODY))
         except BodyTooLarge:
             return nest_error(request, 500, "request entity too large", "Internal Server Error")
         except Fail as exc:
