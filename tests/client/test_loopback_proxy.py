@@ -14,6 +14,10 @@ started it), as the real race does at its worst.
 
 2. Closing the client while a download or a log follower is streaming ends it at once with a
 typed error (the proxy holds back the rest of a body, so the stream is really waiting).
+
+3. A bulk upload whose connection is cut after the server read it (and answered) is sent again
+when its body can be produced again — re-sending the same files is idempotent in effect — and
+the file is complete; a one-shot body is not sent again.
 """
 
 from __future__ import annotations
@@ -43,7 +47,10 @@ class IdleTimeoutProxy:
     pending request (path containing one of ``paths``) has had no byte of response for
     ``idle_timeout`` seconds is closed on both sides, once ``ready()`` holds. Responses to
     requests whose path contains one of ``stall_paths`` stop after ``stall_after`` bytes (the
-    connection stays open)."""
+    connection stays open). The first ``cut_responses`` responses to requests whose path
+    contains one of ``cut_paths`` are not forwarded: the connection is closed on both sides
+    when their first byte arrives (the server has read the request). ``requests`` lists the
+    path of every request seen."""
 
     upstream_port: int
     idle_timeout: float
@@ -51,9 +58,12 @@ class IdleTimeoutProxy:
     paths: tuple[str, ...] = ("",)
     stall_paths: tuple[str, ...] = ()
     stall_after: int = 65536
+    cut_paths: tuple[str, ...] = ()
+    cut_responses: int = 0
     port: int = 0
     stalled: int = 0
     closed: list[str] = field(default_factory=list)  # paths of the requests cut off
+    requests: list[str] = field(default_factory=list)
 
     async def handle(self, client: SocketStream) -> None:
         upstream = await anyio.connect_tcp("127.0.0.1", self.upstream_port)
@@ -66,6 +76,7 @@ class IdleTimeoutProxy:
                         match = _REQUEST_LINE.match(chunk)
                         if match is not None:
                             path = match.group(2).decode()
+                            self.requests.append(path)
                             pending["last"], pending["sent"] = path, 0
                             if any(p in path for p in self.paths):
                                 pending["path"], pending["since"] = path, time.monotonic()
@@ -78,6 +89,10 @@ class IdleTimeoutProxy:
                 try:
                     async for chunk in upstream:
                         pending["path"] = None  # the response began: not idle
+                        if self.cut_responses and any(p in pending["last"] for p in self.cut_paths):
+                            self.cut_responses -= 1
+                            self.closed.append(pending["last"])
+                            break
                         if any(p in pending["last"] for p in self.stall_paths):
                             room = self.stall_after - pending["sent"]
                             if len(chunk) >= room:
@@ -115,8 +130,18 @@ async def idle_timeout_proxy(
     ready: Callable[[], bool] = lambda: True,
     paths: tuple[str, ...] = ("",),
     stall_paths: tuple[str, ...] = (),
+    cut_paths: tuple[str, ...] = (),
+    cut_responses: int = 0,
 ) -> AsyncIterator[IdleTimeoutProxy]:
-    proxy = IdleTimeoutProxy(upstream_port, idle_timeout, ready, paths, stall_paths)
+    proxy = IdleTimeoutProxy(
+        upstream_port,
+        idle_timeout,
+        ready,
+        paths,
+        stall_paths,
+        cut_paths=cut_paths,
+        cut_responses=cut_responses,
+    )
     listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
     proxy.port = listener.extra(anyio.abc.SocketAttribute.local_port)
     async with listener, anyio.create_task_group() as tg:
@@ -268,3 +293,50 @@ async def test_closing_the_client_ends_a_request_waiting_for_its_answer(
     )
     # the command was running: its outcome is unknown to the caller, and it is not re-sent
     assert isinstance(err, OutcomeUnknownError), repr(err)
+
+
+_UPLOAD = "/files/bulk-upload"
+
+
+@pytest.mark.parametrize("source", ["bytes", "path"])
+async def test_upload_cut_after_the_server_read_it_is_sent_again(
+    emulator: Any, anyio_backend: str, source: str, tmp_path: Path
+) -> None:
+    payload = bytes(range(256)) * 12_000  # ~3 MB: several chunks
+    src: Any = payload
+    if source == "path":
+        src = tmp_path / "src.bin"
+        src.write_bytes(payload)
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
+        sb = await direct.create(labels={"test": "upload-cut"})
+        async with idle_timeout_proxy(
+            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
+        ) as proxy:
+            async with AsyncDaytona(
+                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
+            ) as d:
+                await (await d.get(sb.id)).fs.upload(src, "up.bin")
+        assert [p for p in proxy.closed if _UPLOAD in p] != []  # the first answer was cut
+        assert sum(_UPLOAD in p for p in proxy.requests) == 2
+        assert await sb.fs.download_bytes("up.bin") == payload
+
+
+async def test_one_shot_upload_cut_after_the_server_read_it_is_not_sent_again(
+    emulator: Any, anyio_backend: str
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 65536
+
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
+        sb = await direct.create(labels={"test": "upload-cut-one-shot"})
+        async with idle_timeout_proxy(
+            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
+        ) as proxy:
+            async with AsyncDaytona(
+                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
+            ) as d:
+                with pytest.raises(OutcomeUnknownError) as info:
+                    await (await d.get(sb.id)).fs.upload(chunks(), "once.bin")
+        assert any("one-shot" in note for note in info.value.__notes__)
+        assert sum(_UPLOAD in p for p in proxy.requests) == 1

@@ -40,8 +40,8 @@ from ._bodies import ReplayableStream
 from ._deadline import Deadline
 from ._streams import STREAM_ERRORS, endpoint_stream, stream_timeout
 from ._toolbox_base import ToolboxBase, check_path
-from ._transport import RetryPolicy
 from ._util import call_maybe_async
+from ._wire import mark_idempotent
 from .errors import APIConnectionError, DaytonaError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -489,6 +489,9 @@ class FileSystem(ToolboxBase):
                 timeout=stream_timeout(ctx, ctx.timeout.read),
             )
             request.stream = stream
+            # the same bytes to the same paths: re-sent like an idempotent request when the
+            # body can be produced again (the transport checks that)
+            mark_idempotent(request)
             return request
 
         replayable = isinstance(stream, ReplayableStream)
@@ -496,7 +499,6 @@ class FileSystem(ToolboxBase):
             response, state = await ctx.send_bounded(
                 lambda: ctx.http.send(build(), stream=True),
                 dl,
-                policy=self._upload_policy() if replayable else None,
             )
             try:
                 with dl.scope():
@@ -515,15 +517,6 @@ class FileSystem(ToolboxBase):
                     "twice; pass bytes, a local path or a seekable file to get retries"
                 )
             raise
-
-    def _upload_policy(self) -> RetryPolicy:
-        # the same bytes to the same paths: safe to re-send on every status an idempotent
-        # request is retried on
-        base = RetryPolicy(max_retries=self._ctx.max_retries)
-        return RetryPolicy(
-            max_retries=base.max_retries,
-            statuses_any_method=base.statuses_any_method | base.statuses_idempotent,
-        )
 
     # -- downloads -----------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 - **never re-send what may have run** (:func:`may_send_again`): a request whose attempt failed
   with nothing of it sent (connect and pool failures: the network adapter records the fact on
   the exception, :mod:`._wire`) may go out again, whatever its method. After that, only an
-  idempotent method (GET/HEAD/PUT/DELETE/OPTIONS) with a replayable body may; a POST/PATCH the
-  server may have read becomes :class:`~daytona_async.OutcomeUnknownError` for the caller,
-  never a silent second run. Keep-alive connections expire well before the server's
+  idempotent request (GET/HEAD/PUT/DELETE/OPTIONS, or one marked idempotent in effect with
+  :func:`~daytona_async._wire.mark_idempotent`, as the bulk upload is) with a replayable body
+  may; a POST/PATCH the server may have read becomes
+  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run. Keep-alive connections expire well before the server's
   (2 s < 5 s), so the client does not send on a connection the server is closing as idle.
 
 - **statuses**: a status by which the server says it did not act (429, 503) is retried for
@@ -68,6 +69,7 @@ from ._wire import (
     AIOHTTP_DEFAULT_LIMITS,
     HTTPX_DEFAULT_LIMITS,
     IDEMPOTENT_METHODS,
+    is_idempotent,
     request_sent,
 )
 
@@ -100,11 +102,6 @@ class RetryPolicy:
     statuses_idempotent: frozenset[int] = frozenset(
         s for s in range(500, 600) if s not in (501, 505)
     )
-    # read/write/protocol failures after sending, idempotent methods only
-    retry_after_send: bool = True
-    # no effect: a request the server may have read is never re-sent (kept so that policies
-    # built with it still construct)
-    replay_stale: bool = False
 
     def with_max_retries(self, n: int) -> RetryPolicy:
         return dataclasses.replace(self, max_retries=n)
@@ -378,7 +375,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             policy=policy,
             state=state,
             deadline=deadline,
-            idempotent=request.method in IDEMPOTENT_METHODS,
+            idempotent=is_idempotent(request),
             replayable=replayable_body(request),
             base_timeout=request.extensions.get("timeout"),
         )
@@ -391,8 +388,6 @@ class RetryTransport(httpx.AsyncBaseTransport):
             return None
         sent = request_sent(exc)
         if not may_send_again(sent=sent, idempotent=call.idempotent, replayable=call.replayable):
-            return None
-        if sent and not policy.retry_after_send:
             return None
         delay = policy.backoff(attempt)
         return delay if call.fits(delay) else None
