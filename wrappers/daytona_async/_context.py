@@ -32,8 +32,9 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
     ``"/toolbox/{id}/toolbox/files"`` — build it with :meth:`ClientContext.path`). The body is
     read; non-2xx raises.
 
-Streamed requests (downloads, follow logs, streamed uploads) are sent by
-``_streams.open_stream`` on :meth:`send_bounded`, their status checked before the body is read.
+Streamed requests (downloads, follow logs) are sent by the generated endpoints'
+``asyncio_stream()`` through ``_streams.endpoint_stream`` on :meth:`send_bounded`, their status
+checked before the body is read.
 
 ``ctx.raise_for_status(response)``
     Turn any non-2xx ``httpx.Response`` (already read) into a typed error. Understands the
@@ -44,10 +45,6 @@ Streamed requests (downloads, follow logs, streamed uploads) are sent by
 
 ``ctx.map_exception(exc, deadline=None)``
     Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
-
-``ctx.endpoint_request(endpoint, *args, **kwargs)`` — ``(method, url, httpx kwargs)`` of a
-generated endpoint's request, for streamed requests sent through ``_streams.open_stream``
-(the URL comes from the API description, never built by hand).
 
 ``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
 ``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
@@ -84,8 +81,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from daytona_api import AuthenticatedClient
     from daytona_api.types import Response
 
@@ -225,20 +220,6 @@ class ClientContext:
                 "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
                 "create a new client"
             )
-
-    def endpoint_request(
-        self, endpoint: ModuleType, *args: object, **kwargs: object
-    ) -> tuple[str, str, dict[str, Any]]:
-        """``(method, url, httpx kwargs)`` of the request the generated ``endpoint`` module
-        builds for these arguments (positional ones are path parameters: validated as ids).
-        For streamed requests: the generated ``asyncio_stream()`` can neither take a per-request
-        read timeout (quiet follow streams need none) nor hand back a response that outlives a
-        ``with`` block, so only its request builder is used."""
-        _check_path_args(args)
-        built: dict[str, Any] = endpoint._get_kwargs(*args, **kwargs)
-        method = str(built.pop("method")).upper()
-        url = str(built.pop("url"))
-        return method, url, {k: v for k, v in built.items() if v}
 
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str

@@ -222,7 +222,12 @@ class Snapshots(Resource):
             return snapshot_build_over(_state(current))
 
         return follow_build_logs(
-            self._ctx, get_snapshot_build_logs, snapshot_id, build_over, lines=lines, deadline=dl
+            self._ctx,
+            get_snapshot_build_logs.asyncio_stream,
+            snapshot_id,
+            build_over,
+            lines=lines,
+            deadline=dl,
         )
 
     async def build_logs(self, snapshot_id: str, *, timeout: float | None = None) -> str:
