@@ -298,17 +298,28 @@ async def test_closing_the_client_ends_a_request_waiting_for_its_answer(
 _UPLOAD = "/files/bulk-upload"
 
 
+@asynccontextmanager
+async def _scratch_sandbox(emulator: Any, label: str) -> AsyncIterator[Any]:
+    """A sandbox on a direct client, deleted at the end."""
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
+        sb = await direct.create(labels={"test": label})
+        try:
+            yield sb
+        finally:
+            await sb.delete()
+
+
 @pytest.mark.parametrize("source", ["bytes", "path"])
 async def test_upload_cut_after_the_server_read_it_is_sent_again(
-    emulator: Any, anyio_backend: str, source: str, tmp_path: Path
+    emulator_factory: Callable[..., Any], anyio_backend: str, source: str, tmp_path: Path
 ) -> None:
+    emulator = emulator_factory()  # its own: the module's emulator is at its CPU quota here
     payload = bytes(range(256)) * 12_000  # ~3 MB: several chunks
     src: Any = payload
     if source == "path":
         src = tmp_path / "src.bin"
         src.write_bytes(payload)
-    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
-        sb = await direct.create(labels={"test": "upload-cut"})
+    async with _scratch_sandbox(emulator, "upload-cut") as sb:
         async with idle_timeout_proxy(
             emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
         ) as proxy:
@@ -322,14 +333,15 @@ async def test_upload_cut_after_the_server_read_it_is_sent_again(
 
 
 async def test_one_shot_upload_cut_after_the_server_read_it_is_not_sent_again(
-    emulator: Any, anyio_backend: str
+    emulator_factory: Callable[..., Any], anyio_backend: str
 ) -> None:
+    emulator = emulator_factory()
+
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(4):
             yield b"x" * 65536
 
-    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
-        sb = await direct.create(labels={"test": "upload-cut-one-shot"})
+    async with _scratch_sandbox(emulator, "upload-cut-one-shot") as sb:
         async with idle_timeout_proxy(
             emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
         ) as proxy:

@@ -239,13 +239,15 @@ class ClientContext:
         *,
         policy: RetryPolicy | None = None,
         stream: bool = False,
+        head_timeout: float | None = None,
     ) -> tuple[T, RequestState]:
         """Await ``send()`` (one request through the shared client) under ``dl``: the transport
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
-        errors and a spent budget :class:`DeadlineExceeded`. Returns the response and the
+        errors and a spent budget :class:`DeadlineExceeded`. ``head_timeout`` bounds each
+        attempt's wait for the response head (``stream``: release the concurrency token then). Returns the response and the
         transport's report (retries, last method/URL, Retry-After)."""
         self.check_open()
-        state = RequestState(deadline=dl, policy=policy, stream=stream)
+        state = RequestState(deadline=dl, policy=policy, stream=stream, head_timeout=head_timeout)
         token = request_state.set(state)
         try:
             with anyio.CancelScope(deadline=dl.when) as scope:

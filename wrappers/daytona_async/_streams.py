@@ -171,15 +171,23 @@ async def endpoint_stream(
     ``policy``, its status checked (a non-2xx is read and raised as the typed error) before
     the block runs; httpx errors leaving the block become typed errors.
 
-    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams). No
-    cancel scope is held while the block runs, so the block may ``yield`` (an async generator
-    may hold it and be finalised from another task).
+    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams; the
+    response head is then still awaited at most the client's read timeout per attempt, and a
+    request that got none is retried as any idempotent request). No cancel scope is held
+    while the block runs, so the block may ``yield`` (an async generator may hold it and be
+    finalised from another task).
     """
     dl = deadline if deadline is not None else Deadline(None, "stream")
     cm = endpoint(
         *args, client=ctx.api, request_timeout=stream_timeout(ctx, read_timeout), **kwargs
     )
-    response, state = await ctx.send_bounded(cm.__aenter__, dl, policy=policy, stream=True)
+    response, state = await ctx.send_bounded(
+        cm.__aenter__,
+        dl,
+        policy=policy,
+        stream=True,
+        head_timeout=ctx.timeout.read if read_timeout is None else None,
+    )
     try:
         if not response.is_success:
             try:

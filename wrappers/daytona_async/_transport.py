@@ -35,7 +35,8 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **per-operation deadlines**: when the caller runs under a :class:`~daytona_async.Deadline`
   (set by ``ClientContext``), each attempt's connect/read/write/pool timeouts are clamped to the
-  deadline's remaining budget.
+  deadline's remaining budget. A request whose reads are unbounded (a follow stream) still
+  gets a bounded wait for its response head (``RequestState.head_timeout``).
 
 - **logging**: ``debug`` logs one line per request (method, path, status, milliseconds,
   retries); ``info`` logs each retry and its wait. URLs are redacted.
@@ -123,7 +124,8 @@ class RequestState:
 
     Inputs: ``deadline`` (clamps timeouts and backoff sleeps), ``policy`` (overrides the
     client's retry policy, e.g. for sandbox creation), ``stream`` (release the concurrency
-    token once the head arrived). Outputs, written by the transport: the last request's
+    token once the head arrived), ``head_timeout`` (seconds an attempt may wait for the
+    response head, for requests whose body reads are unbounded: follow streams). Outputs, written by the transport: the last request's
     ``method``/``url``, ``retries`` done, the last ``Retry-After`` seen, and ``waits``: every
     pause the transport made before a retry, in seconds.
     """
@@ -131,6 +133,7 @@ class RequestState:
     deadline: Deadline | None = None
     policy: RetryPolicy | None = None
     stream: bool = False
+    head_timeout: float | None = None
     method: str | None = None
     url: str | None = None
     retries: int = 0
@@ -196,6 +199,7 @@ class _Call:
     idempotent: bool
     replayable: bool
     base_timeout: Any
+    head_timeout: float | None
 
     def fits(self, delay: float) -> bool:
         """Can we wait ``delay`` seconds and still try within the deadline?"""
@@ -227,6 +231,18 @@ class _ReleasingStream(httpx.AsyncByteStream):
 async def _sleep(seconds: float) -> None:
     """The transport's wait before a retry (one name, so a test can record the waits)."""
     await anyio.sleep(seconds)
+
+
+async def _head_within(
+    seconds: float, inner: httpx.AsyncBaseTransport, request: httpx.Request
+) -> httpx.Response:
+    """``inner``'s response, if its head arrives within ``seconds``; else ``httpx.ReadTimeout``
+    (the request was sent: retried like any read timeout, idempotent requests only). Bounds
+    the head of a request whose reads are otherwise unbounded (a follow stream), so a server
+    that accepts and never answers does not hold it until the caller's deadline."""
+    with anyio.move_on_after(seconds):
+        return await inner.handle_async_request(request)
+    raise httpx.ReadTimeout(f"no response head within {seconds:g} s", request=request)
 
 
 class RetryTransport(httpx.AsyncBaseTransport):
@@ -331,7 +347,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
             if semaphore is not None:
                 await semaphore.acquire()
             try:
-                response = await inner.handle_async_request(request)
+                if call.head_timeout is None:
+                    response = await inner.handle_async_request(request)
+                else:
+                    response = await _head_within(call.head_timeout, inner, request)
             except BaseException as exc:
                 if semaphore is not None:
                     semaphore.release()
@@ -378,6 +397,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             idempotent=is_idempotent(request),
             replayable=replayable_body(request),
             base_timeout=request.extensions.get("timeout"),
+            head_timeout=state.head_timeout if state is not None else None,
         )
 
     @staticmethod
