@@ -8,7 +8,7 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
   with nothing of it sent (connect and pool failures: the network adapter records the fact on
   the exception, :mod:`._wire`) may go out again, whatever its method. After that, only an
   idempotent request (GET/HEAD/PUT/DELETE/OPTIONS, or one marked idempotent in effect with
-  :func:`~daytona_async._wire.mark_idempotent`, as the bulk upload is) with a replayable body
+  :data:`~daytona_async._wire.IDEMPOTENT_EXTENSION`, as the bulk upload is) with a replayable body
   may; a POST/PATCH the server may have read becomes
   :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run. Keep-alive connections expire well before the server's
   (2 s < 5 s), so the client does not send on a connection the server is closing as idle.

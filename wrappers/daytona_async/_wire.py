@@ -1,7 +1,7 @@
 """What the HTTP adapters and the retry policy agree on, in a leaf module both import.
 
 - Which requests are idempotent (:func:`is_idempotent`: by method, or declared so by the
-  caller with :func:`mark_idempotent`), and the pool defaults of the two network transports.
+  caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of the two network transports.
 - The one fact a transport error carries for the retry policy: **was any byte of the request
   sent?** An adapter knows it (it saw the connection being opened, or the first write) and
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request
@@ -26,7 +26,6 @@ __all__ = [
     "IDEMPOTENT_METHODS",
     "KEEPALIVE_EXPIRY",
     "is_idempotent",
-    "mark_idempotent",
     "mark_sent",
     "request_sent",
 ]
@@ -35,20 +34,14 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRAC
 
 #: the request extension (``request.extensions[IDEMPOTENT_EXTENSION] = True``) by which the SDK
 #: declares a request of a non-idempotent method idempotent in effect, e.g. the bulk upload: the
-#: same bytes to the same paths leave the same files however often they arrive. Set it with
-#: :func:`mark_idempotent`; the retry policy reads it through :func:`is_idempotent` only.
+#: same bytes to the same paths leave the same files however often they arrive. The retry
+#: policy reads it through :func:`is_idempotent` only.
 IDEMPOTENT_EXTENSION = "daytona_idempotent"
-
-
-def mark_idempotent(request: httpx.Request) -> None:
-    """Declare ``request`` safe to send again after some of it reached the server (when its
-    body can be produced again: the transport still checks that)."""
-    request.extensions[IDEMPOTENT_EXTENSION] = True
 
 
 def is_idempotent(request: httpx.Request) -> bool:
     """May ``request`` run more than once with the same effect: an idempotent method, or
-    declared so with :func:`mark_idempotent`?"""
+    declared so with the request extension :data:`IDEMPOTENT_EXTENSION`?"""
     return (
         request.method in IDEMPOTENT_METHODS or request.extensions.get(IDEMPOTENT_EXTENSION) is True
     )
