@@ -20,23 +20,11 @@ import pytest
 from anyio.abc import SocketStream
 from daytona_async import APITimeoutError, AsyncDaytona
 
+from ..toolbox.test_fs_unit import SANDBOX
+from .loopback import read_request, request_target, serve_loopback
+
 pytestmark = pytest.mark.anyio
 
-SANDBOX = {
-    "id": "sb-1",
-    "organizationId": "org-1",
-    "snapshot": "s",
-    "user": "daytona",
-    "env": {},
-    "labels": {},
-    "public": False,
-    "target": "us",
-    "cpu": 1,
-    "gpu": 0,
-    "memory": 1,
-    "disk": 3,
-    "state": "started",
-}
 READ_TIMEOUT = 0.3
 MAX_RETRIES = 2
 
@@ -57,15 +45,12 @@ class SilentFollowServer:
 
     async def handle(self, client: SocketStream) -> None:
         async with client:
-            buffer = b""
+            buffer = bytearray()
             while True:
-                while b"\r\n\r\n" not in buffer:
-                    try:
-                        buffer += await client.receive()
-                    except (anyio.EndOfStream, anyio.BrokenResourceError):
-                        return
-                head, _, buffer = buffer.partition(b"\r\n\r\n")
-                target = head.split(b" ", 2)[1].decode()
+                head = await read_request(client, buffer)
+                if head is None:
+                    return
+                target = request_target(head)
                 if "follow=true" in target:
                     self.follows.append(target)
                     if not self.head:
@@ -94,14 +79,8 @@ async def silent_follow_server(
     head: bool, silence: float = 0.0
 ) -> AsyncIterator[SilentFollowServer]:
     server = SilentFollowServer(head=head, silence=silence)
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    server.port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, server.handle)
-        try:
-            yield server
-        finally:
-            tg.cancel_scope.cancel()
+    async with serve_loopback(server.handle) as server.port:
+        yield server
 
 
 def _client(server: SilentFollowServer) -> AsyncDaytona:

@@ -36,6 +36,8 @@ import pytest
 from anyio.abc import SocketStream
 from daytona_async import APIConnectionError, AsyncDaytona, DaytonaError, OutcomeUnknownError
 
+from .loopback import serve_loopback
+
 pytestmark = pytest.mark.anyio
 
 _REQUEST_LINE = re.compile(rb"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\S+) HTTP/1\.1\r\n")
@@ -142,14 +144,8 @@ async def idle_timeout_proxy(
         cut_paths=cut_paths,
         cut_responses=cut_responses,
     )
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    proxy.port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, proxy.handle)
-        try:
-            yield proxy
-        finally:
-            tg.cancel_scope.cancel()
+    async with serve_loopback(proxy.handle) as proxy.port:
+        yield proxy
 
 
 def _runs(path: Path) -> list[str]:

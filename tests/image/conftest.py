@@ -1,24 +1,20 @@
-"""Fixtures of the image tests: anyio backends, an emulator with a fast build clock, clients."""
+"""Fixtures of the image tests: those of the toolbox tests (anyio backends, clients), with an
+emulator whose build clock is faster still."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from daytona_emulator.pytest_plugin import FAST_CLOCK
 
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.01,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-    "build_logs_linger": 0.1,
-}
+from ..toolbox.conftest import anyio_backend, client_factory
 
+__all__ = ["anyio_backend", "client_factory", "emulator", "emulator_factory"]
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+IMAGE_CLOCK: dict[str, Any] = {"build_step_delay": 0.01, "build_logs_linger": 0.1}
 
 
 @pytest.fixture(scope="module")
@@ -26,33 +22,11 @@ def emulator() -> Iterator[Any]:
     """One emulator (toolbox and object storage included) shared by a test module."""
     from daytona_emulator.testing import EmulatorServer
 
-    with EmulatorServer(**FAST_CLOCK) as server:
+    with EmulatorServer(**{**FAST_CLOCK, **IMAGE_CLOCK}) as server:
         yield server
 
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Any]]:
+def emulator_factory(daytona_emulator_factory: Callable[..., Any]) -> Callable[..., Any]:
     """Start extra emulators with settings overrides; stopped at the end of the test."""
-    from daytona_emulator.testing import EmulatorServer
-
-    servers: list[Any] = []
-
-    def start(**overrides: Any) -> Any:
-        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def client_factory() -> Callable[..., Any]:
-    """``async with client_factory(server) as daytona:``."""
-    from daytona_async import AsyncDaytona
-
-    def make(server: Any, **kwargs: Any) -> Any:
-        return AsyncDaytona(api_key=server.api_key, api_url=server.base_url, **kwargs)
-
-    return make
+    return functools.partial(daytona_emulator_factory, **IMAGE_CLOCK)
