@@ -294,15 +294,29 @@ async def test_closing_the_client_ends_a_request_waiting_for_its_answer(
 _UPLOAD = "/files/bulk-upload"
 
 
-@asynccontextmanager
-async def _scratch_sandbox(emulator: Any, label: str) -> AsyncIterator[Any]:
-    """A sandbox on a direct client, deleted at the end."""
+async def _upload_behind_a_cutting_proxy(
+    emulator: Any, src: Any, dst: str
+) -> tuple[IdleTimeoutProxy, BaseException | None, Any]:
+    """Upload ``src`` to ``dst`` of a fresh sandbox through a proxy that cuts the connection of
+    the first bulk-upload answer (the server has read the whole upload by then). Returns the
+    proxy, what the upload raised (``None`` if it succeeded) and the sandbox on a direct
+    client, which stays usable until the caller's own checks are done."""
     async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
-        sb = await direct.create(labels={"test": label})
-        try:
-            yield sb
-        finally:
-            await sb.delete()
+        sb = await direct.create(labels={"test": "upload-cut"})
+        raised: BaseException | None = None
+        async with idle_timeout_proxy(
+            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
+        ) as proxy:
+            async with AsyncDaytona(
+                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
+            ) as d:
+                try:
+                    await (await d.get(sb.id)).fs.upload(src, dst)
+                except DaytonaError as exc:
+                    raised = exc
+        assert [p for p in proxy.closed if _UPLOAD in p] != []  # the first answer was cut
+        content = await sb.fs.download_bytes(dst) if raised is None else None
+        return proxy, raised, content
 
 
 @pytest.mark.parametrize("source", ["bytes", "path"])
@@ -315,17 +329,10 @@ async def test_upload_cut_after_the_server_read_it_is_sent_again(
     if source == "path":
         src = tmp_path / "src.bin"
         src.write_bytes(payload)
-    async with _scratch_sandbox(emulator, "upload-cut") as sb:
-        async with idle_timeout_proxy(
-            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
-        ) as proxy:
-            async with AsyncDaytona(
-                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
-            ) as d:
-                await (await d.get(sb.id)).fs.upload(src, "up.bin")
-        assert [p for p in proxy.closed if _UPLOAD in p] != []  # the first answer was cut
-        assert sum(_UPLOAD in p for p in proxy.requests) == 2
-        assert await sb.fs.download_bytes("up.bin") == payload
+    proxy, raised, content = await _upload_behind_a_cutting_proxy(emulator, src, "up.bin")
+    assert raised is None, repr(raised)
+    assert sum(_UPLOAD in p for p in proxy.requests) == 2
+    assert content == payload
 
 
 async def test_one_shot_upload_cut_after_the_server_read_it_is_not_sent_again(
@@ -337,14 +344,7 @@ async def test_one_shot_upload_cut_after_the_server_read_it_is_not_sent_again(
         for _ in range(4):
             yield b"x" * 65536
 
-    async with _scratch_sandbox(emulator, "upload-cut-one-shot") as sb:
-        async with idle_timeout_proxy(
-            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
-        ) as proxy:
-            async with AsyncDaytona(
-                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
-            ) as d:
-                with pytest.raises(OutcomeUnknownError) as info:
-                    await (await d.get(sb.id)).fs.upload(chunks(), "once.bin")
-        assert any("one-shot" in note for note in info.value.__notes__)
-        assert sum(_UPLOAD in p for p in proxy.requests) == 1
+    proxy, raised, _ = await _upload_behind_a_cutting_proxy(emulator, chunks(), "once.bin")
+    assert isinstance(raised, OutcomeUnknownError), repr(raised)
+    assert any("one-shot" in note for note in raised.__notes__)
+    assert sum(_UPLOAD in p for p in proxy.requests) == 1
