@@ -51,7 +51,7 @@ checked before the body is read.
 ``""``, ``"."``, ``".."``) and percent-encodes it.
 
 Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
-:mod:`daytona_async._transport`); e.g. ``ctx.no_retry`` disables retries for that call.
+:mod:`daytona_async._transport`; creates use ``_create_once.lookup_first_policy``).
 """
 
 from __future__ import annotations
@@ -160,8 +160,6 @@ class ClientContext:
     See the module docstring for the API. Created by :class:`~daytona_async.AsyncDaytona`;
     not meant to be built by users.
     """
-
-    no_retry = RetryPolicy(max_retries=0)
 
     def __init__(
         self,

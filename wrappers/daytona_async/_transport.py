@@ -49,7 +49,6 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 from __future__ import annotations
 
-import dataclasses
 import email.utils
 import logging
 import math
@@ -103,9 +102,6 @@ class RetryPolicy:
     statuses_idempotent: frozenset[int] = frozenset(
         s for s in range(500, 600) if s not in (501, 505)
     )
-
-    def with_max_retries(self, n: int) -> RetryPolicy:
-        return dataclasses.replace(self, max_retries=n)
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: ``uniform(0, min(backoff_max, backoff_base * 2**attempt))``."""
