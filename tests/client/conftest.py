@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.02,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-}
+from daytona_emulator.testing import FAST_CLOCK
 
 SECRET_KEY = "dtn_" + "5ec7e7" * 10 + "abcd"
 
@@ -32,20 +27,9 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Any]]:
+def emulator_factory(daytona_emulator_factory: Callable[..., Any]) -> Callable[..., Any]:
     """Start extra emulators with settings overrides; stopped at the end of the test."""
-    from daytona_emulator.testing import EmulatorServer
-
-    servers: list[Any] = []
-
-    def start(**overrides: Any) -> Any:
-        server = EmulatorServer(api_key=SECRET_KEY, **{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    return functools.partial(daytona_emulator_factory, api_key=SECRET_KEY)
 
 
 @pytest.fixture

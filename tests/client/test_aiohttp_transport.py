@@ -12,6 +12,8 @@ import pytest
 from anyio.abc import SocketStream
 from daytona_async._aiohttp import AiohttpTransport
 
+from .loopback import read_request, request_target, serve_loopback
+
 pytestmark = pytest.mark.anyio
 
 
@@ -30,16 +32,13 @@ async def _handle(stream: SocketStream) -> None:
 
 
 async def _serve(stream: SocketStream) -> None:
-    buf = b""
+    buf = bytearray()
     async with stream:
         while True:
-            while b"\r\n\r\n" not in buf:
-                try:
-                    buf += await stream.receive()
-                except (anyio.EndOfStream, anyio.BrokenResourceError):
-                    return
-            head, _, buf = buf.partition(b"\r\n\r\n")
-            _, kind, size_text = head.split(b" ", 2)[1].decode().split("/")
+            head = await read_request(stream, buf)
+            if head is None:
+                return
+            _, kind, size_text = request_target(head).split("/")
             body = b"x" * int(size_text)
             if kind == "len":
                 await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
@@ -58,14 +57,8 @@ async def _serve(stream: SocketStream) -> None:
 
 @asynccontextmanager
 async def server() -> AsyncIterator[str]:
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, _handle)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            tg.cancel_scope.cancel()
+    async with serve_loopback(_handle) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 async def test_small_body_is_read_whole_and_connection_reused() -> None:

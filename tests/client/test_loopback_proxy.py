@@ -14,6 +14,10 @@ started it), as the real race does at its worst.
 
 2. Closing the client while a download or a log follower is streaming ends it at once with a
 typed error (the proxy holds back the rest of a body, so the stream is really waiting).
+
+3. A bulk upload whose connection is cut after the server read it (and answered) is sent again
+when its body can be produced again — re-sending the same files is idempotent in effect — and
+the file is complete; a one-shot body is not sent again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import pytest
 from anyio.abc import SocketStream
 from daytona_async import APIConnectionError, AsyncDaytona, DaytonaError, OutcomeUnknownError
 
+from .loopback import serve_loopback
+
 pytestmark = pytest.mark.anyio
 
 _REQUEST_LINE = re.compile(rb"^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\S+) HTTP/1\.1\r\n")
@@ -43,7 +49,10 @@ class IdleTimeoutProxy:
     pending request (path containing one of ``paths``) has had no byte of response for
     ``idle_timeout`` seconds is closed on both sides, once ``ready()`` holds. Responses to
     requests whose path contains one of ``stall_paths`` stop after ``stall_after`` bytes (the
-    connection stays open)."""
+    connection stays open). The first ``cut_responses`` responses to requests whose path
+    contains one of ``cut_paths`` are not forwarded: the connection is closed on both sides
+    when their first byte arrives (the server has read the request). ``requests`` lists the
+    path of every request seen."""
 
     upstream_port: int
     idle_timeout: float
@@ -51,9 +60,12 @@ class IdleTimeoutProxy:
     paths: tuple[str, ...] = ("",)
     stall_paths: tuple[str, ...] = ()
     stall_after: int = 65536
+    cut_paths: tuple[str, ...] = ()
+    cut_responses: int = 0
     port: int = 0
     stalled: int = 0
     closed: list[str] = field(default_factory=list)  # paths of the requests cut off
+    requests: list[str] = field(default_factory=list)
 
     async def handle(self, client: SocketStream) -> None:
         upstream = await anyio.connect_tcp("127.0.0.1", self.upstream_port)
@@ -66,6 +78,7 @@ class IdleTimeoutProxy:
                         match = _REQUEST_LINE.match(chunk)
                         if match is not None:
                             path = match.group(2).decode()
+                            self.requests.append(path)
                             pending["last"], pending["sent"] = path, 0
                             if any(p in path for p in self.paths):
                                 pending["path"], pending["since"] = path, time.monotonic()
@@ -78,6 +91,10 @@ class IdleTimeoutProxy:
                 try:
                     async for chunk in upstream:
                         pending["path"] = None  # the response began: not idle
+                        if self.cut_responses and any(p in pending["last"] for p in self.cut_paths):
+                            self.cut_responses -= 1
+                            self.closed.append(pending["last"])
+                            break
                         if any(p in pending["last"] for p in self.stall_paths):
                             room = self.stall_after - pending["sent"]
                             if len(chunk) >= room:
@@ -115,16 +132,20 @@ async def idle_timeout_proxy(
     ready: Callable[[], bool] = lambda: True,
     paths: tuple[str, ...] = ("",),
     stall_paths: tuple[str, ...] = (),
+    cut_paths: tuple[str, ...] = (),
+    cut_responses: int = 0,
 ) -> AsyncIterator[IdleTimeoutProxy]:
-    proxy = IdleTimeoutProxy(upstream_port, idle_timeout, ready, paths, stall_paths)
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    proxy.port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, proxy.handle)
-        try:
-            yield proxy
-        finally:
-            tg.cancel_scope.cancel()
+    proxy = IdleTimeoutProxy(
+        upstream_port,
+        idle_timeout,
+        ready,
+        paths,
+        stall_paths,
+        cut_paths=cut_paths,
+        cut_responses=cut_responses,
+    )
+    async with serve_loopback(proxy.handle) as proxy.port:
+        yield proxy
 
 
 def _runs(path: Path) -> list[str]:
@@ -268,3 +289,62 @@ async def test_closing_the_client_ends_a_request_waiting_for_its_answer(
     )
     # the command was running: its outcome is unknown to the caller, and it is not re-sent
     assert isinstance(err, OutcomeUnknownError), repr(err)
+
+
+_UPLOAD = "/files/bulk-upload"
+
+
+async def _upload_behind_a_cutting_proxy(
+    emulator: Any, src: Any, dst: str
+) -> tuple[IdleTimeoutProxy, BaseException | None, Any]:
+    """Upload ``src`` to ``dst`` of a fresh sandbox through a proxy that cuts the connection of
+    the first bulk-upload answer (the server has read the whole upload by then). Returns the
+    proxy, what the upload raised (``None`` if it succeeded) and the sandbox on a direct
+    client, which stays usable until the caller's own checks are done."""
+    async with AsyncDaytona(api_key=emulator.api_key, api_url=emulator.base_url) as direct:
+        sb = await direct.create(labels={"test": "upload-cut"})
+        raised: BaseException | None = None
+        async with idle_timeout_proxy(
+            emulator.port, idle_timeout=3600, cut_paths=(_UPLOAD,), cut_responses=1
+        ) as proxy:
+            async with AsyncDaytona(
+                api_key=emulator.api_key, api_url=f"http://127.0.0.1:{proxy.port}/api"
+            ) as d:
+                try:
+                    await (await d.get(sb.id)).fs.upload(src, dst)
+                except DaytonaError as exc:
+                    raised = exc
+        assert [p for p in proxy.closed if _UPLOAD in p] != []  # the first answer was cut
+        content = await sb.fs.download_bytes(dst) if raised is None else None
+        return proxy, raised, content
+
+
+@pytest.mark.parametrize("source", ["bytes", "path"])
+async def test_upload_cut_after_the_server_read_it_is_sent_again(
+    emulator_factory: Callable[..., Any], anyio_backend: str, source: str, tmp_path: Path
+) -> None:
+    emulator = emulator_factory()  # its own: the module's emulator is at its CPU quota here
+    payload = bytes(range(256)) * 12_000  # ~3 MB: several chunks
+    src: Any = payload
+    if source == "path":
+        src = tmp_path / "src.bin"
+        src.write_bytes(payload)
+    proxy, raised, content = await _upload_behind_a_cutting_proxy(emulator, src, "up.bin")
+    assert raised is None, repr(raised)
+    assert sum(_UPLOAD in p for p in proxy.requests) == 2
+    assert content == payload
+
+
+async def test_one_shot_upload_cut_after_the_server_read_it_is_not_sent_again(
+    emulator_factory: Callable[..., Any], anyio_backend: str
+) -> None:
+    emulator = emulator_factory()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 65536
+
+    proxy, raised, _ = await _upload_behind_a_cutting_proxy(emulator, chunks(), "once.bin")
+    assert isinstance(raised, OutcomeUnknownError), repr(raised)
+    assert any("one-shot" in note for note in raised.__notes__)
+    assert sum(_UPLOAD in p for p in proxy.requests) == 1

@@ -24,6 +24,8 @@ from anyio.abc import SocketStream
 from daytona_async._transport import RetryPolicy, RetryTransport
 from daytona_async._wire import KEEPALIVE_EXPIRY, request_sent
 
+from .loopback import read_request, serve_loopback
+
 pytestmark = pytest.mark.anyio
 
 
@@ -39,33 +41,16 @@ class RacyServer:
     answered: list[int] = field(default_factory=list)
     connections: int = 0
 
-    async def _read_request(self, stream: SocketStream, buf: bytearray) -> str | None:
-        while b"\r\n\r\n" not in buf:
-            try:
-                chunk = await stream.receive()
-            except (anyio.EndOfStream, anyio.BrokenResourceError):
-                return None
-            buf += chunk
-        head, _, rest = bytes(buf).partition(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        while len(rest) < length:
-            rest += await stream.receive()
-        buf[:] = rest[length:]
-        return head.split(b" ", 1)[0].decode()
-
     async def handle(self, stream: SocketStream) -> None:
         self.connections += 1
         conn = self.connections
         buf = bytearray()
         async with stream:
             while True:
-                method = await self._read_request(stream, buf)
-                if method is None:
+                head = await read_request(stream, buf)
+                if head is None:
                     return
+                method = head.split(b" ", 1)[0].decode()
                 number = len(self.seen) + 1
                 self.seen.append((number, conn, method))
                 if number in self.drop:
@@ -81,14 +66,8 @@ class RacyServer:
 @asynccontextmanager
 async def racy_server(drop: set[int]) -> AsyncIterator[RacyServer]:
     server = RacyServer(drop=drop)
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    server.port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, server.handle)
-        try:
-            yield server
-        finally:
-            tg.cancel_scope.cancel()
+    async with serve_loopback(server.handle) as server.port:
+        yield server
 
 
 def _transport(backend: str, **policy: object) -> RetryTransport:

@@ -1,4 +1,5 @@
-"""Fixtures of the image tests: anyio backends, an emulator with a fast build clock, clients."""
+"""Fixtures of the image tests: those of the toolbox tests (anyio backends, clients), with an
+emulator whose build clock is faster still."""
 
 from __future__ import annotations
 
@@ -7,15 +8,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from daytona_emulator.testing import FAST_CLOCK as PLUGIN_CLOCK
+from daytona_emulator.testing import FAST_CLOCK
 
-# the plugin's clock with quicker build steps, and finished build logs kept briefly
-FAST_CLOCK: dict[str, Any] = {**PLUGIN_CLOCK, "build_step_delay": 0.01, "build_logs_linger": 0.1}
+from ..toolbox.conftest import anyio_backend, client_factory
 
+__all__ = ["anyio_backend", "client_factory", "emulator", "emulator_factory"]
 
-@pytest.fixture(params=["asyncio", "trio"])
-def anyio_backend(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+IMAGE_CLOCK: dict[str, Any] = {"build_step_delay": 0.01, "build_logs_linger": 0.1}
 
 
 @pytest.fixture(scope="module")
@@ -23,24 +22,11 @@ def emulator() -> Iterator[Any]:
     """One emulator (toolbox and object storage included) shared by a test module."""
     from daytona_emulator.testing import EmulatorServer
 
-    with EmulatorServer(**FAST_CLOCK) as server:
+    with EmulatorServer(**{**FAST_CLOCK, **IMAGE_CLOCK}) as server:
         yield server
 
 
 @pytest.fixture
-def emulator_factory(
-    daytona_emulator_factory: Callable[..., Any],
-) -> Callable[..., Any]:
-    """Start extra emulators with settings overrides (the plugin's factory on this clock)."""
-    return functools.partial(daytona_emulator_factory, **FAST_CLOCK)
-
-
-@pytest.fixture
-def client_factory() -> Callable[..., Any]:
-    """``async with client_factory(server) as daytona:``."""
-    from daytona_async import AsyncDaytona
-
-    def make(server: Any, **kwargs: Any) -> Any:
-        return AsyncDaytona(api_key=server.api_key, api_url=server.base_url, **kwargs)
-
-    return make
+def emulator_factory(daytona_emulator_factory: Callable[..., Any]) -> Callable[..., Any]:
+    """Start extra emulators with settings overrides; stopped at the end of the test."""
+    return functools.partial(daytona_emulator_factory, **IMAGE_CLOCK)

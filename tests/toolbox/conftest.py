@@ -6,13 +6,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-
-FAST_CLOCK: dict[str, Any] = {
-    "transition_delay": 0.01,
-    "build_step_delay": 0.02,
-    "snapshot_step_delay": 0.01,
-    "volume_step_delay": 0.01,
-}
+from daytona_emulator.testing import FAST_CLOCK
 
 
 @pytest.fixture(params=["asyncio", "trio"])
@@ -40,22 +34,11 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., Any]]:
+def emulator_factory(daytona_emulator_factory: Callable[..., Any]) -> Callable[..., Any]:
     """Start extra emulators with settings overrides; stopped at the end of the test."""
     if not _emulator_available():
         pytest.skip("the emulator's toolbox is not available")
-    from daytona_emulator.testing import EmulatorServer
-
-    servers: list[Any] = []
-
-    def start(**overrides: Any) -> Any:
-        server = EmulatorServer(**{**FAST_CLOCK, **overrides}).start()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    return daytona_emulator_factory
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""The toolbox layer sends every request through the generated endpoint functions, except the
-routes listed in ``HAND_BUILT_ROUTES`` (each with its reason): no URL is built by hand
-elsewhere in the toolbox modules."""
+"""The wrapper sends every request through the generated endpoint functions (their public
+``asyncio_detailed``/``asyncio_stream``), except the routes listed in ``HAND_BUILT_ROUTES``
+(each with its reason): no URL is built by hand anywhere else in the package, and nothing
+reaches into a generated module's private helpers (``_get_kwargs``...)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ from daytona_async._fs import HAND_BUILT_ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(daytona_async.__file__).parent
-TOOLBOX_MODULES = ["_fs.py", "_process.py", "_git.py", "_lsp.py"]
-# helpers that send a request to a URL given by the caller
-URL_SENDERS = {"_url", "request", "stream", "open_stream", "count_stream_bytes", "path"}
-API_PATH = re.compile(r"^/(toolbox|sandbox|snapshots|volumes|files|process|git|lsp)\b")
+# the transport layer: where requests are sent, never where a route is chosen
+TRANSPORT_MODULES = {"_context.py", "_aiohttp.py", "_http.py", "_transport.py"}
+# helpers that build or send a request to a URL given by the caller
+URL_SENDERS = {"_url", "request", "path", "build_request", "endpoint_request"}
+# what a generated endpoint module keeps to itself
+GENERATED_PRIVATE = {"_get_kwargs", "_parse_response", "_build_response"}
+API_PATH = re.compile(
+    r"^/(toolbox|sandbox|snapshots|volumes|files|process|git|lsp|users|organizations|"
+    r"api-keys|docker-registry|runners|object-storage|preview)\b"
+)
 
 
 def test_every_hand_built_route_is_in_the_spec_with_a_reason() -> None:
@@ -28,12 +35,19 @@ def test_every_hand_built_route_is_in_the_spec_with_a_reason() -> None:
         assert len(reason) > 40, (method, path)
 
 
-def test_toolbox_modules_build_no_other_url() -> None:
+def test_wrapper_builds_no_other_url() -> None:
     allowed = {path for _, path in HAND_BUILT_ROUTES}
     problems = []
-    for name in TOOLBOX_MODULES:
-        tree = ast.parse((PACKAGE / name).read_text())
+    modules = sorted(PACKAGE.rglob("*.py"))
+    assert len(modules) > 20
+    for module in modules:
+        name = str(module.relative_to(PACKAGE))
+        tree = ast.parse(module.read_text())
         for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in GENERATED_PRIVATE:
+                problems.append(f"{name}:{node.lineno}: generated internals .{node.attr}")
+            if name in TRANSPORT_MODULES:
+                continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if API_PATH.match(node.value) and node.value not in allowed:
                     problems.append(f"{name}:{node.lineno}: URL literal {node.value!r}")

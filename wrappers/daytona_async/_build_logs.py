@@ -11,25 +11,31 @@ is over and the whole log (its length read from the non-follow log) was delivere
 without loss or repetition; while the log does not exist yet (404/400 before the build starts)
 opening is retried.
 
-Requests are built by the generated endpoint modules (``get_build_logs``,
+Requests are sent by the generated endpoints' ``asyncio_stream()`` (``get_build_logs``,
 ``get_snapshot_build_logs``), so their URLs follow the API description.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import anyio
 
 from ._deadline import Deadline
-from ._streams import FollowOptions, count_stream_bytes, decode_text, follow_bytes, open_stream
+from ._streams import (
+    FollowOptions,
+    StreamEndpoint,
+    count_endpoint_bytes,
+    decode_text,
+    endpoint_stream,
+    follow_bytes,
+)
 from ._util import LogCallback, backoff_intervals, call_maybe_async
 from .errors import BadRequestError, NotFoundError
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     import httpx
 
     from ._context import ClientContext
@@ -62,10 +68,15 @@ class _BuildProbe:
     says so; the full length comes from the non-follow log."""
 
     def __init__(
-        self, ctx: ClientContext, url: str, is_done: Callable[[], Awaitable[bool]]
+        self,
+        ctx: ClientContext,
+        endpoint: StreamEndpoint,
+        resource_id: str,
+        is_done: Callable[[], Awaitable[bool]],
     ) -> None:
         self.ctx = ctx
-        self.url = url
+        self.endpoint = endpoint
+        self.resource_id = resource_id
         self.is_done = is_done
         self.done = False
 
@@ -76,14 +87,16 @@ class _BuildProbe:
 
     async def total_bytes(self) -> int | None:
         try:
-            return await count_stream_bytes(self.ctx, self.url, params={"follow": "false"})
+            return await count_endpoint_bytes(
+                self.ctx, self.endpoint, self.resource_id, follow=False
+            )
         except (NotFoundError, BadRequestError):
             return 0  # the build ended without a log
 
 
 def follow_build_logs(
     ctx: ClientContext,
-    endpoint: ModuleType,
+    endpoint: StreamEndpoint,
     resource_id: str,
     is_done: Callable[[], Awaitable[bool]],
     *,
@@ -91,22 +104,29 @@ def follow_build_logs(
     deadline: Deadline,
     options: FollowOptions | None = None,
 ) -> AsyncIterator[str]:
-    """The build log of ``resource_id`` (``endpoint`` is the generated build-log module), live,
-    until ``is_done()`` reports the build over and the whole log was delivered."""
-    method, url, extra = ctx.endpoint_request(endpoint, resource_id, follow=True)
-    probe = _BuildProbe(ctx, url, is_done)
+    """The build log of ``resource_id`` live (``endpoint``: the generated build-log module's
+    ``asyncio_stream``), until ``is_done()`` reports the build over and the whole log was
+    delivered."""
+    probe = _BuildProbe(ctx, endpoint, resource_id, is_done)
 
-    async def opener() -> httpx.Response:
+    @asynccontextmanager
+    async def opener() -> AsyncIterator[httpx.Response]:
         intervals = backoff_intervals(0.1, 1.5, 1.0)
         while True:
+            stream = endpoint_stream(
+                ctx, endpoint, resource_id, follow=True, deadline=deadline, read_timeout=None
+            )
             try:
-                return await open_stream(
-                    ctx, method, url, deadline=deadline, read_timeout=None, **extra
-                )
+                response = await stream.__aenter__()
+                break
             except (NotFoundError, BadRequestError):
                 if await probe.finished():
                     raise  # no log and nothing coming
             await anyio.sleep(next(intervals))
+        try:
+            yield response
+        finally:
+            await stream.__aexit__(None, None, None)
 
     chunks = follow_bytes(opener, probe, options=options, deadline=deadline)
     return decode_text(chunks, lines=lines)

@@ -32,8 +32,9 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
     ``"/toolbox/{id}/toolbox/files"`` — build it with :meth:`ClientContext.path`). The body is
     read; non-2xx raises.
 
-Streamed requests (downloads, follow logs, streamed uploads) are sent by
-``_streams.open_stream`` on :meth:`send_bounded`, their status checked before the body is read.
+Streamed requests (downloads, follow logs) are sent by the generated endpoints'
+``asyncio_stream()`` through ``_streams.endpoint_stream`` on :meth:`send_bounded`, their status
+checked before the body is read.
 
 ``ctx.raise_for_status(response)``
     Turn any non-2xx ``httpx.Response`` (already read) into a typed error. Understands the
@@ -45,16 +46,12 @@ Streamed requests (downloads, follow logs, streamed uploads) are sent by
 ``ctx.map_exception(exc, deadline=None)``
     Any exception from httpx/the generated code → a :class:`~daytona_async.DaytonaError`.
 
-``ctx.endpoint_request(endpoint, *args, **kwargs)`` — ``(method, url, httpx kwargs)`` of a
-generated endpoint's request, for streamed requests sent through ``_streams.open_stream``
-(the URL comes from the API description, never built by hand).
-
 ``ctx.deadline(timeout, operation)`` — a new :class:`Deadline` (``timeout=None``: unbounded).
 ``ctx.path("/sandbox/{id}/start", id=value)`` — validates each value as an id (refuses
 ``""``, ``"."``, ``".."``) and percent-encodes it.
 
 Retry policy for a single call: pass ``policy=RetryPolicy(...)`` (see
-:mod:`daytona_async._transport`); e.g. ``ctx.no_retry`` disables retries for that call.
+:mod:`daytona_async._transport`; creates use ``_create_once.lookup_first_policy``).
 """
 
 from __future__ import annotations
@@ -84,8 +81,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from types import ModuleType
-
     from daytona_api import AuthenticatedClient
     from daytona_api.types import Response
 
@@ -166,8 +161,6 @@ class ClientContext:
     not meant to be built by users.
     """
 
-    no_retry = RetryPolicy(max_retries=0)
-
     def __init__(
         self,
         *,
@@ -226,20 +219,6 @@ class ClientContext:
                 "create a new client"
             )
 
-    def endpoint_request(
-        self, endpoint: ModuleType, *args: object, **kwargs: object
-    ) -> tuple[str, str, dict[str, Any]]:
-        """``(method, url, httpx kwargs)`` of the request the generated ``endpoint`` module
-        builds for these arguments (positional ones are path parameters: validated as ids).
-        For streamed requests: the generated ``asyncio_stream()`` can neither take a per-request
-        read timeout (quiet follow streams need none) nor hand back a response that outlives a
-        ``with`` block, so only its request builder is used."""
-        _check_path_args(args)
-        built: dict[str, Any] = endpoint._get_kwargs(*args, **kwargs)
-        method = str(built.pop("method")).upper()
-        url = str(built.pop("url"))
-        return method, url, {k: v for k, v in built.items() if v}
-
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str
     ) -> Deadline:
@@ -258,13 +237,15 @@ class ClientContext:
         *,
         policy: RetryPolicy | None = None,
         stream: bool = False,
+        head_timeout: float | None = None,
     ) -> tuple[T, RequestState]:
         """Await ``send()`` (one request through the shared client) under ``dl``: the transport
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
-        errors and a spent budget :class:`DeadlineExceeded`. Returns the response and the
+        errors and a spent budget :class:`DeadlineExceeded`. ``head_timeout`` bounds each
+        attempt's wait for the response head (``stream``: release the concurrency token then). Returns the response and the
         transport's report (retries, last method/URL, Retry-After)."""
         self.check_open()
-        state = RequestState(deadline=dl, policy=policy, stream=stream)
+        state = RequestState(deadline=dl, policy=policy, stream=stream, head_timeout=head_timeout)
         token = request_state.set(state)
         try:
             with anyio.CancelScope(deadline=dl.when) as scope:

@@ -14,34 +14,29 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import anyio
-import httpx
 
 from ._logging import logger
 from ._transport import RetryPolicy
 from ._util import backoff_intervals
+from ._wire import request_sent
 from .errors import APIConnectionError, APIStatusError, DaytonaError, DeadlineExceeded
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
-__all__ = ["CreateAttempt", "create_once", "create_policy", "outcome_unknown"]
+__all__ = ["CreateAttempt", "create_once", "lookup_first_policy", "outcome_unknown"]
 
 T = TypeVar("T")
 
-# failures while connecting: not a byte of the request reached the server
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
-
-def create_policy(max_retries: int) -> RetryPolicy:
-    """The transport's policy for a create POST: re-sent by the transport only on 429 and when
-    nothing was sent; every other failure comes back here to be looked up first."""
-    return RetryPolicy(
-        max_retries=max_retries,
-        statuses_any_method=frozenset({429}),
-        statuses_idempotent=frozenset(),
-        retry_after_send=False,
-        replay_stale=False,
-    )
+def lookup_first_policy(max_retries: int) -> RetryPolicy:
+    """The transport's policy for a POST whose unknown outcome the caller resolves by a lookup
+    (sandbox and snapshot creates): the transport re-sends it only on 429 (and, as every
+    request, when nothing of it was sent); a 5xx, 408 or a connection lost after sending comes
+    back to :func:`create_once`, which looks the resource up before anything is sent again.
+    Other POSTs need no policy of their own: the transport's rule (:func:`may_send_again
+    <daytona_async._transport.may_send_again>`) never re-sends them once sent."""
+    return RetryPolicy(max_retries=max_retries, statuses_any_method=frozenset({429}))
 
 
 def outcome_unknown(err: DaytonaError) -> bool:
@@ -49,11 +44,9 @@ def outcome_unknown(err: DaytonaError) -> bool:
     if isinstance(err, APIStatusError):
         return err.status_code >= 500 or err.status_code == 408
     if isinstance(err, APIConnectionError):
-        sent = getattr(err, "request_sent", None)  # the transport's own fact, when it has it
-        if isinstance(sent, bool):
-            return sent
         cause = err.cause if err.cause is not None else err.__cause__
-        return not isinstance(cause, _NOT_SENT)
+        # the fact the network adapter recorded (or the error's type says): was anything sent?
+        return cause is None or request_sent(cause)
     return False
 
 

@@ -38,10 +38,10 @@ import httpx
 
 from ._bodies import ReplayableStream
 from ._deadline import Deadline
-from ._streams import STREAM_ERRORS, endpoint_stream, stream_timeout
+from ._streams import STREAM_ERRORS, endpoint_stream
 from ._toolbox_base import ToolboxBase, check_path
-from ._transport import RetryPolicy
 from ._util import call_maybe_async
+from ._wire import IDEMPOTENT_EXTENSION
 from .errors import APIConnectionError, DaytonaError, InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -475,38 +475,21 @@ class FileSystem(ToolboxBase):
         headers = {"Content-Type": body.content_type}
         length = body.content_length
         if length is not None:
-            headers["Content-Length"] = str(length)
-        else:
-            headers["Transfer-Encoding"] = "chunked"
+            headers["Content-Length"] = str(length)  # else httpx sends the body chunked
         url = ctx.path(_BULK_UPLOAD.replace("{sandboxId}", "{sid}"), sid=self.sandbox_id)
         stream = body.stream()
-
-        def build() -> httpx.Request:
-            request = ctx.http.build_request(
-                "POST",
-                url,
-                headers=headers,
-                timeout=stream_timeout(ctx, ctx.timeout.read),
-            )
-            request.stream = stream
-            return request
-
         replayable = isinstance(stream, ReplayableStream)
         try:
-            response, state = await ctx.send_bounded(
-                lambda: ctx.http.send(build(), stream=True),
-                dl,
-                policy=self._upload_policy() if replayable else None,
+            await ctx.request(
+                "POST",
+                url,
+                deadline=dl,
+                headers=headers,
+                content=stream,
+                # the same bytes to the same paths: re-sent like an idempotent request when the
+                # body can be produced again (the transport checks that)
+                extensions={IDEMPOTENT_EXTENSION: True},
             )
-            try:
-                with dl.scope():
-                    await response.aread()
-            except httpx.HTTPError as exc:
-                raise ctx.map_exception(exc, dl, state) from exc
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await response.aclose()
-            ctx.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
         except DaytonaError as err:
             if not replayable:
                 err.add_note(
@@ -515,15 +498,6 @@ class FileSystem(ToolboxBase):
                     "twice; pass bytes, a local path or a seekable file to get retries"
                 )
             raise
-
-    def _upload_policy(self) -> RetryPolicy:
-        # the same bytes to the same paths: safe to re-send on every status an idempotent
-        # request is retried on
-        base = RetryPolicy(max_retries=self._ctx.max_retries)
-        return RetryPolicy(
-            max_retries=base.max_retries,
-            statuses_any_method=base.statuses_any_method | base.statuses_idempotent,
-        )
 
     # -- downloads -----------------------------------------------------------------------
 

@@ -37,7 +37,6 @@ from ._streams import (
     stream_timeout,
 )
 from ._toolbox_base import ToolboxBase
-from ._transport import RetryPolicy
 from ._util import call_maybe_async
 from ._validation import validate_id
 from .errors import (
@@ -201,7 +200,6 @@ class Process(ToolboxBase):
                 body=body,
                 expect=ExecuteResponse,
                 deadline=dl,
-                policy=self._exec_policy(),
                 # the command may rightly be silent until it ends
                 request_timeout=stream_timeout(self._ctx, server_timeout + _EXEC_MARGIN),
             )
@@ -246,16 +244,6 @@ class Process(ToolboxBase):
         line = f'python3 -u -c "$(echo {_b64(code)} | base64 -d)"'
         return await self.exec(" ".join([line, *args]), env=env, timeout=timeout)
 
-    def _exec_policy(self) -> RetryPolicy:
-        # never re-send a command that may have run: only "not processed" answers are retried
-        # (connect failures are always retried by the transport); 408 is the command's timeout
-        return RetryPolicy(
-            max_retries=self._ctx.max_retries,
-            statuses_any_method=frozenset({429, 503}),
-            statuses_idempotent=frozenset(),
-            retry_after_send=False,
-        )
-
     # -- sessions ------------------------------------------------------------------------
 
     async def create_session(self, session_id: str, *, timeout: float | None = None) -> None:
@@ -265,9 +253,7 @@ class Process(ToolboxBase):
         from daytona_api.models import CreateSessionRequest
 
         body = CreateSessionRequest(session_id=validate_id(session_id, "session_id"))
-        await self._ctx.call(
-            create_session, self.sandbox_id, body=body, timeout=timeout, policy=self._exec_policy()
-        )
+        await self._ctx.call(create_session, self.sandbox_id, body=body, timeout=timeout)
 
     async def get_session(self, session_id: str, *, timeout: float | None = None) -> Session:
         """A session and its commands (``Session`` model)."""
@@ -318,7 +304,6 @@ class Process(ToolboxBase):
             body=body,
             expect=SessionExecuteResponse,
             timeout=timeout,
-            policy=self._exec_policy(),
         )
         cmd_id = result.cmd_id
         if not isinstance(cmd_id, str) or not cmd_id:

@@ -332,7 +332,12 @@ class AsyncSandbox:
             return not self.building
 
         return follow_build_logs(
-            self._ctx, get_build_logs, self.id, build_over, lines=lines, deadline=deadline
+            self._ctx,
+            get_build_logs.asyncio_stream,
+            self.id,
+            build_over,
+            lines=lines,
+            deadline=deadline,
         )
 
     async def build_logs(self, *, timeout: float | None = None) -> str:

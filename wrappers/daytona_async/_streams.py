@@ -51,11 +51,9 @@ __all__ = [
     "LineSplitter",
     "Utf8Decoder",
     "count_endpoint_bytes",
-    "count_stream_bytes",
     "decode_text",
     "endpoint_stream",
     "follow_bytes",
-    "open_stream",
     "stream_timeout",
     "strip_nul",
 ]
@@ -173,15 +171,23 @@ async def endpoint_stream(
     ``policy``, its status checked (a non-2xx is read and raised as the typed error) before
     the block runs; httpx errors leaving the block become typed errors.
 
-    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams). No
-    cancel scope is held while the block runs, so the block may ``yield`` (an async generator
-    may hold it and be finalised from another task).
+    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams; the
+    response head is then still awaited at most the client's read timeout per attempt, and a
+    request that got none is retried as any idempotent request). No cancel scope is held
+    while the block runs, so the block may ``yield`` (an async generator may hold it and be
+    finalised from another task).
     """
     dl = deadline if deadline is not None else Deadline(None, "stream")
     cm = endpoint(
         *args, client=ctx.api, request_timeout=stream_timeout(ctx, read_timeout), **kwargs
     )
-    response, state = await ctx.send_bounded(cm.__aenter__, dl, policy=policy, stream=True)
+    response, state = await ctx.send_bounded(
+        cm.__aenter__,
+        dl,
+        policy=policy,
+        stream=True,
+        head_timeout=ctx.timeout.read if read_timeout is None else None,
+    )
     try:
         if not response.is_success:
             try:
@@ -197,49 +203,6 @@ async def endpoint_stream(
     finally:
         with anyio.CancelScope(shield=True):
             await cm.__aexit__(None, None, None)
-
-
-async def open_stream(
-    ctx: ClientContext,
-    method: str,
-    url: str,
-    *,
-    deadline: Deadline | None = None,
-    read_timeout: float | None = None,
-    policy: RetryPolicy | None = None,
-    **httpx_kwargs: Any,
-) -> httpx.Response:
-    """Send a request on the shared client and return the response with its body unread.
-
-    The caller must ``await response.aclose()`` (shielded). A non-2xx is read and raised as the
-    typed error. Unlike ``ClientContext.stream`` this holds no cancel scope after returning, so
-    the response can live inside an async generator that may be finalised by another task.
-    ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams);
-    ``policy`` overrides the client's retry policy for this request.
-    """
-    dl = deadline if deadline is not None else Deadline(None, f"{method} {url}")
-    if "timeout" not in httpx_kwargs:
-        t = ctx.timeout
-        httpx_kwargs["timeout"] = httpx.Timeout(
-            connect=t.connect, read=read_timeout, write=t.write, pool=t.pool
-        )
-    response, state = await ctx.send_bounded(
-        lambda: ctx.http.send(ctx.http.build_request(method, url, **httpx_kwargs), stream=True),
-        dl,
-        policy=policy,
-        stream=True,
-    )
-    if not response.is_success:
-        try:
-            with dl.scope():
-                await response.aread()
-        except httpx.HTTPError as exc:
-            raise ctx.map_exception(exc, dl, state) from exc
-        finally:
-            with anyio.CancelScope(shield=True):
-                await response.aclose()
-        ctx.raise_for_status(response, retries=state.retries, retry_after=state.retry_after)
-    return response
 
 
 async def count_endpoint_bytes(
@@ -260,32 +223,6 @@ async def count_endpoint_bytes(
         with dl.scope():
             async for chunk in response.aiter_bytes():
                 total += len(chunk) - (0 if nul else chunk.count(b"\x00"))
-    return total
-
-
-async def count_stream_bytes(
-    ctx: ClientContext,
-    url: str,
-    *,
-    params: dict[str, str] | None = None,
-    deadline: Deadline | None = None,
-    nul: bool = False,
-) -> int:
-    """GET ``url`` and count its body's bytes without keeping them (NULs excluded unless
-    ``nul``). Used to learn a full log's length without holding it in memory. (URL-based
-    form of :func:`count_endpoint_bytes`.)"""
-    dl = deadline if deadline is not None else Deadline(60.0, f"GET {url}")
-    response = await open_stream(ctx, "GET", url, params=params, deadline=dl, read_timeout=30.0)
-    total = 0
-    try:
-        with dl.scope():
-            async for chunk in response.aiter_bytes():
-                total += len(chunk) - (0 if nul else chunk.count(b"\x00"))
-    except httpx.HTTPError as exc:
-        raise ctx.map_exception(exc, dl) from exc
-    finally:
-        with anyio.CancelScope(shield=True):
-            await response.aclose()
     return total
 
 
@@ -491,9 +428,8 @@ async def follow_bytes(
     """Yield the (NUL-stripped) bytes of a followed log until it is complete.
 
     ``open_stream()`` opens the follow stream (status checked, body unread; see
-    :func:`endpoint_stream` and :func:`open_stream`); it is called again to resume after a
-    drop. With ``probe=None`` the
-    iteration ends when the server ends the stream. ``deadline`` bounds the whole iteration
+    :func:`endpoint_stream`); it is called again to resume after a drop. With ``probe=None``
+    the iteration ends when the server ends the stream. ``deadline`` bounds the whole iteration
     (checked in every read, not across the consumer's own work between chunks).
     """
     o = options or FollowOptions()

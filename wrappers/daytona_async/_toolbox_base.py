@@ -109,11 +109,6 @@ class ToolboxBase:
     def sandbox_id(self) -> str:
         return self._sandbox.id
 
-    def _url(self, rest: str, **params: str) -> str:
-        """``/toolbox/{sandbox id}/toolbox`` + ``rest`` (``{name}`` placeholders filled with
-        validated, percent-encoded ``params``)."""
-        return self._ctx.path("/toolbox/{_sid}/toolbox" + rest, _sid=self.sandbox_id, **params)
-
     async def project_dir(self, *, deadline: Deadline | None = None) -> str:
         """The sandbox's project dir (``GET project-dir``, cached per sandbox)."""
         cache = _cache_of(self._ctx)

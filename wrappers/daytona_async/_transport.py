@@ -7,9 +7,10 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 - **never re-send what may have run** (:func:`may_send_again`): a request whose attempt failed
   with nothing of it sent (connect and pool failures: the network adapter records the fact on
   the exception, :mod:`._wire`) may go out again, whatever its method. After that, only an
-  idempotent method (GET/HEAD/PUT/DELETE/OPTIONS) with a replayable body may; a POST/PATCH the
-  server may have read becomes :class:`~daytona_async.OutcomeUnknownError` for the caller,
-  never a silent second run. Keep-alive connections expire well before the server's
+  idempotent request (GET/HEAD/PUT/DELETE/OPTIONS, or one marked idempotent in effect with
+  :data:`~daytona_async._wire.IDEMPOTENT_EXTENSION`, as the bulk upload is) with a replayable body
+  may; a POST/PATCH the server may have read becomes
+  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run. Keep-alive connections expire well before the server's
   (2 s < 5 s), so the client does not send on a connection the server is closing as idle.
 
 - **statuses**: a status by which the server says it did not act (429, 503) is retried for
@@ -34,7 +35,8 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **per-operation deadlines**: when the caller runs under a :class:`~daytona_async.Deadline`
   (set by ``ClientContext``), each attempt's connect/read/write/pool timeouts are clamped to the
-  deadline's remaining budget.
+  deadline's remaining budget. A request whose reads are unbounded (a follow stream) still
+  gets a bounded wait for its response head (``RequestState.head_timeout``).
 
 - **logging**: ``debug`` logs one line per request (method, path, status, milliseconds,
   retries); ``info`` logs each retry and its wait. URLs are redacted.
@@ -47,7 +49,6 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 from __future__ import annotations
 
-import dataclasses
 import email.utils
 import logging
 import math
@@ -68,6 +69,7 @@ from ._wire import (
     AIOHTTP_DEFAULT_LIMITS,
     HTTPX_DEFAULT_LIMITS,
     IDEMPOTENT_METHODS,
+    is_idempotent,
     request_sent,
 )
 
@@ -100,14 +102,6 @@ class RetryPolicy:
     statuses_idempotent: frozenset[int] = frozenset(
         s for s in range(500, 600) if s not in (501, 505)
     )
-    # read/write/protocol failures after sending, idempotent methods only
-    retry_after_send: bool = True
-    # no effect: a request the server may have read is never re-sent (kept so that policies
-    # built with it still construct)
-    replay_stale: bool = False
-
-    def with_max_retries(self, n: int) -> RetryPolicy:
-        return dataclasses.replace(self, max_retries=n)
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: ``uniform(0, min(backoff_max, backoff_base * 2**attempt))``."""
@@ -126,7 +120,8 @@ class RequestState:
 
     Inputs: ``deadline`` (clamps timeouts and backoff sleeps), ``policy`` (overrides the
     client's retry policy, e.g. for sandbox creation), ``stream`` (release the concurrency
-    token once the head arrived). Outputs, written by the transport: the last request's
+    token once the head arrived), ``head_timeout`` (seconds an attempt may wait for the
+    response head, for requests whose body reads are unbounded: follow streams). Outputs, written by the transport: the last request's
     ``method``/``url``, ``retries`` done, the last ``Retry-After`` seen, and ``waits``: every
     pause the transport made before a retry, in seconds.
     """
@@ -134,6 +129,7 @@ class RequestState:
     deadline: Deadline | None = None
     policy: RetryPolicy | None = None
     stream: bool = False
+    head_timeout: float | None = None
     method: str | None = None
     url: str | None = None
     retries: int = 0
@@ -199,6 +195,7 @@ class _Call:
     idempotent: bool
     replayable: bool
     base_timeout: Any
+    head_timeout: float | None
 
     def fits(self, delay: float) -> bool:
         """Can we wait ``delay`` seconds and still try within the deadline?"""
@@ -230,6 +227,18 @@ class _ReleasingStream(httpx.AsyncByteStream):
 async def _sleep(seconds: float) -> None:
     """The transport's wait before a retry (one name, so a test can record the waits)."""
     await anyio.sleep(seconds)
+
+
+async def _head_within(
+    seconds: float, inner: httpx.AsyncBaseTransport, request: httpx.Request
+) -> httpx.Response:
+    """``inner``'s response, if its head arrives within ``seconds``; else ``httpx.ReadTimeout``
+    (the request was sent: retried like any read timeout, idempotent requests only). Bounds
+    the head of a request whose reads are otherwise unbounded (a follow stream), so a server
+    that accepts and never answers does not hold it until the caller's deadline."""
+    with anyio.move_on_after(seconds):
+        return await inner.handle_async_request(request)
+    raise httpx.ReadTimeout(f"no response head within {seconds:g} s", request=request)
 
 
 class RetryTransport(httpx.AsyncBaseTransport):
@@ -341,7 +350,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
             if semaphore is not None:
                 await semaphore.acquire()
             try:
-                response = await inner.handle_async_request(request)
+                if call.head_timeout is None:
+                    response = await inner.handle_async_request(request)
+                else:
+                    response = await _head_within(call.head_timeout, inner, request)
             except BaseException as exc:
                 if semaphore is not None:
                     semaphore.release()
@@ -385,9 +397,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
             policy=policy,
             state=state,
             deadline=deadline,
-            idempotent=request.method in IDEMPOTENT_METHODS,
+            idempotent=is_idempotent(request),
             replayable=replayable_body(request),
             base_timeout=request.extensions.get("timeout"),
+            head_timeout=state.head_timeout if state is not None else None,
         )
 
     @staticmethod
@@ -398,8 +411,6 @@ class RetryTransport(httpx.AsyncBaseTransport):
             return None
         sent = request_sent(exc)
         if not may_send_again(sent=sent, idempotent=call.idempotent, replayable=call.replayable):
-            return None
-        if sent and not policy.retry_after_send:
             return None
         delay = policy.backoff(attempt)
         return delay if call.fits(delay) else None

@@ -1,6 +1,7 @@
 """What the HTTP adapters and the retry policy agree on, in a leaf module both import.
 
-- Which methods are idempotent, and the pool defaults of the two network transports.
+- Which requests are idempotent (:func:`is_idempotent`: by method, or declared so by the
+  caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of the two network transports.
 - The one fact a transport error carries for the retry policy: **was any byte of the request
   sent?** An adapter knows it (it saw the connection being opened, or the first write) and
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request
@@ -21,13 +22,30 @@ import httpx
 __all__ = [
     "AIOHTTP_DEFAULT_LIMITS",
     "HTTPX_DEFAULT_LIMITS",
+    "IDEMPOTENT_EXTENSION",
     "IDEMPOTENT_METHODS",
     "KEEPALIVE_EXPIRY",
+    "is_idempotent",
     "mark_sent",
     "request_sent",
 ]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+
+#: the request extension (``request.extensions[IDEMPOTENT_EXTENSION] = True``) by which the SDK
+#: declares a request of a non-idempotent method idempotent in effect, e.g. the bulk upload: the
+#: same bytes to the same paths leave the same files however often they arrive. The retry
+#: policy reads it through :func:`is_idempotent` only.
+IDEMPOTENT_EXTENSION = "daytona_idempotent"
+
+
+def is_idempotent(request: httpx.Request) -> bool:
+    """May ``request`` run more than once with the same effect: an idempotent method, or
+    declared so with the request extension :data:`IDEMPOTENT_EXTENSION`?"""
+    return (
+        request.method in IDEMPOTENT_METHODS or request.extensions.get(IDEMPOTENT_EXTENSION) is True
+    )
+
 
 #: idle pooled connections are closed after this many seconds, well below the server's own
 #: keep-alive timeout (5 s in Node and uvicorn), so the client does not send on a connection

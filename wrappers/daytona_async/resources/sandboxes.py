@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import anyio
 
-from .._create_once import CreateAttempt, create_once, create_policy
+from .._create_once import CreateAttempt, create_once, lookup_first_policy
 from .._deadline import Deadline
 from .._logging import logger
 from .._sandbox import CREATE_ID_LABEL, DELETED_STATES, AsyncSandbox, stringify_labels
@@ -199,7 +199,7 @@ class Sandboxes(Resource):
             options["timeout"] = timeout
         body = _build_body(snapshot, options, create_id, ctx.target)
         dl = Deadline(options.get("timeout", 60.0), "create sandbox")
-        policy = create_policy(ctx.max_retries)
+        policy = lookup_first_policy(ctx.max_retries)
 
         async def send() -> Sandbox:
             return await ctx.call_parsed(

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._build_logs import deliver_lines, follow_build_logs, snapshot_build_over
-from .._create_once import create_once, create_policy
+from .._create_once import create_once, lookup_first_policy
 from .._deadline import Deadline
 from .._util import LogCallback, poll_until
 from .._validation import validate_id
@@ -116,7 +116,7 @@ class Snapshots(Resource):
             ),
         )
         dl = Deadline(timeout, f"create snapshot {name}")
-        policy = create_policy(self._ctx.max_retries)
+        policy = lookup_first_policy(self._ctx.max_retries)
 
         async def send() -> SnapshotDto:
             return await self._ctx.call_parsed(
@@ -222,7 +222,12 @@ class Snapshots(Resource):
             return snapshot_build_over(_state(current))
 
         return follow_build_logs(
-            self._ctx, get_snapshot_build_logs, snapshot_id, build_over, lines=lines, deadline=dl
+            self._ctx,
+            get_snapshot_build_logs.asyncio_stream,
+            snapshot_id,
+            build_over,
+            lines=lines,
+            deadline=dl,
         )
 
     async def build_logs(self, snapshot_id: str, *, timeout: float | None = None) -> str:
