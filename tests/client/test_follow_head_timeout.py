@@ -1,10 +1,12 @@
 """A follow stream's head is awaited with a bound; its body is not.
 
 A raw loopback server answers the sandbox lookup and, for a followed log, either never sends
-a response head (it accepts, reads the request and stays silent), or sends the head and then
-stays silent longer than the client's read timeout before the log arrives. The first must end
-with a typed timeout after the normal retries of an idempotent request (not wait for the
-caller's deadline, which is unbounded here); the second must deliver the log.
+a response head (it accepts, reads the request and stays silent — as the real service may do
+until the first output), or sends the head and then stays silent longer than the client's read
+timeout before the log arrives. Without a head, each attempt ends after the read timeout and
+is retried as an idempotent GET; while the producer still runs the follower keeps asking (only
+the caller's deadline ends it, with a typed error), and once the producer is over with nothing
+left to deliver it ends at once, without waiting for a head. With a head, the log arrives.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import anyio
 import anyio.abc
 import pytest
 from anyio.abc import SocketStream
-from daytona_async import APITimeoutError, AsyncDaytona
+from daytona_async import AsyncDaytona, DeadlineExceeded
 
 from ..toolbox.test_fs_unit import SANDBOX
 from .loopback import read_request, request_target, serve_loopback
@@ -39,9 +41,13 @@ class SilentFollowServer:
     head: bool
     silence: float = 0.0
     log: bytes = b"built\n"
+    #: the build is over this many seconds after the first follow request (None: when the log
+    #: was sent)
+    finish_after: float | None = None
     port: int = 0
     follows: list[str] = field(default_factory=list)
     log_sent: bool = False
+    first_follow_at: float | None = None
 
     async def handle(self, client: SocketStream) -> None:
         async with client:
@@ -52,6 +58,8 @@ class SilentFollowServer:
                     return
                 target = request_target(head)
                 if "follow=true" in target:
+                    if not self.follows:
+                        self.first_follow_at = anyio.current_time()
                     self.follows.append(target)
                     if not self.head:
                         await anyio.sleep_forever()
@@ -66,7 +74,12 @@ class SilentFollowServer:
                 if "follow=false" in target:
                     body = self.log
                 else:
-                    state = "started" if self.log_sent else "building_snapshot"
+                    over = self.log_sent or (
+                        self.finish_after is not None
+                        and self.first_follow_at is not None
+                        and anyio.current_time() - self.first_follow_at >= self.finish_after
+                    )
+                    state = "started" if over else "building_snapshot"
                     body = json.dumps({**SANDBOX, "state": state}).encode()
                 await client.send(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -76,9 +89,9 @@ class SilentFollowServer:
 
 @asynccontextmanager
 async def silent_follow_server(
-    head: bool, silence: float = 0.0
+    head: bool, silence: float = 0.0, log: bytes = b"built\n", finish_after: float | None = None
 ) -> AsyncIterator[SilentFollowServer]:
-    server = SilentFollowServer(head=head, silence=silence)
+    server = SilentFollowServer(head=head, silence=silence, log=log, finish_after=finish_after)
     async with serve_loopback(server.handle) as server.port:
         yield server
 
@@ -92,17 +105,34 @@ def _client(server: SilentFollowServer) -> AsyncDaytona:
     )
 
 
-async def test_follow_without_a_response_head_ends_with_a_timeout_after_retries(
+async def test_follow_without_a_head_keeps_asking_until_the_callers_deadline(
     anyio_backend: str,
 ) -> None:
     async with silent_follow_server(head=False) as server, _client(server) as d:
         sb = await d.get("sb-1")
-        with anyio.fail_after(60):  # a hang guard only: the SDK must end it long before
-            with pytest.raises(APITimeoutError) as info:
-                async for _ in sb.follow_build_logs():  # no timeout: unbounded for the caller
+        budget = READ_TIMEOUT * (MAX_RETRIES + 1) * 2.5
+        with anyio.fail_after(60):  # a hang guard only: the caller's deadline ends it
+            with pytest.raises(DeadlineExceeded):
+                async for _ in sb.follow_build_logs(timeout=budget):
                     pass
-    assert info.value.method == "GET" and info.value.retries == MAX_RETRIES
-    assert len(server.follows) == MAX_RETRIES + 1  # sent again: a GET is idempotent
+    # each attempt waited at most the read timeout for a head, was retried as a GET, and the
+    # follower asked again while the build was still running
+    assert len(server.follows) > MAX_RETRIES + 1
+
+
+async def test_follow_without_a_head_ends_once_the_producer_is_over(
+    anyio_backend: str,
+) -> None:
+    # the build ends without any log: the head never comes, and nothing is missing
+    async with silent_follow_server(head=False, log=b"", finish_after=0.2) as server:
+        async with _client(server) as d:
+            sb = await d.get("sb-1")
+            with anyio.fail_after(60):
+                lines = [line async for line in sb.follow_build_logs()]
+    assert lines == []
+    # ended by the probe while the first attempt still waited for its head: a head timeout
+    # would have sent the follow request again
+    assert len(server.follows) == 1
 
 
 async def test_follow_body_may_stay_silent_longer_than_the_read_timeout(

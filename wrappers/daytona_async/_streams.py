@@ -39,7 +39,7 @@ from ._deadline import Deadline
 from ._logging import logger
 from ._transport import RetryPolicy
 from ._util import unwrap_group
-from .errors import APIConnectionError
+from .errors import APIConnectionError, APITimeoutError
 
 if TYPE_CHECKING:
     from ._context import ClientContext
@@ -417,6 +417,57 @@ async def _enter(
     return response, response.aclose
 
 
+async def _open_watched(
+    f: _Follower, open_stream: StreamOpener
+) -> tuple[httpx.Response, Callable[[], Awaitable[object]]] | str:
+    """Open the stream while the probe keeps being polled: the service may send a follow
+    stream's head only with the first output, so a command that exits without printing would
+    otherwise be waited on for a whole head timeout. Returns the opened response, ``"end"``
+    (the producer finished and everything was delivered before any head came) or ``"quiet"``
+    (no head within the head timeout while the producer still runs: open again)."""
+    if f.probe is None:
+        with f.dl.scope():
+            return await _enter(open_stream())
+    opened: tuple[httpx.Response, Callable[[], Awaitable[object]]] | None = None
+    verdict: str | None = None
+    f.active()  # a stream counts as alive from the moment it is (re)opened
+    try:
+        with unwrap_group(), f.dl.scope():
+            async with anyio.create_task_group() as tg:
+
+                async def do_open() -> None:
+                    nonlocal opened
+                    opened = await _enter(open_stream())
+                    tg.cancel_scope.cancel()
+
+                async def do_watch() -> None:
+                    nonlocal verdict
+                    verdict = await f.watch()
+                    tg.cancel_scope.cancel()
+
+                tg.start_soon(do_open)
+                tg.start_soon(do_watch)
+    except APITimeoutError:
+        if f.dl.remaining() <= 0:
+            raise
+        return "quiet"
+    except ExceptionGroup as group:
+        # the open and the probe both failed (e.g. the client was closed under them): one
+        # typed error, not a group
+        first: BaseException = group
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    if opened is not None:
+        if verdict == "end":  # both finished in the same step: nothing more to read
+            with anyio.CancelScope(shield=True):
+                await opened[1]()
+            return "end"
+        return opened
+    # "end", or "stale" (finished, bytes missing, nothing for a while): re-open as after a drop
+    return verdict or "quiet"
+
+
 async def follow_bytes(
     open_stream: StreamOpener,
     probe: FollowProbe | None = None,
@@ -437,38 +488,45 @@ async def follow_bytes(
     st = stats if stats is not None else FollowStats()
     f = _Follower(probe, o, dl, st)
     while True:
-        with dl.scope():
-            response, close = await _enter(open_stream())
-        st.connections += 1
-        f.active()
-        kind = "eof"
+        opened = await _open_watched(f, open_stream)
+        if opened == "end":
+            st.ended_at = anyio.current_time()
+            return
+        if opened == "quiet":
+            continue  # no head yet from a producer still running: ask again (not a failure)
+        kind = "stale"  # finished with bytes missing before any head came: re-open
         cause: BaseException | None = None
-        skip = st.delivered
-        try:
-            it = response.aiter_bytes()
-            while True:
-                kind, value = await f.step(it)
-                if kind == "data":
-                    f.active()
-                    chunk: bytes = strip_nul(value) if o.strip_nul else value
-                    if skip:
-                        cut = min(skip, len(chunk))
-                        chunk, skip = chunk[cut:], skip - cut
-                    if not chunk:
+        if not isinstance(opened, str):
+            response, close = opened
+            st.connections += 1
+            f.active()
+            kind = "eof"
+            skip = st.delivered
+            try:
+                it = response.aiter_bytes()
+                while True:
+                    kind, value = await f.step(it)
+                    if kind == "data":
+                        f.active()
+                        chunk: bytes = strip_nul(value) if o.strip_nul else value
+                        if skip:
+                            cut = min(skip, len(chunk))
+                            chunk, skip = chunk[cut:], skip - cut
+                        if not chunk:
+                            continue
+                        st.delivered += len(chunk)
+                        f.progressed()
+                        yield chunk
                         continue
-                    st.delivered += len(chunk)
-                    f.progressed()
-                    yield chunk
-                    continue
-                if kind == "end":
-                    st.ended_at = anyio.current_time()
-                    return
-                if kind == "error":
-                    cause = value
-                break
-        finally:
-            with anyio.CancelScope(shield=True):
-                await close()
+                    if kind == "end":
+                        st.ended_at = anyio.current_time()
+                        return
+                    if kind == "error":
+                        cause = value
+                    break
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await close()
         if kind == "eof" and await f.complete_after_eof():
             st.ended_at = anyio.current_time()
             return
