@@ -3,7 +3,7 @@
 from collections.abc import Mapping, MutableMapping
 from typing import IO, BinaryIO, Generic, Literal, TypeVar
 
-from attrs import define
+from attrs import define, field
 
 
 class Unset:
@@ -12,6 +12,15 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+def redacted_repr(value: object) -> str:
+    """The repr of a field the API description marks as a credential: whether it is set, never
+    what it holds (the models' ``to_dict()`` still carries the value)."""
+    if value is None or isinstance(value, Unset):
+        return repr(value)
+    return "'***'"
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
@@ -46,9 +55,18 @@ class Response(Generic[T]):
 
     status_code: int
     """The status as sent: an ``int``, so codes ``HTTPStatus`` does not know (499, 520) pass through."""
-    content: bytes
+    content: bytes = field(repr=lambda content: f"<{len(content)} bytes>")
+    """The raw body; its repr gives only the size, since a body can carry a credential."""
     headers: MutableMapping[str, str]
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = [
+    "UNSET",
+    "File",
+    "FileTypes",
+    "RequestFiles",
+    "Response",
+    "Unset",
+    "redacted_repr",
+]

@@ -1,5 +1,6 @@
 """A tiny loopback HTTP server for the generated-client tests: it records every request it
-receives and answers with canned payloads (the emulator has its own suites)."""
+receives and answers with canned payloads (the emulator has its own suites); and payloads built
+from the YAML's schemas."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -108,3 +111,46 @@ def rec(recorder: Recorder) -> Recorder:
 @pytest.fixture
 def sandbox_payload() -> Callable[..., dict[str, Any]]:
     return make_sandbox_payload
+
+
+_SCHEMAS: dict[str, Any] = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "openapi" / "daytona.yaml").read_text()
+)["components"]["schemas"]
+
+
+def sample(schema: dict[str, Any], depth: int = 0) -> Any:
+    """A representative value: every property filled, enums take their first value."""
+    if "$ref" in schema:
+        return sample(_SCHEMAS[schema["$ref"].rsplit("/", 1)[1]], depth)
+    if "allOf" in schema:
+        return sample(schema["allOf"][0], depth)
+    if "oneOf" in schema:
+        return sample(schema["oneOf"][0], depth)
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type", "object")
+    if kind == "object":
+        props = schema.get("properties")
+        if props is None:
+            extra = schema.get("additionalProperties")
+            return {"k": sample(extra, depth + 1)} if isinstance(extra, dict) else {"k": "v"}
+        return {name: sample(p, depth + 1) for name, p in props.items()}
+    if kind == "array":
+        return [sample(schema["items"], depth + 1)]
+    if kind == "string":
+        if schema.get("format") == "date-time":
+            return "2025-06-13T08:05:07.123000+00:00"
+        return "text"
+    if kind == "integer":
+        return 7
+    if kind == "number":
+        return 2.5
+    if kind == "boolean":
+        return True
+    raise AssertionError(schema)
+
+
+@pytest.fixture
+def schema_sample() -> Callable[[dict[str, Any]], Any]:
+    """A payload for a schema of openapi/daytona.yaml, every property filled."""
+    return sample

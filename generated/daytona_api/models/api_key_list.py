@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_resource_permission import OrganizationResourcePermission
+from ..types import redacted_repr
 
 T = TypeVar("T", bound="ApiKeyList")
 
@@ -26,7 +27,7 @@ class ApiKeyList:
     """
 
     name: str
-    value: str
+    value: str = _attrs_field(repr=redacted_repr)
     created_at: datetime.datetime
     permissions: list[OrganizationResourcePermission]
     last_used_at: datetime.datetime | None

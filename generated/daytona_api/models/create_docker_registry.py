@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.docker_registry_type import DockerRegistryType
+from ..types import redacted_repr
 
 T = TypeVar("T", bound="CreateDockerRegistry")
 
@@ -27,7 +28,7 @@ class CreateDockerRegistry:
     name: str
     url: str
     username: str
-    password: str
+    password: str = _attrs_field(repr=redacted_repr)
     project: str
     registry_type: DockerRegistryType = DockerRegistryType.INTERNAL
     is_default: bool = False

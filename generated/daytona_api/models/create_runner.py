@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.region import Region
 from ..models.sandbox_class import SandboxClass
+from ..types import redacted_repr
 
 T = TypeVar("T", bound="CreateRunner")
 
@@ -31,7 +32,7 @@ class CreateRunner:
 
     domain: str
     api_url: str
-    api_key: str
+    api_key: str = _attrs_field(repr=redacted_repr)
     cpu: float
     memory: float
     disk: float

@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.region import Region
 from ..models.sandbox_class import SandboxClass
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, redacted_repr
 
 if TYPE_CHECKING:
     from ..models.create_build_info import CreateBuildInfo
@@ -44,7 +44,7 @@ class CreateSandbox:
 
     snapshot: str | Unset = UNSET
     user: str | Unset = UNSET
-    env: StringMap | Unset = UNSET
+    env: StringMap | Unset = _attrs_field(default=UNSET, repr=redacted_repr)
     labels: StringMap | Unset = UNSET
     public: bool | Unset = UNSET
     class_: SandboxClass | Unset = UNSET

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import redacted_repr
+
 T = TypeVar("T", bound="PortPreviewUrl")
 
 
@@ -18,7 +20,7 @@ class PortPreviewUrl:
     """
 
     url: str
-    token: str
+    token: str = _attrs_field(repr=redacted_repr)
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

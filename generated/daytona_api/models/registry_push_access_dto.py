@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import redacted_repr
+
 T = TypeVar("T", bound="RegistryPushAccessDto")
 
 
@@ -22,7 +24,7 @@ class RegistryPushAccessDto:
     """
 
     username: str
-    secret: str
+    secret: str = _attrs_field(repr=redacted_repr)
     registry_url: str
     registry_id: str
     project: str

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..models.backup_state import BackupState
 from ..models.sandbox_class import SandboxClass
 from ..models.sandbox_state import SandboxState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, redacted_repr
 
 if TYPE_CHECKING:
     from ..models.build_info import BuildInfo
@@ -55,7 +55,7 @@ class Sandbox:
     id: str
     organization_id: str
     user: str
-    env: StringMap
+    env: StringMap = _attrs_field(repr=redacted_repr)
     labels: StringMap
     public: bool
     target: str

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import redacted_repr
+
 T = TypeVar("T", bound="StorageAccessDto")
 
 
@@ -21,9 +23,9 @@ class StorageAccessDto:
         bucket (str):
     """
 
-    access_key: str
-    secret: str
-    session_token: str
+    access_key: str = _attrs_field(repr=redacted_repr)
+    secret: str = _attrs_field(repr=redacted_repr)
+    session_token: str = _attrs_field(repr=redacted_repr)
     storage_url: str
     organization_id: str
     bucket: str
