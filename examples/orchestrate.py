@@ -15,11 +15,17 @@ no traceback); a second Ctrl-C abandons that cleanup and names the sandboxes lef
 
 from __future__ import annotations
 
+import signal
+import sys
+
+if __name__ == "__main__":
+    # a Ctrl-C while the libraries below are still loading: no sandbox exists yet, so there is
+    # nothing to clean up; leave quietly (the run's own handler replaces this one later)
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+
 import argparse
 import json
 import os
-import signal
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -272,6 +278,7 @@ async def main(n: int, concurrency: int) -> int:
 
 
 def cli() -> int:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # loaded: Ctrl-C as usual again
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20, help="number of sandboxes (default 20)")
     parser.add_argument("--concurrency", type=int, default=8, help="sandboxes at once (default 8)")

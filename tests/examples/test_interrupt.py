@@ -132,3 +132,28 @@ def test_ctrl_c_stops_the_demos_emulator_only_after_the_cleanup() -> None:
     assert "could not delete" not in stderr
     assert any(line.startswith("interrupted: deleted ") for line in stderr.splitlines())
     assert not emulators[0].is_running() or emulators[0].status() == psutil.STATUS_ZOMBIE
+
+
+def test_ctrl_c_while_the_orchestrator_is_still_loading_exits_quietly() -> None:
+    """SIGINT as soon as the process exists (its libraries still importing, no sandbox yet):
+    exit 130, no traceback. The URL is unreachable: nothing may be created anyway."""
+    env = demo_env(DAYTONA_API_KEY="k", DAYTONA_API_URL="http://127.0.0.1:9/api")
+    proc = subprocess.Popen(
+        [sys.executable, str(EXAMPLES / "orchestrate.py"), "--n", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    # wait until the script's imports are under way (json's C module is mapped: the script
+    # imports json before anyio, rich and the SDK), then interrupt them
+    maps = Path(f"/proc/{proc.pid}/maps")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and proc.poll() is None:
+        if "/_json." in maps.read_text():
+            break
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err, err
