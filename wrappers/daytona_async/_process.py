@@ -20,7 +20,8 @@ import base64
 import math
 import re
 import shlex
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -336,11 +337,14 @@ class Process(ToolboxBase):
             with dl.scope():
                 cmd = await self.start(session_id, command, timeout=None)
                 parts: list[str] = []
-                async for text in cmd.output(lines=lines):
-                    if on_output is not None:
-                        await call_maybe_async(on_output, text)
-                    else:
-                        parts.append(text + "\n" if lines else text)
+                # closed here even when cancelled: an abandoned stream would be closed later by
+                # the event loop, at its shutdown even, racing the generators nested inside it
+                async with aclosing(cmd.output(lines=lines)) as output:
+                    async for text in output:
+                        if on_output is not None:
+                            await call_maybe_async(on_output, text)
+                        else:
+                            parts.append(text + "\n" if lines else text)
                 code = await cmd.wait()
         except DeadlineExceeded as err:
             if isinstance(err, CommandTimeoutError):
@@ -482,7 +486,7 @@ class CommandHandle:
         lines: bool = False,
         timeout: float | None = None,
         options: FollowOptions | None = None,
-    ) -> AsyncIterator[str]:
+    ) -> AsyncGenerator[str, None]:
         """``async for text in cmd.output()``: the command's output (stdout and stderr
         combined) as it arrives, decoded incrementally (a character split across chunks is
         never corrupted); ``lines=True`` yields whole lines without their newline.

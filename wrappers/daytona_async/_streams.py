@@ -111,7 +111,9 @@ class LineSplitter:
         return [rest] if rest else []
 
 
-async def decode_text(chunks: AsyncIterable[bytes], *, lines: bool = False) -> AsyncIterator[str]:
+async def decode_text(
+    chunks: AsyncIterable[bytes], *, lines: bool = False
+) -> AsyncGenerator[str, None]:
     """Decode a byte stream incrementally: yields text pieces as they arrive (never an empty
     string), or whole lines with ``lines=True``. The source is closed when this ends or is
     closed."""
@@ -447,17 +449,22 @@ async def _open_watched(
 
                 tg.start_soon(do_open)
                 tg.start_soon(do_watch)
-    except APITimeoutError:
-        if f.dl.remaining() <= 0:
-            raise
-        return "quiet"
-    except ExceptionGroup as group:
-        # the open and the probe both failed (e.g. the client was closed under them): one
-        # typed error, not a group
-        first: BaseException = group
-        while isinstance(first, BaseExceptionGroup):
-            first = first.exceptions[0]
-        raise first from None
+    except BaseException as exc:
+        if opened is not None:
+            # opened, then cancelled from outside (or the probe failed): close it here, not
+            # leave it to the garbage collector
+            with anyio.CancelScope(shield=True):
+                await opened[1]()
+        if isinstance(exc, APITimeoutError) and f.dl.remaining() > 0:
+            return "quiet"
+        if isinstance(exc, ExceptionGroup):
+            # the open and the probe both failed (e.g. the client was closed under them): one
+            # typed error, not a group
+            first: BaseException = exc
+            while isinstance(first, BaseExceptionGroup):
+                first = first.exceptions[0]
+            raise first from None
+        raise
     if opened is not None:
         if verdict == "end":  # both finished in the same step: nothing more to read
             with anyio.CancelScope(shield=True):
