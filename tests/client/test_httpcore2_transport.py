@@ -11,6 +11,7 @@ import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -30,6 +31,7 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
+    ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
     without answering (a keep-alive connection the server had closed as idle)."""
@@ -74,6 +76,15 @@ class Server:
                 if kind == "hang":
                     self.hanging += 1
                     await anyio.sleep_forever()
+                if kind == "kib":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                        + b"".join(
+                            b"400\r\n%s\r\n" % body[i : i + 1024] for i in range(0, len(body), 1024)
+                        )
+                        + b"0\r\n\r\n"
+                    )
+                    continue
                 if kind == "chunked":
                     await stream.send(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
                     for i in range(0, len(body), 65536):
@@ -142,6 +153,21 @@ async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
         assert len(whole.content) == size
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 2
+
+
+async def test_small_http_chunks_already_received_come_out_joined() -> None:
+    # 256 HTTP chunks of 1 KiB in one write: the reader gets them in a few pieces (one per
+    # network read), every byte once, and the connection goes back to the pool at the end
+    size = 256 * 1024
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        for _ in range(2):
+            async with client.stream("GET", f"{base}/kib/{size}") as response:
+                pieces = [chunk async for chunk in response.aiter_raw()]
+            assert b"".join(pieces) == b"x" * size
+            assert len(pieces) < size // 1024 // 4
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 1
 
 
 @pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
@@ -310,3 +336,16 @@ async def test_https_with_an_untrusted_certificate_is_a_connect_error(
             with pytest.raises(httpx.ConnectError):
                 await client.get(f"{base}/len/1")
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_the_client_accepts_backend_httpcore2(emulator: Any) -> None:
+    from daytona_async import AsyncDaytona
+
+    async with AsyncDaytona(
+        api_key=emulator.api_key, api_url=emulator.base_url, backend="httpcore2"
+    ) as daytona:
+        await daytona.list()
+        transport = daytona._ctx.transport
+        assert transport is not None
+        assert transport.backend_name == "httpcore2"
+        assert isinstance(transport.inner, Httpcore2Transport)

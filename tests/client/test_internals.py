@@ -60,3 +60,7 @@ def test_body_source_sees_through_httpx_wrapping() -> None:
     assert _internals.body_source(request.stream) is source
     plain = httpx.Request("POST", "http://x/", content=b"abc")
     assert _internals.body_source(plain.stream) is plain.stream
+
+
+def test_h11_buffered_body_of_a_foreign_stream_is_nothing() -> None:
+    assert _internals.h11_buffered_body(httpx.ByteStream(b"x"), 1024) == ([], False)
