@@ -5,6 +5,7 @@ never sent twice."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import ssl
 import subprocess
@@ -18,6 +19,7 @@ import httpx
 import pytest
 from anyio.abc import ByteStream
 from anyio.streams.tls import TLSListener
+from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import RetryPolicy, RetryTransport
 
@@ -31,7 +33,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
-    ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
+    ``gz`` → a gzip-compressed body of ``size`` bytes with its Content-Length and
+    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
     without answering (a keep-alive connection the server had closed as idle)."""
@@ -91,6 +94,13 @@ class Server:
                         part = body[i : i + 65536]
                         await stream.send(b"%x\r\n%s\r\n" % (len(part), part))
                     await stream.send(b"0\r\n\r\n")
+                    continue
+                if kind == "gz":
+                    packed = gzip.compress(body)
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n"
+                        b"content-length: %d\r\n\r\n%s" % (len(packed), packed)
+                    )
                     continue
                 await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
                 if kind == "cut":
@@ -153,6 +163,22 @@ async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
         assert len(whole.content) == size
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 2
+
+
+@pytest.mark.parametrize("make", [Httpcore2Transport, AiohttpTransport])
+async def test_bodies_read_whole_are_the_decoded_content(
+    make: Callable[[], httpx.AsyncBaseTransport], anyio_backend: str
+) -> None:
+    if make is AiohttpTransport and anyio_backend != "asyncio":
+        pytest.skip("aiohttp runs under asyncio only")
+    async with serving() as (_, base), httpx.AsyncClient(transport=make()) as client:
+        plain = await client.get(f"{base}/len/1000")
+        assert plain.content == b"x" * 1000
+        assert plain.text == "x" * 1000
+        packed = await client.get(f"{base}/gz/1000")
+        assert packed.content == b"x" * 1000  # decompressed, not the gzip bytes
+        async with client.stream("GET", f"{base}/len/10") as response:
+            assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 10
 
 
 async def test_small_http_chunks_already_received_come_out_joined() -> None:

@@ -42,7 +42,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from ._internals import connector_stats
+from ._internals import connector_stats, preset_content
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["AiohttpTransport"]
@@ -233,12 +233,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             except _MAPPED as exc:
                 response.close()
                 raise map_aiohttp_error(exc, request) from exc
-            return httpx.Response(
+            whole = httpx.Response(
                 status_code=response.status,
                 headers=response.raw_headers,
                 stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
                 extensions={"http_version": b"HTTP/1.1"},
             )
+            if "Content-Encoding" not in response.headers:
+                preset_content(whole, body)
+            return whole
         stream = _ResponseStream(response, request)
         self._streams.add(stream)
         return httpx.Response(

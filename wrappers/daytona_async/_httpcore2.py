@@ -45,7 +45,7 @@ import anyio
 import httpcore2
 import httpx
 
-from ._internals import h11_buffered_body
+from ._internals import h11_buffered_body, preset_content
 from ._wire import KEEPALIVE_EXPIRY
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
@@ -428,12 +428,15 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
                     await _aclose_stream(stream)
             finally:
                 await pool.give_back(connection, key)
-            return httpx.Response(
+            whole = httpx.Response(
                 status_code=response.status,
                 headers=response.headers,
                 stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
                 extensions=response.extensions,
             )
+            if not any(name.lower() == b"content-encoding" for name, _ in response.headers):
+                preset_content(whole, body)
+            return whole
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,
