@@ -22,7 +22,7 @@ def anyio_backend() -> str:
 
 async def _handle(stream: SocketStream) -> None:
     """``GET /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
-    ``cut`` → announces ``size`` bytes, sends half, closes."""
+    ``cut`` → announces ``size`` bytes, sends half, closes; ``echo`` → the request's head."""
     try:
         await _serve(stream)
     except anyio.BrokenResourceError:
@@ -41,6 +41,10 @@ async def _serve(stream: SocketStream) -> None:
             head, _, buf = buf.partition(b"\r\n\r\n")
             _, kind, size_text = head.split(b" ", 2)[1].decode().split("/")
             body = b"x" * int(size_text)
+            if kind == "echo":
+                await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(head))
+                await stream.send(head)
+                continue
             if kind == "len":
                 await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
                 await stream.send(body)
@@ -131,3 +135,14 @@ def test_errors_carry_whether_the_request_was_sent() -> None:
         mapped = map_aiohttp_error(exc, request)
         assert type(mapped) is expected, (exc, mapped)
         assert request_sent(mapped) is sent, exc
+
+
+async def test_each_request_sends_its_own_headers() -> None:
+    # the transport reuses converted header sets: a request with other headers gets its own
+    async with server() as base, httpx.AsyncClient(transport=AiohttpTransport()) as client:
+        for value in ["a", "b", "a", "b"]:
+            head = (await client.get(f"{base}/echo/0", headers={"X-Probe": value})).content
+            lines = head.lower().split(b"\r\n")
+            assert [line for line in lines if line.startswith(b"x-probe")] == [
+                b"x-probe: " + value.encode()
+            ]
