@@ -51,6 +51,7 @@ demo: $(DEMO_STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/image_upload.py --mib 100 | tee bench/results/image_upload.md
 
 clean:
 	rm -rf $(VENV) build dist

@@ -24,7 +24,7 @@ def anyio_backend() -> str:
 
 async def _handle(stream: SocketStream) -> None:
     """``GET /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
-    ``cut`` → announces ``size`` bytes, sends half, closes."""
+    ``cut`` → announces ``size`` bytes, sends half, closes; ``echo`` → the request's head."""
     try:
         await _serve(stream)
     except anyio.BrokenResourceError:
@@ -40,6 +40,10 @@ async def _serve(stream: SocketStream) -> None:
                 return
             _, kind, size_text = request_target(head).split("/")
             body = b"x" * int(size_text)
+            if kind == "echo":
+                await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(head))
+                await stream.send(head)
+                continue
             if kind == "len":
                 await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
                 await stream.send(body)
@@ -124,3 +128,14 @@ def test_errors_carry_whether_the_request_was_sent() -> None:
         mapped = map_aiohttp_error(exc, request)
         assert type(mapped) is expected, (exc, mapped)
         assert request_sent(mapped) is sent, exc
+
+
+async def test_each_request_sends_its_own_headers() -> None:
+    # the transport reuses converted header sets: a request with other headers gets its own
+    async with server() as base, httpx.AsyncClient(transport=AiohttpTransport()) as client:
+        for value in ["a", "b", "a", "b"]:
+            head = (await client.get(f"{base}/echo/0", headers={"X-Probe": value})).content
+            lines = head.lower().split(b"\r\n")
+            assert [line for line in lines if line.startswith(b"x-probe")] == [
+                b"x-probe: " + value.encode()
+            ]

@@ -90,3 +90,52 @@ async def test_requests_built_like_httpx_builds_them(method: str, kwargs: dict[s
         a = ours.build_request(method, "/sandbox/sb-1", **kwargs)
         b = theirs.build_request(method, "/sandbox/sb-1", **kwargs)
         assert a.headers.raw == b.headers.raw
+
+
+def echo_transport() -> httpx.MockTransport:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/fail"):
+            raise httpx.ConnectError("refused")
+        return httpx.Response(201, json={"path": request.url.path})
+
+    return httpx.MockTransport(handle)
+
+
+async def test_requests_go_straight_to_the_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx's auth/redirect/hook layer is not involved for the SDK's own client...
+    async def not_here(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("sent through httpx's auth/redirect layer")
+
+    monkeypatch.setattr(httpx.AsyncClient, "_send_handling_auth", not_here)
+    async with SDKAsyncClient(base_url="http://h.test/api", transport=echo_transport()) as client:
+        response = await client.get("/sandbox/x")
+        # ...and the response is what httpx gives: read, request attached, elapsed known
+        assert response.status_code == 201
+        assert response.json() == {"path": "/api/sandbox/x"}
+        assert response.request.url == "http://h.test/api/sandbox/x"
+        assert response.elapsed.total_seconds() >= 0
+        assert response.request.extensions["timeout"] == client.timeout.as_dict()
+        streamed = await client.send(client.build_request("GET", "/s"), stream=True)
+        assert await streamed.aread() == b'{"path":"/api/s"}'
+        with pytest.raises(httpx.ConnectError) as info:
+            await client.get("/fail")
+        assert info.value.request.url.path == "/api/fail"
+    with pytest.raises(RuntimeError, match="closed"):
+        await client.get("/sandbox/x")
+
+
+async def test_hooks_auth_and_redirects_still_take_httpx_path() -> None:
+    seen: list[str] = []
+
+    async def hook(response: httpx.Response) -> None:
+        seen.append(response.request.url.path)
+
+    async with SDKAsyncClient(
+        base_url="http://h.test/api",
+        transport=echo_transport(),
+        event_hooks={"response": [hook]},
+        auth=("user", "pw"),
+    ) as client:
+        response = await client.get("/sandbox/x")
+        assert response.request.headers["authorization"].startswith("Basic ")
+        assert seen == ["/api/sandbox/x"]

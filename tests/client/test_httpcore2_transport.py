@@ -5,18 +5,21 @@ never sent twice."""
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import ssl
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
 import pytest
 from anyio.abc import ByteStream
 from anyio.streams.tls import TLSListener
+from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import RetryPolicy, RetryTransport
 
@@ -30,6 +33,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
+    ``gz`` → a gzip-compressed body of ``size`` bytes with its Content-Length and
+    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
     without answering (a keep-alive connection the server had closed as idle)."""
@@ -74,12 +79,28 @@ class Server:
                 if kind == "hang":
                     self.hanging += 1
                     await anyio.sleep_forever()
+                if kind == "kib":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n"
+                        + b"".join(
+                            b"400\r\n%s\r\n" % body[i : i + 1024] for i in range(0, len(body), 1024)
+                        )
+                        + b"0\r\n\r\n"
+                    )
+                    continue
                 if kind == "chunked":
                     await stream.send(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
                     for i in range(0, len(body), 65536):
                         part = body[i : i + 65536]
                         await stream.send(b"%x\r\n%s\r\n" % (len(part), part))
                     await stream.send(b"0\r\n\r\n")
+                    continue
+                if kind == "gz":
+                    packed = gzip.compress(body)
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\n"
+                        b"content-length: %d\r\n\r\n%s" % (len(packed), packed)
+                    )
                     continue
                 await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
                 if kind == "cut":
@@ -142,6 +163,37 @@ async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
         assert len(whole.content) == size
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 2
+
+
+@pytest.mark.parametrize("make", [Httpcore2Transport, AiohttpTransport])
+async def test_bodies_read_whole_are_the_decoded_content(
+    make: Callable[[], httpx.AsyncBaseTransport], anyio_backend: str
+) -> None:
+    if make is AiohttpTransport and anyio_backend != "asyncio":
+        pytest.skip("aiohttp runs under asyncio only")
+    async with serving() as (_, base), httpx.AsyncClient(transport=make()) as client:
+        plain = await client.get(f"{base}/len/1000")
+        assert plain.content == b"x" * 1000
+        assert plain.text == "x" * 1000
+        packed = await client.get(f"{base}/gz/1000")
+        assert packed.content == b"x" * 1000  # decompressed, not the gzip bytes
+        async with client.stream("GET", f"{base}/len/10") as response:
+            assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 10
+
+
+async def test_small_http_chunks_already_received_come_out_joined() -> None:
+    # 256 HTTP chunks of 1 KiB in one write: the reader gets them in a few pieces (one per
+    # network read), every byte once, and the connection goes back to the pool at the end
+    size = 256 * 1024
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        for _ in range(2):
+            async with client.stream("GET", f"{base}/kib/{size}") as response:
+                pieces = [chunk async for chunk in response.aiter_raw()]
+            assert b"".join(pieces) == b"x" * size
+            assert len(pieces) < size // 1024 // 4
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+        assert server.connections == 1
 
 
 @pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
@@ -310,3 +362,16 @@ async def test_https_with_an_untrusted_certificate_is_a_connect_error(
             with pytest.raises(httpx.ConnectError):
                 await client.get(f"{base}/len/1")
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_the_client_accepts_backend_httpcore2(emulator: Any) -> None:
+    from daytona_async import AsyncDaytona
+
+    async with AsyncDaytona(
+        api_key=emulator.api_key, api_url=emulator.base_url, backend="httpcore2"
+    ) as daytona:
+        await daytona.list()
+        transport = daytona._ctx.transport
+        assert transport is not None
+        assert transport.backend_name == "httpcore2"
+        assert isinstance(transport.inner, Httpcore2Transport)

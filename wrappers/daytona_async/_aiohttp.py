@@ -42,7 +42,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from ._internals import connector_stats
+from ._internals import connector_stats, preset_content
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["AiohttpTransport"]
@@ -154,6 +154,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}
+        # request headers as aiohttp takes them, per raw header set: the SDK sends the same few
+        # sets over and over, and decoding them was ~5 % of a typed GET
+        self._headers: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
         # bodies still streaming, ended by aclose()
         self._streams: weakref.WeakSet[_ResponseStream] = weakref.WeakSet()
 
@@ -201,6 +204,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[key] = t
         return t
 
+    def _header_items(self, headers: httpx.Headers) -> list[tuple[str, str]]:
+        key = tuple(headers.raw)
+        items = self._headers.get(key)
+        if items is None:
+            if len(self._headers) > 256:
+                self._headers.clear()
+            items = self._headers[key] = headers.multi_items()
+        return items
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._get_session()
         headers = request.headers
@@ -216,7 +228,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             response = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),
-                headers=headers.multi_items(),
+                headers=self._header_items(headers),
                 data=data,
                 allow_redirects=False,
                 timeout=self._timeout(request.extensions.get("timeout")),
@@ -233,12 +245,15 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             except _MAPPED as exc:
                 response.close()
                 raise map_aiohttp_error(exc, request) from exc
-            return httpx.Response(
+            whole = httpx.Response(
                 status_code=response.status,
                 headers=response.raw_headers,
                 stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
                 extensions={"http_version": b"HTTP/1.1"},
             )
+            if "Content-Encoding" not in response.headers:
+                preset_content(whole, body)
+            return whole
         stream = _ResponseStream(response, request)
         self._streams.add(stream)
         return httpx.Response(

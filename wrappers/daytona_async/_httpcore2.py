@@ -45,6 +45,7 @@ import anyio
 import httpcore2
 import httpx
 
+from ._internals import h11_buffered_body, preset_content
 from ._wire import KEEPALIVE_EXPIRY
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
@@ -76,6 +77,8 @@ _HTTPCORE2_ERRORS = tuple(src for src, _ in _ERRORS)
 _CLOSE_ERRORS: tuple[type[Exception], ...] = (*_HTTPCORE2_ERRORS, OSError)
 #: bodies up to this size with a Content-Length are read whole before the response is returned
 _READ_WHOLE_MAX = 256 * 1024
+#: a body chunk handed to the reader joins the chunks already received, up to this size
+_COALESCE_MAX = 256 * 1024
 #: a checked-out connection that turns out busy or closed is replaced at most this many times
 _MAX_UNAVAILABLE = 3
 
@@ -339,9 +342,22 @@ class _PooledStream(httpx.AsyncByteStream):
         self._key = key
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped(self._request):
-            async for chunk in self._stream:
-                yield chunk
+        # httpcore2 yields one piece per HTTP chunk (1 KiB on follow streams): join each one
+        # with those already received, so a reader pays per network read, not per KiB
+        stream = self._stream
+        chunks = aiter(stream)
+        try:
+            with _mapped(self._request):
+                async for chunk in chunks:
+                    more, ended = h11_buffered_body(stream, _COALESCE_MAX - len(chunk))
+                    yield b"".join((chunk, *more)) if more else chunk
+                    if ended:
+                        break
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                with anyio.CancelScope(shield=True), _mapped(self._request):
+                    await aclose()
 
     async def aclose(self) -> None:
         pool, self._pool = self._pool, None
@@ -412,12 +428,15 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
                     await _aclose_stream(stream)
             finally:
                 await pool.give_back(connection, key)
-            return httpx.Response(
+            whole = httpx.Response(
                 status_code=response.status,
                 headers=response.headers,
                 stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
                 extensions=response.extensions,
             )
+            if not any(name.lower() == b"content-encoding" for name, _ in response.headers):
+                preset_content(whole, body)
+            return whole
         return httpx.Response(
             status_code=response.status,
             headers=response.headers,

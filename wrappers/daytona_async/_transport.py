@@ -43,8 +43,9 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **backend choice**: the network transport is created on the first request, in the running
   event loop: under asyncio the SDK's aiohttp transport (measured fastest, see
-  ``bench/transports.py``), under trio httpx's own ``AsyncHTTPTransport``. Pass ``inner=`` to
-  use your own.
+  ``bench/transports.py``), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
+  httpcore2 connections under an O(1) pool). ``backend=`` forces one (``"httpx"``: httpx's own
+  ``AsyncHTTPTransport``); pass ``inner=`` to use your own.
 """
 
 from __future__ import annotations
@@ -247,13 +248,13 @@ class RetryTransport(httpx.AsyncBaseTransport):
 
     Args:
         inner: the network transport; ``None`` picks one on the first request (aiohttp under
-            asyncio, httpx's own under trio), built with ``limits`` and ``verify``.
+            asyncio, httpcore2 under trio), built with ``limits`` and ``verify``.
         policy: the default :class:`RetryPolicy` (a call may override it).
         max_concurrency: requests in flight client-wide; ``None`` for no limit.
         limits: pool limits for the default inner transports.
         verify: TLS verification for the default inner transports (bool, CA path or SSLContext).
-        backend: force the default inner transport: ``"aiohttp"`` or ``"httpx"``
-            (``None``: by async library).
+        backend: force the default inner transport: ``"aiohttp"`` (asyncio only; under trio
+            httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async library).
     """
 
     def __init__(
