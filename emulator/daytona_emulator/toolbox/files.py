@@ -32,7 +32,7 @@ from .common import (
     required_query,
 )
 from .fileinfo import file_info
-from .fsio import WalkDeadline, iter_tree, make_dirs, open_regular
+from .fsio import WalkDeadline, iter_tree, make_dirs, replace_in_file
 from .glob import GlobSyntaxError, compile_glob
 from .jail import Jail, JailError
 from .state import Toolbox
@@ -60,6 +60,9 @@ def _parse_mode(mode: str) -> int:
     if value < 0 or value > 0o7777:
         raise Fail(400, "invalid mode format")
     return value
+
+
+_SCAN_LINE_MAX = 64 * 1024  # bufio.Scanner's MaxScanTokenSize, the daemon's line limit
 
 
 class DownloadResponse(FileResponse):
@@ -316,9 +319,11 @@ class FilesApi:
                 if b"\x00" in head:
                     return
                 f.seek(0)
-                for lineno, raw in enumerate(f, 1):
+                lineno = 0
+                while raw := f.readline(_SCAN_LINE_MAX + 2):  # never a whole huge line
+                    lineno += 1
                     line = raw.rstrip(b"\n")
-                    if len(line) > 64 * 1024:  # bufio.Scanner's limit: the file stops here
+                    if len(line) > _SCAN_LINE_MAX:  # bufio.Scanner's limit: the file stops here
                         return
                     if needle in line:
                         out.append(
@@ -394,14 +399,7 @@ class FilesApi:
 
         def one(name: str) -> dict[str, Any]:
             try:
-                host = jail.resolve(name)
-                with open_regular(host) as f:
-                    data = f.read()
-                new = data.replace(pattern.encode(), new_value.encode())
-                if new != data:
-                    with open(host, "r+b") as f:
-                        f.write(new)
-                        f.truncate()
+                replace_in_file(jail.resolve(name), pattern.encode(), new_value.encode())
                 return {"file": name, "success": True}
             except OSError as exc:
                 op = "open"

@@ -1,0 +1,96 @@
+"""Attacks on the toolbox over loopback HTTP that round 3 found open: content search and
+replace reading a whole file into memory, and local git URLs that ignored the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from daytona_emulator.testing import EmulatorProcess
+
+BIG = 256 * 1024 * 1024  # a file far larger than the emulator may hold
+MEMORY_BOUND_KB = 128 * 1024  # growth of the emulator's peak RSS allowed while it scans BIG
+
+
+def _reset_peak_rss(pid: int) -> None:
+    """Start a new peak (``5`` resets VmHWM, see proc(5)), so each test measures its own."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def _peak_rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmHWM in /proc status")
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[tuple[EmulatorProcess, httpx.Client]]:
+    with EmulatorProcess() as proc:
+        headers = {"Authorization": f"Bearer {proc.api_key}"}
+        with httpx.Client(base_url=proc.base_url, headers=headers, timeout=120) as api:
+            sid = api.post("/sandbox", json={}).json()["id"]
+            base = f"{proc.base_url}/toolbox/{sid}/toolbox"
+            with httpx.Client(base_url=base, headers=headers, timeout=120) as c:
+                # one line of BIG bytes, no newline, no NUL: passes the binary-file check
+                r = c.post(
+                    "/process/execute",
+                    json={"command": f"sh -c 'head -c {BIG} /dev/zero | tr \"\\000\" a > big'"},
+                )
+                assert r.json()["exitCode"] == 0, r.text
+                yield proc, c
+
+
+def test_find_does_not_read_a_huge_line_into_memory(
+    emu: tuple[EmulatorProcess, httpx.Client],
+) -> None:
+    proc, c = emu
+    _reset_peak_rss(proc.pid)
+    before = _peak_rss_kb(proc.pid)
+    r = c.get("/files/find", params={"path": "/home/daytona", "pattern": "needle"})
+    assert r.status_code == 200, r.text
+    # bufio.Scanner's 64 KiB line limit: the daemon stops reading that file, finds nothing
+    assert r.json() == []
+    assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
+
+
+def test_replace_streams_a_huge_file(emu: tuple[EmulatorProcess, httpx.Client]) -> None:
+    proc, c = emu
+    _reset_peak_rss(proc.pid)
+    before = _peak_rss_kb(proc.pid)
+    r = c.post(
+        "/files/replace",
+        json={"files": ["/home/daytona/big"], "pattern": "aab", "newValue": "x"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == [{"file": "/home/daytona/big", "success": True}]
+    assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
+
+
+@pytest.mark.parametrize(
+    ("pattern", "new_value"),
+    [("abcd", "Z"), ("aa", "b"), ("a", "xyz" * 100), ("q" * 3000, "")],
+)
+def test_replace_in_chunks_matches_bytes_replace(box: Any, pattern: str, new_value: str) -> None:
+    """Matches across the 1 MiB chunk boundary, overlapping candidates, growth and shrinkage."""
+    mib = 1024 * 1024
+    content = (
+        b"x" * (mib - 2)
+        + b"abcd"  # straddles the first chunk boundary
+        + b"aaa" * 1000
+        + b"q" * 7000
+        + b"abcdabcd" * 50000
+        + b"tail a"
+    )
+    c = box.c
+    r = c.post("/files/upload", params={"path": "f.bin"}, files={"file": ("f", content)})
+    assert r.status_code == 200, r.text
+    r = c.post(
+        "/files/replace", json={"files": ["f.bin"], "pattern": pattern, "newValue": new_value}
+    )
+    assert r.json() == [{"file": "f.bin", "success": True}]
+    expected = content.replace(pattern.encode(), new_value.encode())
+    assert (box.home / "f.bin").read_bytes() == expected
