@@ -94,3 +94,24 @@ def test_replace_in_chunks_matches_bytes_replace(box: Any, pattern: str, new_val
     assert r.json() == [{"file": "f.bin", "success": True}]
     expected = content.replace(pattern.encode(), new_value.encode())
     assert (box.home / "f.bin").read_bytes() == expected
+
+
+def test_session_log_is_streamed_not_held(emu: tuple[EmulatorProcess, httpx.Client]) -> None:
+    proc, c = emu
+    assert c.post("/process/session", json={"sessionId": "big"}).status_code == 201
+    r = c.post(
+        "/process/session/big/exec",
+        json={"command": 'cat "$HOME/big"', "runAsync": False},
+    )
+    assert r.status_code == 200, r.text
+    cmd_id = r.json()["cmdId"]
+    _reset_peak_rss(proc.pid)
+    before = _peak_rss_kb(proc.pid)
+    received = 0
+    with c.stream("GET", f"/process/session/big/command/{cmd_id}/logs") as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-length"] == str(BIG)
+        for chunk in resp.iter_raw():
+            received += len(chunk)
+    assert received == BIG
+    assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
