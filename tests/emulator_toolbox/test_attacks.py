@@ -115,3 +115,18 @@ def test_session_log_is_streamed_not_held(emu: tuple[EmulatorProcess, httpx.Clie
             received += len(chunk)
     assert received == BIG
     assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
+
+
+def test_lsp_did_open_refuses_a_huge_file(emu: tuple[EmulatorProcess, httpx.Client]) -> None:
+    proc, c = emu
+    req = {"languageId": "python", "pathToProject": "/home/daytona"}
+    assert c.post("/lsp/start", json=req).status_code == 200
+    try:
+        _reset_peak_rss(proc.pid)
+        before = _peak_rss_kb(proc.pid)
+        r = c.post("/lsp/did-open", json={**req, "uri": "file:///home/daytona/big"})
+        assert r.status_code == 400, r.text
+        assert r.json()["message"] == "open /home/daytona/big: File too large"
+        assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
+    finally:
+        assert c.post("/lsp/stop", json=req).status_code == 200
