@@ -3,6 +3,9 @@ replace reading a whole file into memory, and local git URLs that ignored the sa
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,3 +133,33 @@ def test_lsp_did_open_refuses_a_huge_file(emu: tuple[EmulatorProcess, httpx.Clie
         assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
     finally:
         assert c.post("/lsp/stop", json=req).status_code == 200
+
+
+def _sandbox_git(box: Any, cwd: Path, *args: str) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@e.x",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@e.x",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "HOME": str(box.home),
+    }
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize(
+    "url", ["file:///home/daytona/src", "/home/daytona/src", "src", "../daytona/src"]
+)
+def test_git_clone_of_a_local_url_reads_the_sandbox(box: Any, url: str) -> None:
+    """A local URL names a repository in the sandbox (go-git runs inside it), not the host."""
+    src = box.home / "src"
+    src.mkdir()
+    _sandbox_git(box, src, "init", "-q", "-b", "main")
+    (src / "inside.txt").write_text("from the sandbox\n")
+    _sandbox_git(box, src, "add", "inside.txt")
+    _sandbox_git(box, src, "commit", "-qm", "one")
+    r = box.c.post("/git/clone", json={"url": url, "path": "dst"})
+    assert r.status_code == 200, r.text
+    assert (box.home / "dst" / "inside.txt").read_text() == "from the sandbox\n"
