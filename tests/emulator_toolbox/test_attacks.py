@@ -73,11 +73,10 @@ def test_replace_streams_a_huge_file(emu: tuple[EmulatorProcess, httpx.Client]) 
     assert _peak_rss_kb(proc.pid) - before < MEMORY_BOUND_KB
 
 
-@pytest.mark.parametrize(
-    ("pattern", "new_value"),
-    [("abcd", "Z"), ("aa", "b"), ("a", "xyz" * 100), ("q" * 3000, "")],
-)
-def test_replace_in_chunks_matches_bytes_replace(box: Any, pattern: str, new_value: str) -> None:
+REPLACE_CASES = [("abcd", "Z"), ("aa", "b"), ("a", "xyz" * 100), ("q" * 3000, "")]
+
+
+def test_replace_in_chunks_matches_bytes_replace(box: Any) -> None:
     """Matches across the 1 MiB chunk boundary, overlapping candidates, growth and shrinkage."""
     mib = 1024 * 1024
     content = (
@@ -89,14 +88,15 @@ def test_replace_in_chunks_matches_bytes_replace(box: Any, pattern: str, new_val
         + b"tail a"
     )
     c = box.c
-    r = c.post("/files/upload", params={"path": "f.bin"}, files={"file": ("f", content)})
-    assert r.status_code == 200, r.text
-    r = c.post(
-        "/files/replace", json={"files": ["f.bin"], "pattern": pattern, "newValue": new_value}
-    )
-    assert r.json() == [{"file": "f.bin", "success": True}]
-    expected = content.replace(pattern.encode(), new_value.encode())
-    assert (box.home / "f.bin").read_bytes() == expected
+    for pattern, new_value in REPLACE_CASES:
+        r = c.post("/files/upload", params={"path": "f.bin"}, files={"file": ("f", content)})
+        assert r.status_code == 200, r.text
+        r = c.post(
+            "/files/replace", json={"files": ["f.bin"], "pattern": pattern, "newValue": new_value}
+        )
+        assert r.json() == [{"file": "f.bin", "success": True}]
+        expected = content.replace(pattern.encode(), new_value.encode())
+        assert (box.home / "f.bin").read_bytes() == expected, pattern[:10]
 
 
 def test_session_log_is_streamed_not_held(emu: tuple[EmulatorProcess, httpx.Client]) -> None:
@@ -149,10 +149,7 @@ def _sandbox_git(box: Any, cwd: Path, *args: str) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-@pytest.mark.parametrize(
-    "url", ["file:///home/daytona/src", "/home/daytona/src", "src", "../daytona/src"]
-)
-def test_git_clone_of_a_local_url_reads_the_sandbox(box: Any, url: str) -> None:
+def test_git_clone_of_a_local_url_reads_the_sandbox(box: Any) -> None:
     """A local URL names a repository in the sandbox (go-git runs inside it), not the host."""
     src = box.home / "src"
     src.mkdir()
@@ -160,6 +157,34 @@ def test_git_clone_of_a_local_url_reads_the_sandbox(box: Any, url: str) -> None:
     (src / "inside.txt").write_text("from the sandbox\n")
     _sandbox_git(box, src, "add", "inside.txt")
     _sandbox_git(box, src, "commit", "-qm", "one")
-    r = box.c.post("/git/clone", json={"url": url, "path": "dst"})
-    assert r.status_code == 200, r.text
-    assert (box.home / "dst" / "inside.txt").read_text() == "from the sandbox\n"
+    urls = ["file:///home/daytona/src", "/home/daytona/src", "src", "../daytona/src"]
+    for n, url in enumerate(urls):
+        r = box.c.post("/git/clone", json={"url": url, "path": f"dst{n}"})
+        assert r.status_code == 200, (url, r.text)
+        assert (box.home / f"dst{n}" / "inside.txt").read_text() == "from the sandbox\n"
+
+
+ODD_OWNERS = [
+    ({"owner": str(2**70)}, "user not found"),  # not an int64: looked up as a name
+    ({"group": str(2**70)}, "group not found"),
+    ({"owner": "\u00b2"}, "user not found"),  # a digit to str.isdigit, not to Go's Atoi
+    ({"group": "\u0663"}, "group not found"),
+    ({"owner": str(2**40)}, "chown p: invalid argument"),  # not a uid_t
+    ({"group": "-7"}, "chown p: invalid argument"),
+]
+
+
+def test_permissions_with_odd_owner_is_a_400(box: Any) -> None:
+    (box.home / "p").write_text("x")
+    for params, message in ODD_OWNERS:
+        r = box.c.post("/files/permissions", params={"path": "p", **params})
+        assert r.status_code == 400, (params, r.text)
+        assert r.json()["message"] == message
+
+
+def test_session_id_too_long_for_a_file_name_is_a_400(box: Any) -> None:
+    r = box.c.post("/process/session", json={"sessionId": "s" * 5000})
+    assert r.status_code == 400, r.text
+    assert r.json()["message"] == "failed to start the session shell: File name too long"
+    # nothing half-made: the id is free, a normal session still starts
+    assert box.c.post("/process/session", json={"sessionId": "ok"}).status_code == 201

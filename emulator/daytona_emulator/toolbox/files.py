@@ -7,10 +7,12 @@ sandbox's (as the client gave them), never host paths.
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import posixpath
 import pwd
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -60,6 +62,18 @@ def _parse_mode(mode: str) -> int:
     if value < 0 or value > 0o7777:
         raise Fail(400, "invalid mode format")
     return value
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _go_atoi(value: str) -> int | None:
+    """Go's ``strconv.Atoi``: ASCII digits with an optional sign, within int64; else None
+    (the daemon then looks the value up as a name)."""
+    if not _GO_INT.fullmatch(value):
+        return None
+    number = int(value)
+    return number if -(2**63) <= number < 2**63 else None
 
 
 _SCAN_LINE_MAX = 64 * 1024  # bufio.Scanner's MaxScanTokenSize, the daemon's line limit
@@ -267,24 +281,30 @@ class FilesApi:
                     raise os_fail("chmod", path, exc) from None
             uid = gid = -1
             if owner:
-                if owner.isdigit():
-                    uid = int(owner)
+                number = _go_atoi(owner)
+                if number is not None:
+                    uid = number
                 else:
                     try:
                         uid = pwd.getpwnam(owner).pw_uid
-                    except KeyError:
+                    except (KeyError, ValueError):  # ValueError: a name with a NUL
                         raise Fail(400, "user not found") from None
             if group:
-                if group.isdigit():
-                    gid = int(group)
+                number = _go_atoi(group)
+                if number is not None:
+                    gid = number
                 else:
                     try:
                         gid = grp.getgrnam(group).gr_gid
-                    except KeyError:
+                    except (KeyError, ValueError):
                         raise Fail(400, "group not found") from None
             if uid != -1 or gid != -1:
                 try:
                     os.chown(host, uid, gid)
+                except OverflowError:  # not a uid_t: the kernel's answer would be EINVAL
+                    raise os_fail(
+                        "chown", path, OSError(errno.EINVAL, "invalid argument")
+                    ) from None
                 except OSError as exc:
                     raise os_fail("chown", path, exc) from None
 

@@ -354,9 +354,12 @@ class SessionsApi:
         sb = self.tb.sandbox_of(request)
         if session_id in self.of(sb):
             raise Fail(409, "session already exists")
-        directory = await sb.run_sync(
-            lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
-        )
+        try:  # a JailError (an id too long for a file name) is an OSError: answered below
+            directory = await sb.run_sync(
+                lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
+            )
+        except OSError as exc:
+            raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
         session = Session(sb, session_id, directory)
         self.of(sb)[session_id] = session
         try:
