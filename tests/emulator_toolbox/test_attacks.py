@@ -188,3 +188,16 @@ def test_session_id_too_long_for_a_file_name_is_a_400(box: Any) -> None:
     assert r.json()["message"] == "failed to start the session shell: File name too long"
     # nothing half-made: the id is free, a normal session still starts
     assert box.c.post("/process/session", json={"sessionId": "ok"}).status_code == 201
+
+
+def test_find_with_a_pattern_that_is_not_utf8_matches_its_bytes(box: Any) -> None:
+    (box.home / "latin1.txt").write_bytes(b"caf\xe9 au lait\nplain\n")
+    # httpx would encode the text; the raw query carries the byte itself, as curl would send it
+    url = httpx.URL(str(box.c.base_url).rstrip("/") + "/files/find").copy_with(
+        query=b"path=/home/daytona&pattern=caf%E9"
+    )
+    r = box.c.get(url)
+    assert r.status_code == 200, r.text
+    assert [(m["file"], m["line"]) for m in r.json()] == [("/home/daytona/latin1.txt", 1)]
+    r = box.c.get(url.copy_with(query=b"path=/home/daytona&pattern=%ED%A0%80"))
+    assert (r.status_code, r.json()) == (200, [])

@@ -327,7 +327,7 @@ class FilesApi:
         pattern = required_query(request, "pattern")
         sb = self.tb.sandbox_of(request)
         jail = sb.jail
-        needle = pattern.encode()
+        needle = pattern.encode("utf-8", "surrogateescape")  # %FF names the byte 0xFF
 
         def scan(host: str, shown: str, out: list[dict[str, Any]]) -> None:
             try:
