@@ -201,3 +201,44 @@ def test_find_with_a_pattern_that_is_not_utf8_matches_its_bytes(box: Any) -> Non
     assert [(m["file"], m["line"]) for m in r.json()] == [("/home/daytona/latin1.txt", 1)]
     r = box.c.get(url.copy_with(query=b"path=/home/daytona&pattern=%ED%A0%80"))
     assert (r.status_code, r.json()) == (200, [])
+
+
+def _form(parts: list[tuple[str, str | None, bytes]]) -> bytes:
+    out = bytearray()
+    for name, filename, data in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"'
+        out += f"--B\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + data + b"\r\n"
+    return bytes(out + b"--B--\r\n")
+
+
+def test_multipart_parts_are_limited_as_go_reads_forms(box: Any) -> None:
+    """Go's ReadForm takes at most 1000 parts: more is ``multipart: message too large``, so an
+    endless stream of small parts cannot grow bulk-upload's bookkeeping without bound."""
+    headers = {"Content-Type": "multipart/form-data; boundary=B"}
+
+    def files(n: int) -> list[tuple[str, str | None, bytes]]:
+        parts: list[tuple[str, str | None, bytes]] = []
+        for i in range(n):
+            parts.append((f"files[{i}].path", None, f"/home/daytona/many/{i}".encode()))
+            parts.append((f"files[{i}].file", "f", b"%d" % i))
+        return parts
+
+    r = box.c.post("/files/bulk-upload", content=_form(files(500)), headers=headers)
+    assert r.status_code == 200, r.text  # 1000 parts: the most Go reads
+    assert (box.home / "many" / "499").read_bytes() == b"499"
+    r = box.c.post(
+        "/files/bulk-upload", content=_form([*files(500), ("x", None, b"")]), headers=headers
+    )
+    assert r.status_code == 400, r.text
+    assert r.json() == {"errors": ["invalid multipart form"]}
+    extra = [(f"f{i}", None, b"x") for i in range(1000)]
+    r = box.c.post(
+        "/files/upload",
+        params={"path": "one"},
+        content=_form([("file", "f", b"data"), *extra]),
+        headers=headers,
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["message"] == "multipart: message too large"
