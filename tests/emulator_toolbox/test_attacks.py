@@ -6,11 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil  # type: ignore[import-untyped]
 import pytest
 from daytona_emulator.testing import EmulatorProcess
 
@@ -242,3 +244,43 @@ def test_multipart_parts_are_limited_as_go_reads_forms(box: Any) -> None:
     )
     assert r.status_code == 400, r.text
     assert r.json()["message"] == "multipart: message too large"
+
+
+def _detached_sleeper(box: Any) -> int:
+    """A process that left the command's process group (``setsid``), as a daemon does."""
+    r = box.c.post(
+        "/process/execute",
+        json={"command": "sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'"},
+    )
+    assert r.status_code == 200, r.text
+    pid = int(r.json()["result"].strip())
+    assert psutil.pid_exists(pid)
+    return pid
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.parametrize("action", ["stop", "delete"])
+def test_detached_processes_end_with_their_sandbox(box: Any, action: str) -> None:
+    pid = _detached_sleeper(box)
+    try:
+        with httpx.Client(
+            base_url=box.server.base_url, headers=box.server.headers, timeout=30
+        ) as api:
+            if action == "stop":
+                r = api.post(f"/sandbox/{box.id}/stop")
+            else:
+                r = api.delete(f"/sandbox/{box.id}")
+            assert r.status_code == 200, r.text
+            deadline = time.monotonic() + 20
+            while not _gone(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert _gone(pid)
+    finally:
+        if not _gone(pid):  # do not leave it behind when the test fails
+            psutil.Process(pid).kill()
