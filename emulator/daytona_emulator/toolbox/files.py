@@ -7,10 +7,12 @@ sandbox's (as the client gave them), never host paths.
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import posixpath
 import pwd
+import re
 import shutil
 import stat
 from pathlib import Path
@@ -32,7 +34,7 @@ from .common import (
     required_query,
 )
 from .fileinfo import file_info
-from .fsio import WalkDeadline, iter_tree, make_dirs, open_regular
+from .fsio import WalkDeadline, iter_tree, make_dirs, replace_in_file
 from .glob import GlobSyntaxError, compile_glob
 from .jail import Jail, JailError
 from .state import Toolbox
@@ -60,6 +62,21 @@ def _parse_mode(mode: str) -> int:
     if value < 0 or value > 0o7777:
         raise Fail(400, "invalid mode format")
     return value
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _go_atoi(value: str) -> int | None:
+    """Go's ``strconv.Atoi``: ASCII digits with an optional sign, within int64; else None
+    (the daemon then looks the value up as a name)."""
+    if not _GO_INT.fullmatch(value):
+        return None
+    number = int(value)
+    return number if -(2**63) <= number < 2**63 else None
+
+
+_SCAN_LINE_MAX = 64 * 1024  # bufio.Scanner's MaxScanTokenSize, the daemon's line limit
 
 
 class DownloadResponse(FileResponse):
@@ -264,24 +281,30 @@ class FilesApi:
                     raise os_fail("chmod", path, exc) from None
             uid = gid = -1
             if owner:
-                if owner.isdigit():
-                    uid = int(owner)
+                number = _go_atoi(owner)
+                if number is not None:
+                    uid = number
                 else:
                     try:
                         uid = pwd.getpwnam(owner).pw_uid
-                    except KeyError:
+                    except (KeyError, ValueError):  # ValueError: a name with a NUL
                         raise Fail(400, "user not found") from None
             if group:
-                if group.isdigit():
-                    gid = int(group)
+                number = _go_atoi(group)
+                if number is not None:
+                    gid = number
                 else:
                     try:
                         gid = grp.getgrnam(group).gr_gid
-                    except KeyError:
+                    except (KeyError, ValueError):
                         raise Fail(400, "group not found") from None
             if uid != -1 or gid != -1:
                 try:
                     os.chown(host, uid, gid)
+                except OverflowError:  # not a uid_t: the kernel's answer would be EINVAL
+                    raise os_fail(
+                        "chown", path, OSError(errno.EINVAL, "invalid argument")
+                    ) from None
                 except OSError as exc:
                     raise os_fail("chown", path, exc) from None
 
@@ -304,7 +327,7 @@ class FilesApi:
         pattern = required_query(request, "pattern")
         sb = self.tb.sandbox_of(request)
         jail = sb.jail
-        needle = pattern.encode()
+        needle = pattern.encode("utf-8", "surrogateescape")  # %FF names the byte 0xFF
 
         def scan(host: str, shown: str, out: list[dict[str, Any]]) -> None:
             try:
@@ -316,9 +339,11 @@ class FilesApi:
                 if b"\x00" in head:
                     return
                 f.seek(0)
-                for lineno, raw in enumerate(f, 1):
+                lineno = 0
+                while raw := f.readline(_SCAN_LINE_MAX + 2):  # never a whole huge line
+                    lineno += 1
                     line = raw.rstrip(b"\n")
-                    if len(line) > 64 * 1024:  # bufio.Scanner's limit: the file stops here
+                    if len(line) > _SCAN_LINE_MAX:  # bufio.Scanner's limit: the file stops here
                         return
                     if needle in line:
                         out.append(
@@ -394,14 +419,7 @@ class FilesApi:
 
         def one(name: str) -> dict[str, Any]:
             try:
-                host = jail.resolve(name)
-                with open_regular(host) as f:
-                    data = f.read()
-                new = data.replace(pattern.encode(), new_value.encode())
-                if new != data:
-                    with open(host, "r+b") as f:
-                        f.write(new)
-                        f.truncate()
+                replace_in_file(jail.resolve(name), pattern.encode(), new_value.encode())
                 return {"file": name, "success": True}
             except OSError as exc:
                 op = "open"

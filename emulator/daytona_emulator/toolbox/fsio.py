@@ -7,6 +7,7 @@ import errno
 import os
 import posixpath
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +15,17 @@ from typing import BinaryIO
 
 from .common import Fail
 
-__all__ = ["PATH_MAX", "WalkDeadline", "iter_tree", "make_dirs", "open_regular"]
+__all__ = [
+    "PATH_MAX",
+    "WalkDeadline",
+    "iter_tree",
+    "make_dirs",
+    "open_regular",
+    "replace_in_file",
+]
 
 PATH_MAX = 4096  # Linux: longer paths fail with ENAMETOOLONG
+_CHUNK = 1024 * 1024
 
 
 def make_dirs(host: Path, mode: int) -> None:
@@ -99,3 +108,39 @@ def iter_tree(host: Path, shown_root: str, deadline: WalkDeadline) -> Iterator[t
         yield path, shown
         if is_dir:
             stack.append(entries(path, shown))
+
+
+def replace_in_file(host: Path, old: bytes, new: bytes) -> None:
+    """Every non-overlapping ``old`` in the file replaced by ``new``, left to right (what
+    ``bytes.replace`` does), with memory bounded by the chunk size: the daemon reads the whole
+    file, which in the emulator would put a sandbox's largest file in the host process.
+
+    The result is spooled to an anonymous temporary file and copied back in place (the inode,
+    its mode and its hard links stay); an unchanged file is not written at all.
+    """
+    if not old:
+        raise ValueError("the pattern must not be empty")
+    keep = len(old) - 1  # a match may start in the last `keep` bytes and end in the next chunk
+    changed = False
+    with open_regular(host) as src, tempfile.TemporaryFile() as spool:
+        carry = b""
+        while chunk := src.read(_CHUNK):
+            buf = carry + chunk
+            cut = len(buf) - keep  # every match starting before `cut` lies wholly in `buf`
+            pos = 0
+            while (at := buf.find(old, pos)) != -1 and at < cut:
+                spool.write(buf[pos:at])
+                spool.write(new)
+                pos = at + len(old)
+                changed = True
+            end = max(pos, cut)
+            spool.write(buf[pos:end])
+            carry = buf[end:]
+        spool.write(carry)
+        if not changed:
+            return
+        spool.seek(0)
+        with open(host, "r+b") as dst:
+            while chunk := spool.read(_CHUNK):
+                dst.write(chunk)
+            dst.truncate()

@@ -178,6 +178,28 @@ class Git:
         return message.replace(root + "/", "/").replace(root, "/")
 
 
+def _local_source(jail: Jail, url: str) -> str:
+    """The URL git clones from: a local URL (``file://``, or a path as git defines one: no
+    ``:`` before the first ``/``) names a repository in the sandbox, where the daemon's go-git
+    would look, so it is resolved through the jail. One that names nothing in the sandbox is
+    left to git as a host path: callers' tests clone fixture repositories that way, and whoever
+    holds the key runs host commands anyway (the emulator's security model)."""
+    if url.startswith("file://"):
+        path = url[len("file://") :]
+    else:
+        colon, slash = url.find(":"), url.find("/")
+        if colon != -1 and (slash == -1 or colon < slash):
+            return url  # a scheme, scp-like ssh or a remote helper: not local
+        path = url
+    if not path:
+        return url
+    try:
+        host = jail.resolve(path)
+    except JailError:
+        return url
+    return str(host) if host.exists() else url
+
+
 def _repo(jail: Jail, path: str) -> Path:
     try:
         host = jail.resolve(path)
@@ -238,6 +260,7 @@ class GitApi:
             return host
 
         host = await g.sb.run_sync(prepare)
+        url = await g.sb.run_sync(_local_source, jail, url)
         auth = _auth_args(body.get("username"), body.get("password"))
         await g.run(
             [

@@ -14,6 +14,7 @@ A server that does implement ``workspace/symbol`` is asked directly.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import os
 import shutil
@@ -39,6 +40,7 @@ log = logging.getLogger("daytona_emulator.toolbox")
 
 INIT_TIMEOUT = 30.0
 MAX_WORKSPACE_FILES = 300
+MAX_OPEN_BYTES = 16 * 1024 * 1024  # the largest file did-open sends to a language server
 SKIP_DIRS = {"node_modules", "__pycache__", "venv", "site-packages", "dist", "build"}
 
 
@@ -264,7 +266,12 @@ class LspServer:
 
 def _read_text(host: Path) -> str:
     with open_regular(host) as f:  # never blocks on a FIFO
-        return f.read().decode("utf-8", "replace")
+        # the daemon reads any size; the emulator would hold it (and its JSON) in its own
+        # process, so a larger file is refused as the kernel refuses one: EFBIG
+        data = f.read(MAX_OPEN_BYTES + 1)
+        if len(data) > MAX_OPEN_BYTES:
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+        return data.decode("utf-8", "replace")
 
 
 def _completion_item(item: Any) -> dict[str, Any]:

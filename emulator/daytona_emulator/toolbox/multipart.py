@@ -22,9 +22,22 @@ import anyio.to_thread
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-__all__ = ["MultipartError", "PartSink", "TempFileSink", "TextSink", "parse_stream"]
+__all__ = [
+    "MAX_PARTS",
+    "TOO_LARGE",
+    "MultipartError",
+    "PartSink",
+    "TempFileSink",
+    "TextSink",
+    "parse_stream",
+]
 
 WRITE_BUFFER = 1024 * 1024
+# Go's multipart.Reader.ReadForm (the daemon's c.MultipartForm / c.FormFile) refuses a body of
+# more than 1000 parts with ErrMessageTooLarge; without it, bulk-upload's per-part bookkeeping
+# grows with every part of an endless body
+MAX_PARTS = 1000
+TOO_LARGE = "multipart: message too large"
 
 
 class MultipartError(Exception):
@@ -187,6 +200,7 @@ async def parse_stream(request: Request, on_part: PartOpener) -> None:
     sink: PartSink | None = None
     headers: dict[bytes, bytes] = {}
     seen_eof = False
+    parts = 0
     try:
         async for chunk in request.stream():
             if not chunk:
@@ -197,6 +211,9 @@ async def parse_stream(request: Request, on_part: PartOpener) -> None:
                 raise MultipartError(f"malformed multipart body: {exc}") from None
             for kind, payload in events:
                 if kind == "begin":
+                    parts += 1
+                    if parts > MAX_PARTS:
+                        raise MultipartError(TOO_LARGE)
                     headers = {}
                 elif kind == "header":
                     key, _, value = payload.partition(b"\x00")

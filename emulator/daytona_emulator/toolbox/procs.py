@@ -54,8 +54,13 @@ class ProcessTracker:
         self.records = GroupRecords(settings.data_dir / "toolbox-process-groups")
 
     def kill_leftovers(self) -> int:
-        """Kill the process groups a previous run on this data dir left behind (blocking)."""
-        return self.records.kill_leftovers()
+        """Kill the process groups a previous run on this data dir left behind, and what
+        escaped them (blocking)."""
+        return self.records.kill_leftovers() + kill_escaped(self._under(None))
+
+    def _under(self, sandbox_id: str | None) -> str:
+        base = os.path.realpath(self.settings.sandboxes_dir)
+        return base if sandbox_id is None else os.path.join(base, sandbox_id, "root")
 
     def count(self, sandbox_id: str) -> int:
         return len(self.live.get(sandbox_id, ()))
@@ -125,6 +130,7 @@ class ProcessTracker:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
             self.records.discard(pgid)
+        await asyncio.to_thread(kill_escaped, self._under(sandbox_id))
         procs = list(self.live.get(sandbox_id, ()))
         for proc in procs:
             with contextlib.suppress(TimeoutError):  # SIGKILLed: only a D-state process lingers
@@ -133,6 +139,7 @@ class ProcessTracker:
     async def aclose(self) -> None:
         for sid in list(set(self.groups) | set(self.live)):
             await self.kill_sandbox(sid)
+        await asyncio.to_thread(kill_escaped, self._under(None))
         for task in list(self._reapers):
             task.cancel()
         self.records.clear()
@@ -210,6 +217,37 @@ def _still_ours(pgid: int, created: float) -> bool:
         return True  # the leader is gone; its children may still hold the group
     except psutil.Error:
         return False
+
+
+def _inside(path: str | None, prefix: str) -> bool:
+    if not path:
+        return False
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def kill_escaped(prefix: str) -> int:
+    """SIGKILL this user's processes that belong under ``prefix`` (a sandbox root, or the
+    folder of all of them) though no recorded process group holds them: a command that ran
+    ``setsid`` or daemonised left its group, and would outlive the sandbox. A process belongs
+    there when its ``HOME`` (set by :func:`sandbox_env`, inherited by all it starts) is under
+    ``prefix``; the working directory is not a mark (a developer's shell may sit in a
+    sandbox's folder). A process that changes its ``HOME`` before it execs escapes this sweep
+    (documented residual). Blocking."""
+    me, uid, killed = os.getpid(), os.getuid(), 0
+    for proc in psutil.process_iter(["uids"]):
+        if proc.pid == me:
+            continue
+        try:
+            uids = proc.info["uids"]
+            if uids is None or uids.real != uid:
+                continue
+            if not _inside(proc.environ().get("HOME"), prefix):
+                continue
+            proc.kill()
+            killed += 1
+        except (psutil.Error, OSError):
+            continue  # gone meanwhile, or not ours to read
+    return killed
 
 
 def tokenise(command: str) -> list[str]:

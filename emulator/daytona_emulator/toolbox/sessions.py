@@ -354,9 +354,12 @@ class SessionsApi:
         sb = self.tb.sandbox_of(request)
         if session_id in self.of(sb):
             raise Fail(409, "session already exists")
-        directory = await sb.run_sync(
-            lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
-        )
+        try:  # a JailError (an id too long for a file name) is an OSError: answered below
+            directory = await sb.run_sync(
+                lambda: sb.jail.resolve(f"/home/daytona/sessions/{session_id}")
+            )
+        except OSError as exc:
+            raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
         session = Session(sb, session_id, directory)
         self.of(sb)[session_id] = session
         try:
@@ -420,8 +423,7 @@ class SessionsApi:
         session = self.session_of(request)
         cmd = self.command_of(request, session)
         if query(request, "follow") != "true":
-            data = await session.sandbox.run_sync(_whole_log, cmd.log)
-            return Response(data, media_type="text/plain; charset=utf-8")
+            return await _whole_log_response(session.sandbox, cmd.log)
         try:
             fd = await session.sandbox.run_sync(
                 lambda: os.open(cmd.log, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
@@ -448,10 +450,36 @@ def _log_head(path: Path, limit: int) -> tuple[bytes, int]:
         return b"", 0
 
 
-def _whole_log(path: Path) -> bytes:
-    """The whole log, as the daemon answers it (one body: a cut of the stream is visible)."""
+_LOG_CHUNK = 256 * 1024
+
+
+async def _whole_log_response(sandbox: Sandbox, path: Path) -> Response:
+    """The whole log as one body with its length (the daemon's answer; a cut of the stream is
+    visible to the client), read in chunks: a log of gigabytes never sits in memory."""
     try:
-        with open_regular(path) as f:
-            return f.read()
+        f = await sandbox.run_sync(open_regular, path)
     except FileNotFoundError:
-        return b""
+        return Response(b"", media_type="text/plain; charset=utf-8")
+    try:
+        size = os.fstat(f.fileno()).st_size  # the log as it is now; a running command adds more
+    except BaseException:
+        f.close()
+        raise
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            left = size
+            while left > 0:
+                chunk = await sandbox.run_sync(f.read, min(_LOG_CHUNK, left))
+                if not chunk:  # truncated meanwhile: the short body shows the cut
+                    return
+                left -= len(chunk)
+                yield chunk
+        finally:
+            f.close()
+
+    return StreamingResponse(
+        body(),
+        media_type="text/plain; charset=utf-8",
+        headers={"content-length": str(size)},
+    )
