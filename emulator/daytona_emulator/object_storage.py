@@ -11,9 +11,11 @@ files) for as long as the process runs.
 
 moto itself checks no credentials, so its WSGI app is served behind ``_SignedOnly``: every
 request must carry an AWS SigV4 ``Authorization`` header made with a key pair this storage
-issued (the ``secret`` of a push-access, or the emulator's own), and moto's ``/moto-api/``
-control endpoints are refused. Without that, any local user could read or replace build
-contexts, and with ``--build-run-commands`` run code through them.
+issued (the ``secret`` and ``sessionToken`` of a push-access, or the emulator's own pair);
+a push-access pair reaches only ``{bucket}/{organizationId}/*``, as on the service; moto's
+``/moto-api/`` control endpoints are refused. Issued pairs do not expire. Without the check,
+any local user could read or replace build contexts, and with ``--build-run-commands`` run
+code through them.
 """
 
 from __future__ import annotations
@@ -65,11 +67,12 @@ class _Refused(Exception):
 
 
 class _Credential:
-    __slots__ = ("secret", "session_token")
+    __slots__ = ("prefix", "secret", "session_token")
 
-    def __init__(self, secret: str, session_token: str | None) -> None:
+    def __init__(self, secret: str, session_token: str | None, prefix: str | None) -> None:
         self.secret = secret
         self.session_token = session_token
+        self.prefix = prefix  # ``bucket/organizationId/``: all the pair may touch, or anything
 
     def __repr__(self) -> str:
         return "_Credential(<redacted>)"
@@ -81,6 +84,21 @@ def _header(environ: WSGIEnvironment, name: str) -> str | None:
         key = f"HTTP_{key}"
     value = environ.get(key)
     return None if value is None else str(value)
+
+
+def _within(environ: WSGIEnvironment, prefix: str) -> bool:
+    """Whether a path-style request touches only keys under ``prefix`` (``bucket/org/``), as
+    the service's credentials are scoped: its objects, or a listing of that prefix."""
+    path = str(environ.get("PATH_INFO", "")).lstrip("/")
+    if "/../" in f"/{path}/" or "/./" in f"/{path}/":
+        return False
+    if path.startswith(prefix):
+        return True
+    bucket, _, org_prefix = prefix.partition("/")
+    if path.rstrip("/") != bucket or environ.get("REQUEST_METHOD") != "GET":
+        return False
+    query = dict(parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True))
+    return query.get("prefix", "").startswith(org_prefix)
 
 
 class _SignedOnly:
@@ -98,9 +116,15 @@ class _SignedOnly:
         self._lock = threading.Lock()
         self._credentials: dict[str, _Credential] = {}
 
-    def allow(self, access_key: str, secret: str, session_token: str | None = None) -> None:
+    def allow(
+        self,
+        access_key: str,
+        secret: str,
+        session_token: str | None = None,
+        prefix: str | None = None,
+    ) -> None:
         with self._lock:
-            self._credentials[access_key] = _Credential(secret, session_token)
+            self._credentials[access_key] = _Credential(secret, session_token, prefix)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -186,6 +210,8 @@ class _SignedOnly:
         expected = signer.signature(string_to_sign, request)
         if not hmac.compare_digest(expected, match["signature"]):
             raise _Refused("SignatureDoesNotMatch")
+        if credential.prefix is not None and not _within(environ, credential.prefix):
+            raise _Refused("AccessDenied")
 
         if _HEX_SHA256.fullmatch(payload_hash):
             from werkzeug.wsgi import get_input_stream
@@ -259,7 +285,7 @@ class ObjectStorage:
         secret = secrets.token_urlsafe(30)
         session_token = secrets.token_urlsafe(48)
         assert self._auth is not None
-        self._auth.allow(access_key, secret, session_token)
+        self._auth.allow(access_key, secret, session_token, f"{self.bucket}/{organization_id}/")
         return {
             "accessKey": access_key,
             "secret": secret,

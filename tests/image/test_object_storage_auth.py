@@ -1,6 +1,7 @@
 """The emulator's build-context storage serves only requests SigV4-signed with a key pair it
 issued: unsigned, wrongly signed and tampered requests are refused, moto's control API is not
-reachable, and the issued credentials work with a standard client (boto3), multipart included.
+reachable, the issued credentials reach only their organization's keys, and they work with a
+standard client (boto3), multipart included.
 Over real loopback HTTP to the storage's own server."""
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def _error_code(exc: Any) -> str:
 
 
 def _put_probe(access: dict[str, str], name: str, body: bytes = b"probe") -> str:
-    key = f"{ORG}/{name}/context.tar"
+    key = f"{access['organizationId']}/{name}/context.tar"
     _s3(access).put_object(Bucket=access["bucket"], Key=key, Body=body)
     return key
 
@@ -157,3 +158,28 @@ def test_moto_control_api_is_refused(access: dict[str, str], path: str) -> None:
     assert httpx.post(url).status_code in (403, 404)
     assert httpx.get(url).status_code in (403, 404)
     assert _s3(access).get_object(Bucket=access["bucket"], Key=key)["Body"].read() == b"probe"
+
+
+def test_issued_credentials_are_scoped_to_their_organization(
+    storage: ObjectStorage, access: dict[str, str]
+) -> None:
+    from botocore.exceptions import ClientError
+
+    other = storage.push_access("org-other")
+    other_key = _put_probe(other, "theirs")
+    s3 = _s3(access)
+    bucket = access["bucket"]
+    for call in (
+        lambda: s3.get_object(Bucket=bucket, Key=other_key),
+        lambda: s3.put_object(Bucket=bucket, Key=other_key, Body=b"replaced"),
+        lambda: s3.put_object(Bucket=bucket, Key=f"{ORG}/../{other_key}", Body=b"replaced"),
+        lambda: s3.list_objects_v2(Bucket=bucket),
+        lambda: s3.list_objects_v2(Bucket=bucket, Prefix="org-other/"),
+        lambda: s3.delete_bucket(Bucket=bucket),
+    ):
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert _error_code(caught.value) == "AccessDenied"
+    assert _s3(other).get_object(Bucket=bucket, Key=other_key)["Body"].read() == b"probe"
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{ORG}/")
+    assert all(o["Key"].startswith(f"{ORG}/") for o in listed["Contents"])
