@@ -8,16 +8,33 @@ The bucket is ``daytona``, as on the service. moto keeps its state per process, 
 server, so emulators in one process (a test suite) share the bucket; their organizations (and
 so their key prefixes) differ. Objects live in memory (moto spills large ones to temporary
 files) for as long as the process runs.
-Signatures are not verified: the emulator has no IAM to scope the credentials with.
+
+moto itself checks no credentials, so its WSGI app is served behind ``_SignedOnly``: every
+request must carry an AWS SigV4 ``Authorization`` header made with a key pair this storage
+issued (the ``secret`` and ``sessionToken`` of a push-access, or the emulator's own pair);
+a push-access pair reaches only ``{bucket}/{organizationId}/*``, as on the service; moto's
+``/moto-api/`` control endpoints are refused. Issued pairs do not expire. Without the check,
+any local user could read or replace build contexts, and with ``--build-run-commands`` run
+code through them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import logging
+import re
 import secrets
 import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, unquote
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["ObjectStorage", "context_key"]
 
@@ -25,11 +42,186 @@ log = logging.getLogger("daytona_emulator.object_storage")
 
 REGION = "us-east-1"
 BUCKET = "daytona"
+# as on S3: a signature older or newer than this is refused (RequestTimeTooSkewed there)
+MAX_CLOCK_SKEW = timedelta(minutes=15)
+
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/,\s]+)/(?P<scope>[^,\s]+),\s*"
+    r"SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<signature>[0-9a-f]{64})\s*$"
+)
+_HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def context_key(organization_id: str, context_hash: str) -> str:
     """Where a build context lives: ``{organizationId}/{hash}/context.tar``."""
     return f"{organization_id}/{context_hash}/context.tar"
+
+
+class _Refused(Exception):
+    """A request the storage does not serve: S3 error code and HTTP status."""
+
+    def __init__(self, code: str, status: str = "403 Forbidden") -> None:
+        super().__init__(code)
+        self.code = code
+        self.status = status
+
+
+class _Credential:
+    __slots__ = ("prefix", "secret", "session_token")
+
+    def __init__(self, secret: str, session_token: str | None, prefix: str | None) -> None:
+        self.secret = secret
+        self.session_token = session_token
+        self.prefix = prefix  # ``bucket/organizationId/``: all the pair may touch, or anything
+
+    def __repr__(self) -> str:
+        return "_Credential(<redacted>)"
+
+
+def _header(environ: WSGIEnvironment, name: str) -> str | None:
+    key = name.upper().replace("-", "_")
+    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        key = f"HTTP_{key}"
+    value = environ.get(key)
+    return None if value is None else str(value)
+
+
+def _within(environ: WSGIEnvironment, prefix: str) -> bool:
+    """Whether a path-style request touches only keys under ``prefix`` (``bucket/org/``), as
+    the service's credentials are scoped: its objects, or a listing of that prefix."""
+    path = str(environ.get("PATH_INFO", "")).lstrip("/")
+    if "/../" in f"/{path}/" or "/./" in f"/{path}/":
+        return False
+    if path.startswith(prefix):
+        return True
+    bucket, _, org_prefix = prefix.partition("/")
+    if path.rstrip("/") != bucket or environ.get("REQUEST_METHOD") != "GET":
+        return False
+    query = dict(parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True))
+    return query.get("prefix", "").startswith(org_prefix)
+
+
+class _SignedOnly:
+    """WSGI middleware: serve ``app`` only to requests SigV4-signed with an issued key pair.
+
+    The signature is recomputed with botocore's own S3 signer over the request as received
+    (method, path, query, the headers the client signed, the payload hash it declared) and
+    compared in constant time; a declared payload hash is checked against the body. Streamed
+    (``aws-chunked``) and unsigned payloads are let through on the strength of the header
+    signature, which only the holder of the secret can make.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._credentials: dict[str, _Credential] = {}
+
+    def allow(
+        self,
+        access_key: str,
+        secret: str,
+        session_token: str | None = None,
+        prefix: str | None = None,
+    ) -> None:
+        with self._lock:
+            self._credentials[access_key] = _Credential(secret, session_token, prefix)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            self._verify(environ)
+        except _Refused as refused:
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                f"<Error><Code>{refused.code}</Code><Message>{refused.code}</Message></Error>"
+            ).encode()
+            # the body of a refused request is never read: close rather than parse it as the
+            # next request on this connection
+            start_response(
+                refused.status,
+                [
+                    ("Content-Type", "application/xml"),
+                    ("Content-Length", str(len(body))),
+                    ("Connection", "close"),
+                ],
+            )
+            return [body]
+        return self._app(environ, start_response)
+
+    def _verify(self, environ: WSGIEnvironment) -> None:
+        from botocore.auth import S3SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        path = str(environ.get("PATH_INFO", ""))
+        if path == "/moto-api" or path.startswith("/moto-api/"):
+            raise _Refused("AccessDenied")
+        match = _AUTHORIZATION.match(_header(environ, "authorization") or "")
+        if match is None:
+            raise _Refused("AccessDenied")  # unsigned, presigned or another scheme
+        with self._lock:
+            credential = self._credentials.get(match["key"])
+        if credential is None:
+            raise _Refused("InvalidAccessKeyId")
+        scope = match["scope"].split("/")
+        amz_date = _header(environ, "x-amz-date") or ""
+        payload_hash = _header(environ, "x-amz-content-sha256")
+        signed = match["headers"].split(";")
+        if (
+            len(scope) != 4
+            or scope[2] != "s3"  # moto would route other services' requests to their backends
+            or scope[3] != "aws4_request"
+            or not amz_date.startswith(scope[0])
+            or payload_hash is None
+            or "host" not in signed
+            or "x-amz-date" not in signed
+            or "x-amz-content-sha256" not in signed
+        ):
+            raise _Refused("AccessDenied")
+        try:
+            when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            raise _Refused("AccessDenied") from None
+        if abs(datetime.now(UTC) - when) > MAX_CLOCK_SKEW:
+            raise _Refused("RequestTimeTooSkewed")
+        if credential.session_token is not None and not hmac.compare_digest(
+            _header(environ, "x-amz-security-token") or "", credential.session_token
+        ):
+            raise _Refused("InvalidToken")
+
+        headers: dict[str, str] = {}
+        for name in signed:
+            value = _header(environ, name)
+            if value is None:
+                raise _Refused("AccessDenied")
+            headers[name] = value
+        raw_path = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or path)
+        raw_path = raw_path.partition("?")[0]
+        host = _header(environ, "host") or ""
+        request = AWSRequest(
+            method=str(environ.get("REQUEST_METHOD", "GET")),
+            # S3's canonical path: each byte outside the unreserved set percent-encoded once
+            url=f"http://{host}{quote(unquote(raw_path), safe='/~')}",
+            headers=headers,
+            params=parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True),
+        )
+        request.context["timestamp"] = amz_date
+        signer = S3SigV4Auth(Credentials(match["key"], credential.secret), "s3", scope[1])
+        string_to_sign = signer.string_to_sign(request, signer.canonical_request(request))
+        expected = signer.signature(string_to_sign, request)
+        if not hmac.compare_digest(expected, match["signature"]):
+            raise _Refused("SignatureDoesNotMatch")
+        if credential.prefix is not None and not _within(environ, credential.prefix):
+            raise _Refused("AccessDenied")
+
+        if _HEX_SHA256.fullmatch(payload_hash):
+            from werkzeug.wsgi import get_input_stream
+
+            body = get_input_stream(environ).read()
+            if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash):
+                raise _Refused("XAmzContentSHA256Mismatch", "400 Bad Request")
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input_terminated"] = False
 
 
 class ObjectStorage:
@@ -39,8 +231,10 @@ class ObjectStorage:
         self.bucket = BUCKET
         self._lock = threading.Lock()
         self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._auth: _SignedOnly | None = None
         self._endpoint: str | None = None
-        # the emulator's own key pair for reading contexts back (moto does not check it)
+        # the emulator's own key pair, for reading contexts back
         self._access_key = f"EMULATOR{secrets.token_hex(6).upper()}"
         self._secret = secrets.token_urlsafe(30)
 
@@ -52,17 +246,29 @@ class ObjectStorage:
         """``http://127.0.0.1:PORT``; starts the server (blocking, ~1 s) on first call."""
         with self._lock:
             if self._endpoint is None:
-                from moto.server import ThreadedMotoServer
+                from moto.moto_server.werkzeug_app import (
+                    DomainDispatcherApplication,
+                    MotoRequestHandler,
+                    create_backend_app,
+                )
+                from werkzeug.serving import make_server
 
                 # one access-log line per S3 request is noise in the emulator's output
                 werkzeug_log = logging.getLogger("werkzeug")
                 if werkzeug_log.level == logging.NOTSET:
                     werkzeug_log.setLevel(logging.WARNING)
-                server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-                server.start()
-                host, port = server.get_host_and_port()
+                # moto's app in-process behind the signature check: no unguarded port
+                self._auth = _SignedOnly(DomainDispatcherApplication(create_backend_app))
+                self._auth.allow(self._access_key, self._secret)
+                server = make_server(
+                    "127.0.0.1", 0, self._auth, threaded=True, request_handler=MotoRequestHandler
+                )
+                self._thread = threading.Thread(
+                    target=server.serve_forever, name="object-storage", daemon=True
+                )
+                self._thread.start()
                 self._server = server
-                self._endpoint = f"http://{host}:{port}"
+                self._endpoint = f"http://127.0.0.1:{server.server_port}"
                 s3 = self._client()
                 try:
                     s3.create_bucket(Bucket=self.bucket)
@@ -72,12 +278,19 @@ class ObjectStorage:
             return self._endpoint
 
     def push_access(self, organization_id: str) -> dict[str, str]:
-        """The ``StorageAccessDto`` body (blocking: may start the server)."""
+        """The ``StorageAccessDto`` body (blocking: may start the server); the storage accepts
+        requests signed with its key pair and session token from now on."""
+        endpoint = self.endpoint()
+        access_key = f"EMULATOR{secrets.token_hex(6).upper()}"
+        secret = secrets.token_urlsafe(30)
+        session_token = secrets.token_urlsafe(48)
+        assert self._auth is not None
+        self._auth.allow(access_key, secret, session_token, f"{self.bucket}/{organization_id}/")
         return {
-            "accessKey": f"EMULATOR{secrets.token_hex(6).upper()}",
-            "secret": secrets.token_urlsafe(30),
-            "sessionToken": secrets.token_urlsafe(48),
-            "storageUrl": self.endpoint(),
+            "accessKey": access_key,
+            "secret": secret,
+            "sessionToken": session_token,
+            "storageUrl": endpoint,
             "organizationId": organization_id,
             "bucket": self.bucket,
         }
@@ -101,8 +314,12 @@ class ObjectStorage:
     def close(self) -> None:
         with self._lock:
             server, self._server, self._endpoint = self._server, None, None
+            thread, self._thread = self._thread, None
         if server is not None:
-            server.stop()
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join()
 
     def _client(self) -> Any:
         import boto3
