@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
     from ._context import ClientContext
     from ._deadline import Deadline
-    from ._fs import ProgressCallback
     from ._image import Image, LocalContext
+    from ._progress import ProgressCallback
 
 __all__ = ["BuildContextError", "PreparedContext", "archive_context", "prepare_build_info"]
 
@@ -235,9 +235,8 @@ async def prepare_build_info(
 ) -> CreateBuildInfo:
     """``buildInfo`` for ``image``: its Dockerfile, and the hashes of its local contexts
     (archived, then uploaded unless storage already has them)."""
-    from daytona_api.models import CreateBuildInfo
-
-    from .resources.object_storage import ObjectStorage
+    from daytona_api.api.object_storage import get_push_access
+    from daytona_api.models import CreateBuildInfo, StorageAccessDto
 
     dockerfile = image.dockerfile
     if not image.contexts:
@@ -249,8 +248,11 @@ async def prepare_build_info(
                 prepared.append(
                     await anyio.to_thread.run_sync(_prepare, local, abandon_on_cancel=True)
                 )
-            access = await ObjectStorage(ctx).push_access(
-                timeout=deadline.request_timeout(ctx.read_timeout)
+            # the generated endpoint directly: ``resources`` sits above this module
+            access = await ctx.call_parsed(
+                get_push_access,
+                expect=StorageAccessDto,
+                timeout=deadline.request_timeout(ctx.read_timeout),
             )
             await upload_contexts(access, prepared, progress)
     finally:

@@ -1,23 +1,17 @@
-"""``sandbox.fs``: streamed uploads and downloads, and the other file operations.
+"""``sandbox.fs``: the file operations of one sandbox (list, info, mkdir, move, delete,
+permissions, find, search, replace) and the entry points of its transfers.
 
 Every file operation goes through the generated endpoint functions, except the bulk upload
 (see :data:`HAND_BUILT_ROUTES`): uploads always go through ``POST files/bulk-upload`` (as the
 official SDK does; the single ``files/upload`` is capped at 50 MB by the API's proxy), and the
-generator drops that request's body. Its multipart body is built here: a random boundary, each
-``files[i].path`` part before its ``files[i].file`` part (the daemon needs that order), file
-contents read in 1 MiB chunks in a worker thread — never whole. ``Content-Length`` is sent
-when every source's size is known, else the body is chunked. When every source can be read
-again from its start (bytes, a local path, a seekable file object) the body is a
-:class:`~daytona_async._bodies.ReplayableStream` and the transport retries the upload like an
-idempotent request (re-uploading the same bytes to the same paths gives the same result); a
-one-shot async iterable cannot be sent twice, so such an upload is never re-sent.
+generator drops that request's body. Its streamed multipart body is built in
+:mod:`daytona_async._uploads`; when every source can be read again from its start the
+transport retries the upload like an idempotent request (re-uploading the same bytes to the
+same paths gives the same result); a one-shot async iterable is never re-sent.
 
-Downloads stream to a temporary file next to the destination, renamed over it only once the
-whole body arrived (its length checked against ``Content-Length``): a failed download never
-leaves a truncated file at the destination. A body cut mid-way is resumed with a ``Range``
-request guarded by ``If-Range`` (the file's ``ETag``/``Last-Modified``), so a file changed in
-between is never spliced; a server that ignores the range is read again from the start, the
-bytes already delivered skipped.
+Downloads (:mod:`daytona_async._downloads`) stream to a temporary file next to the
+destination, renamed over it only once the whole body arrived; a body cut mid-way is resumed
+with a guarded ``Range`` request.
 
 Relative remote paths resolve against the sandbox's project dir (``GET project-dir``, cached).
 """
@@ -26,23 +20,19 @@ from __future__ import annotations
 
 import builtins
 import os
-import posixpath
-import re
-import secrets
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import IO, TYPE_CHECKING, Any, TypeAlias
-
-import anyio
-import httpx
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from ._bodies import ReplayableStream
 from ._deadline import Deadline
-from ._streams import STREAM_ERRORS, endpoint_stream
+from ._downloads import MAX_RESUMES as MAX_RESUMES
+from ._downloads import DownloadStream, download_to_file
+from ._progress import ProgressCallback
 from ._toolbox_base import ToolboxBase, check_path
-from ._util import call_maybe_async
+from ._uploads import BulkUploadBody, UploadReader, UploadSource
 from ._wire import IDEMPOTENT_EXTENSION
-from .errors import APIConnectionError, DaytonaError, InvalidArgumentError
+from .errors import DaytonaError, InvalidArgumentError
 
 if TYPE_CHECKING:
     from daytona_api.models import FileInfo, Match, ReplaceResult
@@ -55,6 +45,7 @@ __all__ = [
     "UploadSource",
 ]
 
+
 #: The toolbox routes this package sends by hand instead of through the generated endpoint
 #: functions, each with the reason the generator cannot express it. Everything else goes
 #: through ``daytona_api``. (method, path as in ``openapi/daytona.yaml``) -> reason.
@@ -66,351 +57,8 @@ HAND_BUILT_ROUTES: dict[tuple[str, str], str] = {
     ),
 }
 
-#: ``progress(done_bytes, total_bytes_or_None)``; may be sync or async
-ProgressCallback: TypeAlias = Callable[[int, int | None], Awaitable[None] | None]
-
-#: what can be uploaded: a local path (``str``/``PathLike``), bytes, a binary file object, or
-#: an async iterable of bytes
-UploadSource: TypeAlias = (
-    "str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | AsyncIterable[bytes]"
-)
-
-CHUNK_SIZE = 1024 * 1024
-WRITE_BUFFER = 1024 * 1024
 DEFAULT_TRANSFER_TIMEOUT = 1800.0
-#: a download cut mid-way is resumed at most this many times
-MAX_RESUMES = 10
 _BULK_UPLOAD = "/toolbox/{sandboxId}/toolbox/files/bulk-upload"
-_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+)\Z")
-
-
-class _Source:
-    """One upload source: its size if known and a way to read it in chunks."""
-
-    def __init__(self, src: Any) -> None:
-        self.src = src
-        self.path: str | None = None
-        self.size: int | None = None
-        #: where a seekable file object starts (``None``: not seekable, or not a file object)
-        self.start: int | None = None
-        if isinstance(src, (bytes, bytearray, memoryview)):
-            self.size = memoryview(src).nbytes
-        elif isinstance(src, (str, os.PathLike)):
-            self.path = os.fspath(src)
-        elif hasattr(src, "__aiter__"):
-            pass
-        elif hasattr(src, "read"):
-            pass
-        else:
-            raise InvalidArgumentError(
-                "upload source must be a local path, bytes, a binary file object or an async "
-                f"iterable of bytes, not {type(src).__name__}"
-            )
-
-    async def prepare(self) -> None:
-        if self.path is not None:
-            try:
-                st = await anyio.Path(self.path).stat()
-            except OSError as exc:
-                raise InvalidArgumentError(f"cannot read {self.path!r}: {exc}") from exc
-            if not (st.st_mode & 0o170000 == 0o100000):
-                raise InvalidArgumentError(f"not a regular file: {self.path!r}")
-            self.size = st.st_size
-        elif self.replayable_kind() == "file":
-            self.start = await anyio.to_thread.run_sync(_tell_if_seekable, self.src)
-
-    def replayable_kind(self) -> str:
-        src = self.src
-        if isinstance(src, (bytes, bytearray, memoryview)) or self.path is not None:
-            return "memory-or-path"
-        if hasattr(src, "__aiter__"):
-            return "iterable"
-        return "file"
-
-    @property
-    def replayable(self) -> bool:
-        """Can the source be read again from its start (for a retry)?"""
-        kind = self.replayable_kind()
-        return kind == "memory-or-path" or (kind == "file" and self.start is not None)
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        src = self.src
-        if isinstance(src, (bytes, bytearray, memoryview)):
-            view = memoryview(src).cast("B")
-            for start in range(0, len(view), CHUNK_SIZE):
-                yield bytes(view[start : start + CHUNK_SIZE])
-        elif self.path is not None:
-            sent = 0
-            async with await anyio.open_file(self.path, "rb") as f:
-                while True:
-                    chunk = await f.read(CHUNK_SIZE)
-                    if not chunk:
-                        break
-                    sent += len(chunk)
-                    if self.size is not None and sent > self.size:
-                        raise APIConnectionError(f"{self.path!r} grew during the upload")
-                    yield chunk
-            if self.size is not None and sent != self.size:
-                raise APIConnectionError(f"{self.path!r} shrank during the upload")
-        elif hasattr(src, "__aiter__"):
-            async for chunk in src:
-                if not isinstance(chunk, (bytes, bytearray, memoryview)):
-                    raise InvalidArgumentError(
-                        f"upload iterable yielded {type(chunk).__name__}, not bytes"
-                    )
-                if chunk:
-                    yield bytes(chunk)
-        else:  # a sync binary file object: read in a worker thread
-            if self.start is not None:  # each attempt starts where the first one did
-                await anyio.to_thread.run_sync(src.seek, self.start)
-            while True:
-                chunk = await anyio.to_thread.run_sync(src.read, CHUNK_SIZE)
-                if not chunk:
-                    break
-                if not isinstance(chunk, (bytes, bytearray)):
-                    raise InvalidArgumentError("upload file object must be opened in binary mode")
-                yield bytes(chunk)
-
-
-def _tell_if_seekable(f: Any) -> int | None:
-    try:
-        if not f.seekable():
-            return None
-        position: int = f.tell()
-    except (AttributeError, OSError, ValueError):
-        return None
-    return position
-
-
-def _quote_field(value: str) -> str:
-    # as browsers and httpx do: the only characters that cannot appear in a quoted field
-    return value.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
-
-
-class _BulkBody:
-    """The streamed multipart body of ``files/bulk-upload``."""
-
-    def __init__(self, items: list[tuple[_Source, str]], progress: ProgressCallback | None) -> None:
-        self.items = items
-        self.progress = progress
-        self.boundary = secrets.token_hex(16)
-        b = self.boundary
-        self.heads: list[tuple[bytes, bytes]] = []
-        for i, (_src, dst) in enumerate(items):
-            path_part = (
-                f'--{b}\r\nContent-Disposition: form-data; name="files[{i}].path"\r\n\r\n{dst}\r\n'
-            ).encode()
-            name = _quote_field(posixpath.basename(dst) or "file")
-            file_head = (
-                f'--{b}\r\nContent-Disposition: form-data; name="files[{i}].file"; '
-                f'filename="{name}"\r\nContent-Type: application/octet-stream\r\n\r\n'
-            ).encode()
-            self.heads.append((path_part, file_head))
-        self.tail = f"--{b}--\r\n".encode()
-        sizes = [src.size for src, _ in items]
-        self.data_total: int | None = (
-            None if any(s is None for s in sizes) else sum(s or 0 for s in sizes)
-        )
-
-    @property
-    def content_type(self) -> str:
-        return f"multipart/form-data; boundary={self.boundary}"
-
-    @property
-    def content_length(self) -> int | None:
-        if self.data_total is None:
-            return None
-        framing = sum(len(a) + len(b) + 2 for a, b in self.heads) + len(self.tail)
-        return framing + self.data_total
-
-    @property
-    def replayable(self) -> bool:
-        return all(src.replayable for src, _ in self.items)
-
-    def stream(self) -> httpx.AsyncByteStream:
-        """The body: replayable (each attempt starts over, ``progress`` from 0 again) when
-        every source is; else one-shot."""
-        if self.replayable:
-            return ReplayableStream(self.chunks, self.content_length)
-        return _OneShot(self.chunks())
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        done = 0
-        for (src, _dst), (path_part, file_head) in zip(self.items, self.heads, strict=True):
-            yield path_part + file_head
-            async for chunk in src.chunks():
-                yield chunk
-                done += len(chunk)
-                if self.progress is not None:
-                    await call_maybe_async(self.progress, done, self.data_total)
-            yield b"\r\n"
-        yield self.tail
-
-
-class _OneShot(httpx.AsyncByteStream):
-    """A body that can be sent once: the transport never re-sends it."""
-
-    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
-        self._chunks = chunks
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._chunks:
-            yield chunk
-
-
-class DownloadStream:
-    """The body of a download, as it arrives: ``async for chunk in stream``.
-
-    ``size`` is the ``Content-Length`` (``None`` if the server did not send one); ``received``
-    counts the bytes delivered so far; ``resumes`` how often a cut body was resumed. Iterating
-    a second time is an error.
-    """
-
-    def __init__(
-        self,
-        fs: FileSystem,
-        path: str,
-        progress: ProgressCallback | None,
-        deadline: Deadline,
-    ) -> None:
-        self._fs = fs
-        self._progress = progress
-        self._deadline = deadline
-        self._started = False
-        self._cm: AbstractAsyncContextManager[httpx.Response] | None = None
-        self._response: httpx.Response | None = None
-        self._validator: str | None = None
-        self.path = path
-        self.size: int | None = None
-        self.received = 0
-        self.resumes = 0
-
-    async def _open(self, offset: int = 0) -> httpx.Response:
-        """Send ``GET files/download`` (from ``offset`` with a guarded ``Range``)."""
-        from daytona_api.api.toolbox_files import download_file
-        from daytona_api.types import UNSET
-
-        fs = self._fs
-        ranged = offset > 0 and self._validator is not None
-        cm = endpoint_stream(
-            fs._ctx,
-            download_file.asyncio_stream,
-            fs.sandbox_id,
-            path=self.path,
-            range_=f"bytes={offset}-" if ranged else UNSET,
-            if_range=self._validator if ranged and self._validator else UNSET,
-            deadline=self._deadline,
-            read_timeout=fs._ctx.timeout.read,
-        )
-        response = await cm.__aenter__()
-        self._cm = cm
-        self._response = response
-        return response
-
-    async def _start(self) -> None:
-        response = await self._open()
-        length = response.headers.get("content-length")
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
-        # an encoded body's Content-Length counts encoded bytes, not the file's
-        self.size = int(length) if length and length.isdigit() and not encoded else None
-        # a cut body is resumed only when the file's identity can be checked (If-Range)
-        self._validator = response.headers.get("etag") or response.headers.get("last-modified")
-        if self._validator and self._validator.startswith("W/"):
-            self._validator = response.headers.get("last-modified")
-
-    async def _close(self) -> None:
-        cm, self._cm, self._response = self._cm, None, None
-        if cm is not None:
-            with anyio.CancelScope(shield=True):
-                await cm.__aexit__(None, None, None)
-
-    async def _resume(self, cause: BaseException | None) -> int:
-        """Re-open the body after ``received`` bytes; returns how many leading bytes of the new
-        body to skip. Raises the typed error when the download cannot be resumed."""
-        size = self.size
-        if size is None or self._validator is None or self.resumes >= MAX_RESUMES:
-            why = (
-                "the server sent no Content-Length or validator"
-                if size is None or self._validator is None
-                else f"resumed {self.resumes} times"
-            )
-            detail = f" ({type(cause).__name__}: {cause})" if cause is not None else ""
-            raise APIConnectionError(
-                f"download of {self.path!r} ended after {self.received} of "
-                f"{size if size is not None else '?'} bytes{detail}; not resumed: {why}"
-            ) from cause
-        self.resumes += 1
-        await self._close()
-        response = await self._open(self.received)
-        if response.status_code == 206:
-            m = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
-            if m is None or int(m.group(1)) != self.received or int(m.group(3)) != size:
-                raise APIConnectionError(
-                    f"download of {self.path!r}: the server answered the range from "
-                    f"{self.received} with {response.headers.get('content-range')!r}"
-                )
-            return 0
-        # 200: the whole file again — the range was ignored, or the file changed
-        validator = response.headers.get("etag") or response.headers.get("last-modified")
-        length = response.headers.get("content-length")
-        same_length = length is not None and length.isdigit() and int(length) == size
-        if (
-            validator is None
-            or not same_length
-            or self._validator
-            not in (
-                response.headers.get("etag"),
-                response.headers.get("last-modified"),
-            )
-        ):
-            raise APIConnectionError(
-                f"{self.path!r} changed during the download (after {self.received} bytes)"
-            )
-        return self.received
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        if self._started:
-            raise InvalidArgumentError("a DownloadStream can be iterated only once")
-        self._started = True
-        ctx = self._fs._ctx
-        dl = self._deadline
-        skip = 0
-        while True:
-            response = self._response
-            assert response is not None
-            cause: BaseException | None = None
-            it = response.aiter_bytes()
-            try:
-                while True:
-                    with dl.scope():
-                        try:
-                            chunk = await it.__anext__()
-                        except StopAsyncIteration:
-                            break
-                    if skip:
-                        cut = min(skip, len(chunk))
-                        chunk, skip = chunk[cut:], skip - cut
-                        if not chunk:
-                            continue
-                    self.received += len(chunk)
-                    if self._progress is not None:
-                        await call_maybe_async(self._progress, self.received, self.size)
-                    yield chunk
-            except STREAM_ERRORS as exc:
-                cause = exc
-            except httpx.HTTPError as exc:
-                raise ctx.map_exception(exc, dl) from exc
-            if self.size is None and cause is None:
-                return
-            if self.size is not None and self.received == self.size:
-                return
-            if self.size is not None and self.received > self.size:
-                raise APIConnectionError(
-                    f"download of {self.path!r} sent {self.received} bytes, more than its "
-                    f"Content-Length {self.size}"
-                )
-            # cut short: by a broken connection, or a body that ended early
-            skip = await self._resume(cause)
 
 
 class FileSystem(ToolboxBase):
@@ -460,16 +108,16 @@ class FileSystem(ToolboxBase):
         pairs = list(files)
         if not pairs:
             return
-        items: list[tuple[_Source, str]] = []
+        items: list[tuple[UploadReader, str]] = []
         for src, dst in pairs:
-            source = _Source(src)
+            source = UploadReader(src)
             items.append((source, await self.resolve(check_path(dst, "dst"), deadline=dl)))
         for source, _ in items:
             await source.prepare()
-        body = _BulkBody(items, progress)
+        body = BulkUploadBody(items, progress)
         await self._send_bulk(body, dl)
 
-    async def _send_bulk(self, body: _BulkBody, dl: Deadline) -> None:
+    async def _send_bulk(self, body: BulkUploadBody, dl: Deadline) -> None:
         """``POST files/bulk-upload`` with ``body`` (built by hand: see HAND_BUILT_ROUTES)."""
         ctx = self._ctx
         headers = {"Content-Type": body.content_type}
@@ -550,34 +198,9 @@ class FileSystem(ToolboxBase):
         The body goes to a temporary file in the destination's directory, renamed over
         ``dst`` only when complete: on any failure (cancellation included) the temporary file
         is removed and ``dst`` is untouched."""
-        target = anyio.Path(os.fspath(dst))
-        if await target.is_dir():
-            target = target / posixpath.basename(path.rstrip("/"))
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-        ok = False
-        try:
-            async with await anyio.open_file(tmp, "wb") as out:
-                async with self.stream(path, progress=progress, timeout=timeout) as s:
-                    buf = bytearray()
-                    async for chunk in s:
-                        buf += chunk
-                        if len(buf) >= WRITE_BUFFER:
-                            await out.write(bytes(buf))
-                            buf.clear()
-                    if buf:
-                        await out.write(bytes(buf))
-            await tmp.replace(target)
-            ok = True
-        except OSError as exc:
-            raise DaytonaError(f"cannot write {str(target)!r}: {exc}") from exc
-        finally:
-            if not ok:
-                with anyio.CancelScope(shield=True):
-                    try:
-                        await tmp.unlink(missing_ok=True)
-                    except OSError:
-                        pass
-        return str(target)
+        return await download_to_file(
+            lambda: self.stream(path, progress=progress, timeout=timeout), path, dst
+        )
 
     # -- other operations ----------------------------------------------------------------
 
