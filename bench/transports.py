@@ -28,10 +28,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import psutil
+
+if TYPE_CHECKING:
+    import httpx
 
 API_KEY = "bench-key"
 
@@ -129,34 +132,29 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
     """name -> async factory returning (call, aclose)."""
     headers = {"Authorization": f"Bearer {API_KEY}"}
     path = f"/sandbox/{sandbox_id}"
-    limits_kw: dict[str, Any] = {}
 
-    async def httpx_default() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
-        import httpx
-
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        c = httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, **limits_kw)
-
+    def over_httpx(
+        c: httpx.AsyncClient,
+    ) -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         async def call() -> Any:
             r = await c.get(path)
             r.raise_for_status()
             return r.json()
 
         return call, c.aclose
+
+    async def httpx_default() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
+        import httpx
+
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits))
 
     async def httpx_aiohttp() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         import httpx
         from httpx_aiohttp import AiohttpTransport
 
         t = AiohttpTransport(limits=httpx.Limits(max_connections=200))
-        c = httpx.AsyncClient(base_url=base_url, headers=headers, transport=t)
-
-        async def call() -> Any:
-            r = await c.get(path)
-            r.raise_for_status()
-            return r.json()
-
-        return call, c.aclose
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
     async def sdk_aiohttp_transport() -> tuple[
         Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
@@ -165,14 +163,7 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         from daytona_async._aiohttp import AiohttpTransport
 
         t = AiohttpTransport(limits=httpx.Limits(max_connections=200))
-        c = httpx.AsyncClient(base_url=base_url, headers=headers, transport=t)
-
-        async def call() -> Any:
-            r = await c.get(path)
-            r.raise_for_status()
-            return r.json()
-
-        return call, c.aclose
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
     async def sdk_httpcore2_transport() -> tuple[
         Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
@@ -181,14 +172,7 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         from daytona_async._httpcore2 import Httpcore2Transport
 
         t = Httpcore2Transport(limits=httpx.Limits(max_connections=100))
-        c = httpx.AsyncClient(base_url=base_url, headers=headers, transport=t)
-
-        async def call() -> Any:
-            r = await c.get(path)
-            r.raise_for_status()
-            return r.json()
-
-        return call, c.aclose
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
     async def pyqwest() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         import httpx
@@ -196,14 +180,7 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         from pyqwest.httpx import AsyncPyqwestTransport
 
         t = AsyncPyqwestTransport(HTTPTransport(enable_otel=False))
-        c = httpx.AsyncClient(base_url=base_url, headers=headers, transport=t)
-
-        async def call() -> Any:
-            r = await c.get(path)
-            r.raise_for_status()
-            return r.json()
-
-        return call, c.aclose
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
     async def raw_aiohttp() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         import aiohttp
