@@ -43,10 +43,6 @@ class Principal:
     is_admin: bool
 
     @property
-    def via_jwt(self) -> bool:
-        return self.api_key is None
-
-    @property
     def user_id(self) -> str:
         return str(self.user["id"])
 

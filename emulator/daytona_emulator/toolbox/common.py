@@ -172,15 +172,6 @@ def require(body: dict[str, Any], struct: str, fields: dict[str, str]) -> None:
             )
 
 
-def str_field(body: dict[str, Any], key: str, default: str = "") -> str:
-    value = body.get(key, default)
-    if value is None:
-        return default
-    if not isinstance(value, str):
-        raise Fail(400, f"invalid request body: {key} must be a string")
-    return value
-
-
 def required_query(request: Request, key: str) -> str:
     """:func:`query`, or 400 ``<key> is required`` when it is empty."""
     value = query(request, key)

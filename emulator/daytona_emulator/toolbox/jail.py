@@ -129,7 +129,3 @@ class Jail:
                 continue
             done.append(comp)
         return Path(os.path.join(self._root_s, *done))
-
-    def sandbox_path(self, path: str, cwd: str = HOME) -> str:
-        """The sandbox form of a request path, for messages (lexically cleaned)."""
-        return self.absolute(path, cwd)
