@@ -28,7 +28,6 @@ __all__ = [
     "RouteTable",
     "daemon_handler",
     "daemon_routes",
-    "go_text",
     "os_error_message",
     "os_error_status",
     "parse_json_object",
@@ -44,17 +43,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 RouteTable = list[tuple[str, str, Handler]]
 
 
-def go_text(text: str) -> str:
-    """The string as Go writes it: each byte that is not UTF-8 (kept by ``surrogateescape``)
-    and each lone surrogate becomes U+FFFD."""
-    return replace_surrogates(text)
-
-
 class Fail(Exception):
     """A daemon error answer: ``{statusCode, message, code, timestamp, path, method}``."""
 
     def __init__(self, status: int, message: str) -> None:
-        message = go_text(message)  # a path in it may hold bytes that are not UTF-8
+        message = replace_surrogates(message)  # a path in it may hold bytes that are not UTF-8
         super().__init__(message)
         self.status = status
         self.message = message
@@ -193,7 +186,7 @@ def json_response(data: Any, status: int = 200) -> Response:
     try:
         body = text.encode()
     except UnicodeEncodeError:  # a file name that is not UTF-8: U+FFFD, as Go's encoder
-        body = go_text(text).encode()
+        body = replace_surrogates(text).encode()
     return Response(body, status_code=status, media_type="application/json; charset=utf-8")
 
 
