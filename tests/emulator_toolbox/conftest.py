@@ -3,6 +3,7 @@ started sandboxes, each with its host root exposed for assertions."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +102,11 @@ def daemon_error(resp: httpx.Response, status: int, message: str | None = None) 
 def err() -> Callable[..., dict[str, Any]]:
     """``err(resp, status, message=None)``: assert a daemon-shaped error, return its body."""
     return daemon_error
+
+
+def wait_for(cond: Callable[[], bool], limit_s: float = 30.0) -> None:
+    """Poll ``cond`` until it holds; fail after ``limit_s`` seconds."""
+    deadline = time.monotonic() + limit_s
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from daytona_emulator.toolbox.glob import GlobSyntaxError, go_match
+
+from .conftest import wait_for
 
 Err = Callable[..., dict[str, Any]]
 
@@ -133,10 +134,3 @@ def test_one_sandbox_cannot_take_every_worker_thread(server: Any, box: Any, othe
         release.set()
         for fut in held:
             fut.result(timeout=20)
-
-
-def wait_for(cond: Callable[[], bool], limit_s: float = 20.0) -> None:
-    deadline = time.monotonic() + limit_s
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)

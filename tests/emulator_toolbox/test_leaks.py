@@ -19,14 +19,9 @@ import pytest
 from daytona_emulator.settings import EmulatorSettings
 from daytona_emulator.testing import EmulatorProcess
 
+from .conftest import wait_for
+
 LIMIT = EmulatorSettings.__dataclass_fields__["exec_output_limit"].default
-
-
-def wait_for(cond: Callable[[], bool], limit_s: float = 30.0) -> None:
-    deadline = time.monotonic() + limit_s
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 def started_sandbox(api: httpx.Client) -> str:

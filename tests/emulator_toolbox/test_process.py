@@ -13,6 +13,8 @@ import psutil
 import pytest
 from daytona_emulator.toolbox.procs import tokenise
 
+from .conftest import wait_for
+
 Err = Callable[..., dict[str, Any]]
 
 
@@ -24,13 +26,6 @@ def sandbox_processes(root: Path) -> list[psutil.Process]:
         if cwd and p.info["status"] != psutil.STATUS_ZOMBIE and Path(cwd).is_relative_to(root):
             out.append(p)
     return out
-
-
-def wait_for(cond: Callable[[], bool], limit_s: float = 20.0) -> None:
-    deadline = time.monotonic() + limit_s
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)
 
 
 def sdk_wrap(cmd: str) -> str:
