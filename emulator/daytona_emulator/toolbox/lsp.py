@@ -330,13 +330,10 @@ class LspApi:
             except Exception:
                 log.exception("stopping a language server of sandbox %s failed", sandbox_id)
 
-    def key_of(self, language_id: str, project: str) -> tuple[str, str]:
-        return (language_id, project)
-
     def server_of(self, sb: Sandbox, language_id: str, project: str) -> LspServer:
         if language_id not in ("python", "typescript"):
             raise Fail(400, f"unsupported language: {language_id}")
-        server = self.of(sb).get(self.key_of(language_id, project))
+        server = self.of(sb).get((language_id, project))
         if server is None or server.client is None or not server.client.alive:
             raise Fail(400, "server not initialized")
         return server
@@ -360,7 +357,7 @@ class LspApi:
         server_argv(language_id)  # 400 for an unsupported / uninstalled language
         sb = self.tb.sandbox_of(request)
         async with self.lock_of(sb):
-            current = self.of(sb).get(self.key_of(language_id, project))
+            current = self.of(sb).get((language_id, project))
             if current is not None and current.client is not None and current.client.alive:
                 return empty(200)
             try:
@@ -374,7 +371,7 @@ class LspApi:
                 raise Fail(LIMIT_STATUS, str(exc)) from None
             except (OSError, LspError):
                 raise Fail(500, "error starting LSP server") from None
-            self.of(sb)[self.key_of(language_id, project)] = server
+            self.of(sb)[(language_id, project)] = server
         return empty(200)
 
     async def stop(self, request: Request) -> Response:
@@ -383,7 +380,7 @@ class LspApi:
         if language_id not in ("python", "typescript"):
             raise Fail(400, f"unsupported language: {language_id}")
         sb = self.tb.sandbox_of(request)
-        server = self.of(sb).pop(self.key_of(language_id, project), None)
+        server = self.of(sb).pop((language_id, project), None)
         if server is None:
             raise Fail(500, "error stopping LSP server")
         await server.aclose()
