@@ -67,14 +67,10 @@ def _fault_value(name: str, raw: str) -> Any:
     """One fault setting from its text; ``ValueError`` says what was expected."""
     if name == "paths":
         return tuple(p for p in raw.replace(",", "|").split("|") if p)
-    if name in ("seed", "cut_after_bytes"):
-        try:
-            number = int(raw)
-        except ValueError:
-            raise ValueError(f"expected a whole number, got {raw!r}") from None
-        if name == "cut_after_bytes" and number < 0:
-            raise ValueError(f"expected a number of bytes >= 0, got {raw!r}")
-        return number
+    if name == "seed":
+        return _int_in(raw, "a whole number", None, None, "")
+    if name == "cut_after_bytes":
+        return _int_in(raw, "a whole number", 0, None, "a number of bytes >= 0")
     return _fraction(raw) if name in _FRACTIONS else _seconds(raw)
 
 
@@ -131,14 +127,14 @@ def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     return convert
 
 
-def _int_in(raw: str, kind: str, low: int, high: int | None, bounds: str) -> int:
-    """``raw`` as a whole number from ``low`` to ``high`` (no upper bound: ``None``), or a
+def _int_in(raw: str, kind: str, low: int | None, high: int | None, bounds: str) -> int:
+    """``raw`` as a whole number from ``low`` to ``high`` (no bound: ``None``), or a
     ValueError ``expected <kind>`` / ``expected <bounds>``."""
     try:
         value = int(raw)
     except ValueError:
         raise ValueError(f"expected {kind}, got {raw!r}") from None
-    if value < low or (high is not None and value > high):
+    if (low is not None and value < low) or (high is not None and value > high):
         raise ValueError(f"expected {bounds}, got {raw!r}")
     return value
 
