@@ -66,21 +66,12 @@ import httpx
 from ._bodies import ReplayableStream
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
-from ._wire import (
-    AIOHTTP_DEFAULT_LIMITS,
-    HTTPX_DEFAULT_LIMITS,
-    IDEMPOTENT_METHODS,
-    is_idempotent,
-    request_sent,
-)
+from ._wire import AIOHTTP_DEFAULT_LIMITS, HTTPX_DEFAULT_LIMITS, is_idempotent, request_sent
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
 __all__ = [
-    "AIOHTTP_DEFAULT_LIMITS",
-    "HTTPX_DEFAULT_LIMITS",
-    "IDEMPOTENT_METHODS",
     "RequestState",
     "RetryPolicy",
     "RetryTransport",
