@@ -10,8 +10,10 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
   idempotent request (GET/HEAD/PUT/DELETE/OPTIONS, or one marked idempotent in effect with
   :data:`~daytona_async._wire.IDEMPOTENT_EXTENSION`, as the bulk upload is) with a replayable body
   may; a POST/PATCH the server may have read becomes
-  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run. Keep-alive connections expire well before the server's
-  (2 s < 5 s), so the client does not send on a connection the server is closing as idle.
+  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run.
+  Keep-alive connections expire well before the server's (2 s < 5 s,
+  :data:`~daytona_async._wire.KEEPALIVE_EXPIRY`), so the client does not send on a connection
+  the server is closing as idle.
 
 - **statuses**: a status by which the server says it did not act (429, 503) is retried for
   every method; other 5xx (and 502/504 from a gateway, whose upstream may have acted) only
