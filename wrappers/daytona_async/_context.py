@@ -17,8 +17,9 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 ``await ctx.call(endpoint, *args, deadline=None, timeout=None, policy=None, **kwargs)``
     Run a generated endpoint's ``asyncio_detailed`` (pass the function, or the module) with
     ``client=ctx.api``; ``args`` are its path parameters, refused before sending when ``""``,
-    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`. The whole call (retries and backoff included) is bounded by
-    ``deadline`` (a :class:`Deadline`) or else ``timeout`` seconds, or else
+    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`.
+    The whole call (retries and backoff included) is bounded by ``deadline`` (a
+    :class:`Deadline`) or else ``timeout`` seconds, or else
     ``ctx.call_timeout``; each attempt's httpx timeouts are clamped to the budget left.
     Returns the generated ``Response`` (``.parsed`` is the model) for a 2xx; a non-2xx raises
     the matching :class:`~daytona_async.APIStatusError` subclass.
@@ -242,8 +243,9 @@ class ClientContext:
         """Await ``send()`` (one request through the shared client) under ``dl``: the transport
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
         errors and a spent budget :class:`DeadlineExceeded`. ``head_timeout`` bounds each
-        attempt's wait for the response head (``stream``: release the concurrency token then). Returns the response and the
-        transport's report (retries, last method/URL, Retry-After)."""
+        attempt's wait for the response head (``stream``: release the concurrency token then).
+        Returns the response and the transport's report (retries, last method/URL,
+        Retry-After)."""
         self.check_open()
         state = RequestState(deadline=dl, policy=policy, stream=stream, head_timeout=head_timeout)
         token = request_state.set(state)

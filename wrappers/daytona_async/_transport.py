@@ -30,10 +30,9 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **max_concurrency**: an anyio semaphore on requests in flight, client-wide, separate from the
   connection pool. A token is held from sending the request until its response body is closed
-  — except for responses opened as streams by :meth:`ClientContext.stream
-  <daytona_async._context.ClientContext.stream>` (follow logs, downloads), which give the token
-  back as soon as the response head has arrived, so long-lived streams cannot starve short
-  calls.
+  — except for responses opened as streams (``RequestState.stream``, set by
+  ``_streams.endpoint_stream``: follow logs, downloads), which give the token back as soon as
+  the response head has arrived, so long-lived streams cannot starve short calls.
 
 - **per-operation deadlines**: when the caller runs under a :class:`~daytona_async.Deadline`
   (set by ``ClientContext``), each attempt's connect/read/write/pool timeouts are clamped to the
