@@ -34,7 +34,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
     ``gz`` → a gzip-compressed body of ``size`` bytes with its Content-Length and
-    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
+    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the
+    daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
     without answering (a keep-alive connection the server had closed as idle)."""

@@ -114,9 +114,10 @@ class RequestState:
     Inputs: ``deadline`` (clamps timeouts and backoff sleeps), ``policy`` (overrides the
     client's retry policy, e.g. for sandbox creation), ``stream`` (release the concurrency
     token once the head arrived), ``head_timeout`` (seconds an attempt may wait for the
-    response head, for requests whose body reads are unbounded: follow streams). Outputs, written by the transport: the last request's
-    ``method``/``url``, ``retries`` done, the last ``Retry-After`` seen, and ``waits``: every
-    pause the transport made before a retry, in seconds.
+    response head, for requests whose body reads are unbounded: follow streams). Outputs,
+    written by the transport: the last request's ``method``/``url``, ``retries`` done, the
+    last ``Retry-After`` seen, and ``waits``: every pause the transport made before a retry,
+    in seconds.
     """
 
     deadline: Deadline | None = None
