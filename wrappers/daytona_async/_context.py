@@ -211,14 +211,15 @@ class ClientContext:
         }
         return template.format(**encoded)
 
+    @property
+    def is_closed(self) -> bool:
+        """Was the client (or a user's own httpx client under it) closed?"""
+        return self.closed or self.http.is_closed
+
     def check_open(self) -> None:
-        """Raise :class:`ClientClosedError` once the client (or a user's own httpx client under
-        it) was closed."""
-        if self.closed or self.http.is_closed:
-            raise ClientClosedError(
-                "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
-                "create a new client"
-            )
+        """Raise :class:`ClientClosedError` once the client is closed."""
+        if self.is_closed:
+            raise _client_closed()
 
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str
@@ -377,8 +378,8 @@ class ClientContext:
         """Map an exception from httpx or the generated code to a :class:`DaytonaError`."""
         if isinstance(exc, DaytonaError):
             return exc
-        if isinstance(exc, RuntimeError) and (self.closed or self.http.is_closed):
-            return ClientClosedError("this AsyncDaytona client is closed; create a new client")
+        if isinstance(exc, RuntimeError) and self.is_closed:
+            return _client_closed()
         method = state.method if state else None
         url = redact(state.url) if state and state.url else None
         retries = state.retries if state else 0
@@ -407,6 +408,13 @@ def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:
             mapped.cause = exc
         raise mapped from None
     raise mapped from exc
+
+
+def _client_closed() -> ClientClosedError:
+    return ClientClosedError(
+        "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
+        "create a new client"
+    )
 
 
 def _check_path_args(args: tuple[object, ...]) -> None:
