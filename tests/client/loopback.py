@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 import anyio
 import anyio.abc
-from anyio.abc import SocketStream
+from anyio.abc import ByteStream, SocketStream
 
 __all__ = ["read_request", "request_target", "serve_loopback"]
 
@@ -27,7 +27,7 @@ async def serve_loopback(handle: Callable[[SocketStream], Awaitable[None]]) -> A
             tg.cancel_scope.cancel()
 
 
-async def read_request(stream: SocketStream, buf: bytearray) -> bytes | None:
+async def read_request(stream: ByteStream, buf: bytearray) -> bytes | None:
     """The head of the next request on ``stream`` (its body, by ``Content-Length``, read and
     dropped); ``buf`` carries bytes read past it to the next call. ``None`` when the client
     closed the connection."""

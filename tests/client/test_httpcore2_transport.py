@@ -23,6 +23,8 @@ from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import RetryPolicy, RetryTransport
 
+from .loopback import read_request, request_target, serve_loopback
+
 pytestmark = pytest.mark.anyio
 
 
@@ -34,7 +36,8 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
     ``gz`` → a gzip-compressed body of ``size`` bytes with its Content-Length and
-    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the daemon's logs);
+    Content-Encoding; ``kib`` → chunked body in 1 KiB HTTP chunks sent in one write (like the
+    daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
     without answering (a keep-alive connection the server had closed as idle)."""
@@ -52,29 +55,17 @@ class Server:
             pass  # the client closed a response it did not want to finish
 
     async def _serve(self, stream: ByteStream) -> None:
-        buf = b""
+        buf = bytearray()
         close_next = False
         async with stream:
             while True:
-                while b"\r\n\r\n" not in buf:
-                    try:
-                        buf += await stream.receive()
-                    except (anyio.EndOfStream, anyio.BrokenResourceError):
-                        return
-                head, _, buf = buf.partition(b"\r\n\r\n")
+                head = await read_request(stream, buf)
+                if head is None:
+                    return
                 self.requests += 1
                 if close_next:
                     return
-                lines = head.split(b"\r\n")
-                length = 0
-                for line in lines[1:]:
-                    name, _, value = line.partition(b":")
-                    if name.strip().lower() == b"content-length":
-                        length = int(value)
-                while len(buf) < length:
-                    buf += await stream.receive()
-                buf = buf[length:]
-                _, kind, size_text = lines[0].split(b" ", 2)[1].decode().split("/")
+                _, kind, size_text = request_target(head).split("/")
                 body = b"x" * int(size_text)
                 if kind == "hang":
                     self.hanging += 1
@@ -113,14 +104,8 @@ class Server:
 @asynccontextmanager
 async def serving() -> AsyncIterator[tuple[Server, str]]:
     server = Server()
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    async with listener, anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, server.handle)
-        try:
-            yield server, f"http://127.0.0.1:{port}"
-        finally:
-            tg.cancel_scope.cancel()
+    async with serve_loopback(server.handle) as port:
+        yield server, f"http://127.0.0.1:{port}"
 
 
 async def wait_for(condition: Callable[[], bool], what: str) -> None:

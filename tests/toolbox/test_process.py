@@ -230,6 +230,7 @@ async def test_two_hundred_sandboxes(emulator_process_factory: Callable[..., Any
     (``daytona.gather``); the emulator runs in its own process."""
     import httpx
     from daytona_async import AsyncDaytona
+    from daytona_async._wire import KEEPALIVE_EXPIRY
 
     url, key, _ = emulator_process_factory(
         "--quota",
@@ -244,9 +245,9 @@ async def test_two_hundred_sandboxes(emulator_process_factory: Callable[..., Any
     # every live follow stream holds a connection, and its exit polls need another one:
     # the pool must be larger than the number of concurrent streams. Idle connections expire
     # well before uvicorn's 5 s keep-alive: a POST is never re-sent once it may have been read,
-    # so one sent on a connection the server is closing would fail (the SDK's default is 2 s)
+    # so one sent on a connection the server is closing would fail (the SDK's default)
     limits = httpx.Limits(
-        max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=2.0
+        max_connections=1000, max_keepalive_connections=1000, keepalive_expiry=KEEPALIVE_EXPIRY
     )
     async with AsyncDaytona(api_key=key, api_url=url, limits=limits) as daytona:
         start = anyio.current_time()

@@ -3,8 +3,9 @@ before and after the server read the request, cut download and log streams), on 
 trio.
 
 Counted on the server, not from what the SDK says: sandboxes per create (by label), runs per
-exec and session command (each appends a unique token to a file in its sandbox), uploaded file contents. Reports
-and asserts 0 lost, 0 duplicated, 0 untyped errors, 0 leaked connections/processes.
+exec and session command (each appends a unique token to a file in its sandbox), uploaded
+file contents. Reports and asserts 0 lost, 0 duplicated, 0 untyped errors, 0 leaked
+connections/processes.
 
 "Lost" means the caller was told an operation succeeded and the server shows no effect;
 operations that end in a typed error (e.g. ``OutcomeUnknownError``) are reported, and for them

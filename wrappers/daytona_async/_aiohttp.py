@@ -43,7 +43,7 @@ import httpx
 from yarl import URL
 
 from ._internals import connector_stats, preset_content
-from ._wire import KEEPALIVE_EXPIRY, mark_sent
+from ._wire import AIOHTTP_DEFAULT_LIMITS, KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["AiohttpTransport"]
 
@@ -148,9 +148,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """
 
     def __init__(self, *, limits: httpx.Limits | None = None, verify: Any = True) -> None:
-        self._limits = limits or httpx.Limits(
-            max_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
-        )
+        self._limits = limits or AIOHTTP_DEFAULT_LIMITS
         self._verify = verify
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[Any, ...], aiohttp.ClientTimeout] = {}

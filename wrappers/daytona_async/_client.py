@@ -229,7 +229,6 @@ class AsyncDaytona:
         self.api_url = api_url
         self.organization_id = organization_id
         self.target = target
-        self._closed = False
         logger.debug("client for %s (%s auth)", without_userinfo(api_url), self._auth_mode)
 
     def __repr__(self) -> str:
@@ -254,9 +253,8 @@ class AsyncDaytona:
 
     async def aclose(self) -> None:
         """Close the connection pool (if the SDK created it). Idempotent."""
-        if self._closed:
+        if self._ctx.closed:
             return
-        self._closed = True
         self._ctx.closed = True
         if self._owns_http:
             import anyio

@@ -17,8 +17,9 @@ How to make requests (all of these raise only :mod:`daytona_async.errors` types)
 ``await ctx.call(endpoint, *args, deadline=None, timeout=None, policy=None, **kwargs)``
     Run a generated endpoint's ``asyncio_detailed`` (pass the function, or the module) with
     ``client=ctx.api``; ``args`` are its path parameters, refused before sending when ``""``,
-    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`. The whole call (retries and backoff included) is bounded by
-    ``deadline`` (a :class:`Deadline`) or else ``timeout`` seconds, or else
+    ``"."`` or ``".."``. A closed client raises :class:`~daytona_async.ClientClosedError`.
+    The whole call (retries and backoff included) is bounded by ``deadline`` (a
+    :class:`Deadline`) or else ``timeout`` seconds, or else
     ``ctx.call_timeout``; each attempt's httpx timeouts are clamped to the budget left.
     Returns the generated ``Response`` (``.parsed`` is the model) for a 2xx; a non-2xx raises
     the matching :class:`~daytona_async.APIStatusError` subclass.
@@ -210,14 +211,15 @@ class ClientContext:
         }
         return template.format(**encoded)
 
+    @property
+    def is_closed(self) -> bool:
+        """Was the client (or a user's own httpx client under it) closed?"""
+        return self.closed or self.http.is_closed
+
     def check_open(self) -> None:
-        """Raise :class:`ClientClosedError` once the client (or a user's own httpx client under
-        it) was closed."""
-        if self.closed or self.http.is_closed:
-            raise ClientClosedError(
-                "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
-                "create a new client"
-            )
+        """Raise :class:`ClientClosedError` once the client is closed."""
+        if self.is_closed:
+            raise _client_closed()
 
     def _resolve_deadline(
         self, deadline: Deadline | None, timeout: float | None, operation: str
@@ -242,8 +244,9 @@ class ClientContext:
         """Await ``send()`` (one request through the shared client) under ``dl``: the transport
         sees the deadline and ``policy`` through :data:`request_state`; failures become typed
         errors and a spent budget :class:`DeadlineExceeded`. ``head_timeout`` bounds each
-        attempt's wait for the response head (``stream``: release the concurrency token then). Returns the response and the
-        transport's report (retries, last method/URL, Retry-After)."""
+        attempt's wait for the response head (``stream``: release the concurrency token then).
+        Returns the response and the transport's report (retries, last method/URL,
+        Retry-After)."""
         self.check_open()
         state = RequestState(deadline=dl, policy=policy, stream=stream, head_timeout=head_timeout)
         token = request_state.set(state)
@@ -375,8 +378,8 @@ class ClientContext:
         """Map an exception from httpx or the generated code to a :class:`DaytonaError`."""
         if isinstance(exc, DaytonaError):
             return exc
-        if isinstance(exc, RuntimeError) and (self.closed or self.http.is_closed):
-            return ClientClosedError("this AsyncDaytona client is closed; create a new client")
+        if isinstance(exc, RuntimeError) and self.is_closed:
+            return _client_closed()
         method = state.method if state else None
         url = redact(state.url) if state and state.url else None
         retries = state.retries if state else 0
@@ -405,6 +408,13 @@ def raise_mapped(mapped: DaytonaError, exc: BaseException) -> NoReturn:
             mapped.cause = exc
         raise mapped from None
     raise mapped from exc
+
+
+def _client_closed() -> ClientClosedError:
+    return ClientClosedError(
+        "this AsyncDaytona client is closed (aclose() or the end of its 'async with'); "
+        "create a new client"
+    )
 
 
 def _check_path_args(args: tuple[object, ...]) -> None:

@@ -24,7 +24,6 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from ._bodies import ReplayableStream
 from ._deadline import Deadline
 from ._downloads import MAX_RESUMES as MAX_RESUMES
 from ._downloads import DownloadStream, download_to_file
@@ -125,21 +124,19 @@ class FileSystem(ToolboxBase):
         if length is not None:
             headers["Content-Length"] = str(length)  # else httpx sends the body chunked
         url = ctx.path(_BULK_UPLOAD.replace("{sandboxId}", "{sid}"), sid=self.sandbox_id)
-        stream = body.stream()
-        replayable = isinstance(stream, ReplayableStream)
         try:
             await ctx.request(
                 "POST",
                 url,
                 deadline=dl,
                 headers=headers,
-                content=stream,
+                content=body.stream(),
                 # the same bytes to the same paths: re-sent like an idempotent request when the
                 # body can be produced again (the transport checks that)
                 extensions={IDEMPOTENT_EXTENSION: True},
             )
         except DaytonaError as err:
-            if not replayable:
+            if not body.replayable:
                 err.add_note(
                     "daytona_async: this upload was not retried: a source is a one-shot "
                     "iterable (an async iterable or an unseekable file), which cannot be sent "

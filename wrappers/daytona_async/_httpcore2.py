@@ -241,9 +241,9 @@ class _Pool:
         if self._slots is not None:
             self._slots.release()
 
-    async def checkout(self, origin: httpcore2.Origin, key: _Key) -> tuple[_Connection, bool]:
-        """A connection for ``origin`` and whether it served a request before. The caller
-        holds a slot, and gives both back through :meth:`give_back`."""
+    async def checkout(self, origin: httpcore2.Origin, key: _Key) -> _Connection:
+        """A connection for ``origin`` (an idle one if it is still usable, else a new one). The
+        caller holds a slot, and gives both back through :meth:`give_back`."""
         if self._closed:
             raise httpcore2.UnsupportedProtocol("the transport is closed")
         stack = self._idle.get(key)
@@ -253,11 +253,11 @@ class _Pool:
             # has_expired(): past keepalive_expiry, or readable (the server closed it)
             if connection.is_idle() and not connection.has_expired():
                 self._checked_out.add(connection)
-                return connection, True
+                return connection
             await _close(connection)
         connection = _Connection(origin, self)
         self._checked_out.add(connection)
-        return connection, False
+        return connection
 
     async def give_back(self, connection: _Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no
@@ -416,7 +416,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         pool = self._pool
         with _mapped(request):
             await pool.acquire(timeouts.get("pool") if isinstance(timeouts, dict) else None)
-            connection, response = await self._send(request, core_request, origin, key)
+            connection, response = await self._send(core_request, origin, key)
         stream: AsyncIterable[bytes] = response.stream  # type: ignore[assignment]
         length = _content_length(response.headers)
         if length is not None and length <= _READ_WHOLE_MAX:
@@ -446,7 +446,6 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
 
     async def _send(
         self,
-        request: httpx.Request,
         core_request: httpcore2.Request,
         origin: httpcore2.Origin,
         key: _Key,
@@ -456,7 +455,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         pool = self._pool
         for _ in range(_MAX_UNAVAILABLE):
             try:
-                connection, _reused = await pool.checkout(origin, key)
+                connection = await pool.checkout(origin, key)
             except BaseException:
                 pool.release()
                 raise

@@ -39,7 +39,7 @@ from ._streams import (
 )
 from ._toolbox_base import ToolboxBase
 from ._util import call_maybe_async
-from ._validation import validate_id
+from ._validation import check_unicode, validate_id
 from .errors import (
     APIResponseValidationError,
     APIStatusError,
@@ -109,11 +109,8 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _b64(text: str) -> str:
-    try:
-        data = text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError("text is not valid Unicode (a lone surrogate)") from None
-    return base64.b64encode(data).decode("ascii")
+    check_unicode(text, "text")
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def build_exec_command(command: str, env: Mapping[str, str] | None = None) -> str:

@@ -37,7 +37,6 @@ import httpx
 
 from ._deadline import Deadline
 from ._logging import logger
-from ._transport import RetryPolicy
 from ._util import unwrap_group
 from .errors import APIConnectionError, APITimeoutError
 
@@ -165,13 +164,12 @@ async def endpoint_stream(
     *args: Any,
     deadline: Deadline | None = None,
     read_timeout: float | None = None,
-    policy: RetryPolicy | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[httpx.Response]:
     """``async with endpoint_stream(ctx, module.asyncio_stream, *args, **kwargs) as response:``
-    — a generated streaming endpoint, sent on the shared client under ``deadline`` and
-    ``policy``, its status checked (a non-2xx is read and raised as the typed error) before
-    the block runs; httpx errors leaving the block become typed errors.
+    — a generated streaming endpoint, sent on the shared client under ``deadline``, its
+    status checked (a non-2xx is read and raised as the typed error) before the block runs;
+    httpx errors leaving the block become typed errors.
 
     ``read_timeout`` bounds each read (``None``: unbounded, for quiet follow streams; the
     response head is then still awaited at most the client's read timeout per attempt, and a
@@ -186,7 +184,6 @@ async def endpoint_stream(
     response, state = await ctx.send_bounded(
         cm.__aenter__,
         dl,
-        policy=policy,
         stream=True,
         head_timeout=ctx.timeout.read if read_timeout is None else None,
     )
@@ -212,11 +209,10 @@ async def count_endpoint_bytes(
     endpoint: StreamEndpoint,
     *args: Any,
     deadline: Deadline | None = None,
-    nul: bool = False,
     **kwargs: Any,
 ) -> int:
     """Send a generated streaming endpoint and count its body's bytes without keeping them
-    (NULs excluded unless ``nul``): a full log's length without holding it in memory."""
+    (NULs excluded): a full log's length without holding it in memory."""
     dl = deadline if deadline is not None else Deadline(60.0, "count log bytes")
     total = 0
     async with endpoint_stream(
@@ -224,7 +220,7 @@ async def count_endpoint_bytes(
     ) as response:
         with dl.scope():
             async for chunk in response.aiter_bytes():
-                total += len(chunk) - (0 if nul else chunk.count(b"\x00"))
+                total += len(chunk) - chunk.count(b"\x00")
     return total
 
 

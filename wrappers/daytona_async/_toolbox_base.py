@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import anyio
 
+from ._validation import check_unicode
 from .errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -91,10 +92,7 @@ def check_path(path: object, what: str = "path") -> str:
         raise InvalidArgumentError(f"{what} must not be empty")
     if "\x00" in path:
         raise InvalidArgumentError(f"{what} must not contain NUL")
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidArgumentError(f"{what} is not valid Unicode (a lone surrogate)") from None
+    check_unicode(path, what)
     return path
 
 

@@ -10,8 +10,10 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
   idempotent request (GET/HEAD/PUT/DELETE/OPTIONS, or one marked idempotent in effect with
   :data:`~daytona_async._wire.IDEMPOTENT_EXTENSION`, as the bulk upload is) with a replayable body
   may; a POST/PATCH the server may have read becomes
-  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run. Keep-alive connections expire well before the server's
-  (2 s < 5 s), so the client does not send on a connection the server is closing as idle.
+  :class:`~daytona_async.OutcomeUnknownError` for the caller, never a silent second run.
+  Keep-alive connections expire well before the server's (2 s < 5 s,
+  :data:`~daytona_async._wire.KEEPALIVE_EXPIRY`), so the client does not send on a connection
+  the server is closing as idle.
 
 - **statuses**: a status by which the server says it did not act (429, 503) is retried for
   every method; other 5xx (and 502/504 from a gateway, whose upstream may have acted) only
@@ -28,10 +30,9 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **max_concurrency**: an anyio semaphore on requests in flight, client-wide, separate from the
   connection pool. A token is held from sending the request until its response body is closed
-  — except for responses opened as streams by :meth:`ClientContext.stream
-  <daytona_async._context.ClientContext.stream>` (follow logs, downloads), which give the token
-  back as soon as the response head has arrived, so long-lived streams cannot starve short
-  calls.
+  — except for responses opened as streams (``RequestState.stream``, set by
+  ``_streams.endpoint_stream``: follow logs, downloads), which give the token back as soon as
+  the response head has arrived, so long-lived streams cannot starve short calls.
 
 - **per-operation deadlines**: when the caller runs under a :class:`~daytona_async.Deadline`
   (set by ``ClientContext``), each attempt's connect/read/write/pool timeouts are clamped to the
@@ -66,21 +67,12 @@ import httpx
 from ._bodies import ReplayableStream
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
-from ._wire import (
-    AIOHTTP_DEFAULT_LIMITS,
-    HTTPX_DEFAULT_LIMITS,
-    IDEMPOTENT_METHODS,
-    is_idempotent,
-    request_sent,
-)
+from ._wire import AIOHTTP_DEFAULT_LIMITS, HTTPX_DEFAULT_LIMITS, is_idempotent, request_sent
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
 
 __all__ = [
-    "AIOHTTP_DEFAULT_LIMITS",
-    "HTTPX_DEFAULT_LIMITS",
-    "IDEMPOTENT_METHODS",
     "RequestState",
     "RetryPolicy",
     "RetryTransport",
@@ -122,9 +114,10 @@ class RequestState:
     Inputs: ``deadline`` (clamps timeouts and backoff sleeps), ``policy`` (overrides the
     client's retry policy, e.g. for sandbox creation), ``stream`` (release the concurrency
     token once the head arrived), ``head_timeout`` (seconds an attempt may wait for the
-    response head, for requests whose body reads are unbounded: follow streams). Outputs, written by the transport: the last request's
-    ``method``/``url``, ``retries`` done, the last ``Retry-After`` seen, and ``waits``: every
-    pause the transport made before a retry, in seconds.
+    response head, for requests whose body reads are unbounded: follow streams). Outputs,
+    written by the transport: the last request's ``method``/``url``, ``retries`` done, the
+    last ``Retry-After`` seen, and ``waits``: every pause the transport made before a retry,
+    in seconds.
     """
 
     deadline: Deadline | None = None

@@ -8,7 +8,7 @@ from .errors import InvalidArgumentError
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-__all__ = ["validate_id"]
+__all__ = ["check_unicode", "validate_id"]
 
 
 def validate_id(value: object, what: str = "id", *, allow_slash: bool = False) -> str:
@@ -27,11 +27,16 @@ def validate_id(value: object, what: str = "id", *, allow_slash: bool = False) -
         raise InvalidArgumentError(f"{what} must not be {value!r}")
     if _CONTROL.search(value):
         raise InvalidArgumentError(f"{what} must not contain control characters")
+    check_unicode(value, what)
+    if not allow_slash and ("/" in value or "\\" in value):
+        raise InvalidArgumentError(f"{what} must not contain '/': {value!r}")
+    return value
+
+
+def check_unicode(value: str, what: str) -> None:
+    """Refuse a string that cannot be sent as UTF-8 (a lone surrogate)."""
     if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidArgumentError(f"{what} is not valid Unicode (a lone surrogate)") from None
-    if not allow_slash and ("/" in value or "\\" in value):
-        raise InvalidArgumentError(f"{what} must not contain '/': {value!r}")
-    return value

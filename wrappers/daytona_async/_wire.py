@@ -1,7 +1,8 @@
 """What the HTTP adapters and the retry policy agree on, in a leaf module both import.
 
 - Which requests are idempotent (:func:`is_idempotent`: by method, or declared so by the
-  caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of the two network transports.
+  caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of
+  the aiohttp and httpx network transports.
 - The one fact a transport error carries for the retry policy: **was any byte of the request
   sent?** An adapter knows it (it saw the connection being opened, or the first write) and
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request

@@ -15,7 +15,7 @@ import anyio
 from .._create_once import CreateAttempt, create_once, lookup_first_policy
 from .._deadline import Deadline
 from .._logging import logger
-from .._sandbox import CREATE_ID_LABEL, DELETED_STATES, AsyncSandbox, stringify_labels
+from .._sandbox import CREATE_ID_LABEL, AsyncSandbox, stringify_labels
 from .._util import LogCallback, backoff_intervals, poll_until
 from .._validation import validate_id
 from ..errors import (
@@ -365,49 +365,38 @@ async def _cleanup(
         dl = Deadline(timeout, "delete sandbox on exit")
         try:
             with dl.scope():
-                targets: builtins.list[str]
+                targets: builtins.list[AsyncSandbox]
                 if sb is not None:
-                    targets = [sb.id]
+                    targets = [sb]
                 else:
                     found = await _list_models(ctx, {CREATE_ID_LABEL: create_id}, deadline=dl)
-                    targets = [m.id for m in found]
-                for sandbox_id in targets:
-                    await _delete_until_accepted(ctx, sandbox_id, dl)
+                    targets = [AsyncSandbox(ctx, m) for m in found]
+                for target in targets:
+                    await _delete_until_accepted(ctx, target, dl)
         except DaytonaError as err:
             if raise_errors:
                 raise
             logger.warning("could not delete sandbox on exit: %s", err)
 
 
-async def _delete_until_accepted(ctx: ClientContext, sandbox_id: str, dl: Deadline) -> None:
+async def _delete_until_accepted(ctx: ClientContext, sb: AsyncSandbox, dl: Deadline) -> None:
     from daytona_api.api.sandbox import delete_sandbox
 
     async def attempt() -> bool | None:
         try:
-            await ctx.call(delete_sandbox, sandbox_id, force=True, deadline=dl)
+            await ctx.call(delete_sandbox, sb.id, force=True, deadline=dl)
         except NotFoundError:
             pass
         except (BadRequestError, InternalServerError) as err:
             # 400 "state change in progress" / 500 "not in a valid state to be destroyed"
             # while it is still being created or transitioning — or an earlier attempt of ours
             # was accepted and its answer lost
-            if await _delete_under_way(ctx, sandbox_id, dl):
+            if await sb.delete_under_way(deadline=dl):
                 return True
             if dl.remaining() <= 0.1:
                 raise
-            logger.debug("delete of %s refused (%s); retrying", sandbox_id, err)
+            logger.debug("delete of %s refused (%s); retrying", sb.id, err)
             return None
         return True
 
     await poll_until(attempt, dl)
-
-
-async def _delete_under_way(ctx: ClientContext, sandbox_id: str, dl: Deadline) -> bool:
-    from daytona_api.api.sandbox import get_sandbox
-    from daytona_api.models import Sandbox
-
-    try:
-        data = await ctx.call_parsed(get_sandbox, sandbox_id, expect=Sandbox, deadline=dl)
-    except NotFoundError:
-        return True
-    return AsyncSandbox(ctx, data).state in DELETED_STATES
