@@ -31,6 +31,8 @@ def daytona_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]
 def test_userinfo_and_tokens_are_redacted_from_urls() -> None:
     assert redact(f"http://user:{PASSWORD}@host:8/api") == "http://***@host:8/api"
     assert redact("https://token@example.com/x") == "https://***@example.com/x"
+    assert redact("http://user:p@ss@host/api") == "http://***@host/api"
+    assert redact("see http://h/x and mail a@b") == "see http://h/x and mail a@b"
     assert redact(f"GET http://u:{PASSWORD}@h/api/sandbox?token=abc") == (
         "GET http://***@h/api/sandbox?token=***"
     )

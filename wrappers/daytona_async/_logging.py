@@ -29,8 +29,9 @@ _known_secrets: set[str] = set()
 _lock = threading.Lock()
 
 _PATTERNS = [
-    # userinfo in URLs: scheme://user:password@host -> scheme://***@host
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s@]+@"), r"\1***@"),
+    # userinfo in URLs: scheme://user:password@host -> scheme://***@host (up to the last "@"
+    # of the authority: a password may itself contain "@")
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s]+@"), r"\1***@"),
     # Authorization values
     (re.compile(r"(?i)(bearer\s+)[^\s'\",;]+"), r"\1***"),
     # Daytona API keys: dtn_ + 64 hex
