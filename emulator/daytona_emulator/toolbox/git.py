@@ -212,9 +212,7 @@ class Git:
         except _OutputTooLarge:
             ProcessTracker.kill_group(proc)
             await proc.wait()
-            raise Fail(
-                400, f"git: output larger than {GIT_MAX_OUTPUT // (1024 * 1024)} MiB"
-            ) from None
+            raise Fail(400, f"git: output larger than {GIT_MAX_OUTPUT} bytes") from None
         except BaseException:
             ProcessTracker.kill_group(proc)
             raise
