@@ -11,6 +11,7 @@ import anyio.lowlevel
 import httpx
 import pytest
 from daytona_async._streams import (
+    DECODE_PIECE,
     FollowOptions,
     FollowStats,
     LineSplitter,
@@ -83,6 +84,32 @@ async def test_decode_text_pieces_and_lines(size: int) -> None:
     assert text == TEXT
     lines = [t async for t in decode_text(_chunks(DATA, size), lines=True)]
     assert lines == TEXT.split("\n")
+
+
+def test_line_splitter_cr_and_long_line_across_pieces() -> None:
+    s = LineSplitter()
+    assert s.feed("a\r") == []
+    assert s.feed("\nb") == ["a"]
+    for _ in range(1000):
+        assert s.feed("x") == []
+    assert s.feed("\r\n") == ["b" + "x" * 1000]
+    assert s.flush() == []
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+async def test_decode_text_big_chunk_split_inside_characters(shift: int) -> None:
+    # one chunk several decode pieces long, whose piece boundaries fall inside 2-, 3- and
+    # 4-byte characters: the text comes out whole, in pieces, none empty
+    text = "a" * shift + "é你🙂\n" * (3 * DECODE_PIECE // 10)
+    pieces = [t async for t in decode_text(_one(text.encode()))]
+    assert "".join(pieces) == text
+    assert len(pieces) > 2 and all(pieces)
+    lines = [t async for t in decode_text(_one(text.encode()), lines=True)]
+    assert lines == text.split("\n")[:-1]
 
 
 # -- follow_bytes over fake streams ----------------------------------------------------------
