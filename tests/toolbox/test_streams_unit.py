@@ -166,7 +166,7 @@ class FakeLog:
     async def finished(self) -> bool:
         return self.exited
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         return len(self.data)
 
 

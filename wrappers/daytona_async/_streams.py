@@ -50,6 +50,7 @@ __all__ = [
     "LineSplitter",
     "Utf8Decoder",
     "count_endpoint_bytes",
+    "declared_length",
     "decode_text",
     "endpoint_stream",
     "follow_bytes",
@@ -222,20 +223,40 @@ async def endpoint_stream(
             await cm.__aexit__(None, None, None)
 
 
+def declared_length(response: httpx.Response) -> int | None:
+    """The body length a response declares (``Content-Length`` of an identity-encoded body),
+    or ``None``."""
+    headers = response.headers
+    encoding = headers.get("content-encoding")
+    if encoding is not None and encoding.strip().lower() != "identity":
+        return None
+    raw = headers.get("content-length")
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
 async def count_endpoint_bytes(
     ctx: ClientContext,
     endpoint: StreamEndpoint,
     *args: Any,
     deadline: Deadline | None = None,
+    enough: int | None = None,
     **kwargs: Any,
 ) -> int:
     """Send a generated streaming endpoint and count its body's bytes without keeping them
-    (NULs excluded): a full log's length without holding it in memory."""
+    (NULs excluded): a full log's length without holding it in memory.
+
+    ``enough``: bytes the caller already holds. When the response declares a length not above
+    it, that length is returned without reading the body: the NUL-free count can only be
+    smaller, so the caller learns all it needs (it has everything) without a second download
+    of the log."""
     dl = deadline if deadline is not None else Deadline(60.0, "count log bytes")
     total = 0
     async with endpoint_stream(
         ctx, endpoint, *args, deadline=dl, read_timeout=30.0, **kwargs
     ) as response:
+        length = declared_length(response)
+        if enough is not None and length is not None and length <= enough:
+            return length
         with dl.scope():
             async for chunk in response.aiter_bytes():
                 total += len(chunk) - chunk.count(b"\x00")
@@ -252,9 +273,11 @@ class FollowProbe(Protocol):
         """Is the producer done (command exited, build over)? Called with growing intervals."""
         ...
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         """Once finished: the full log's length in bytes, NULs excluded (``None``: unknown —
-        then the stream ends after ``idle_grace`` without output)."""
+        then the stream ends after ``idle_grace`` without output). ``delivered``: the bytes
+        delivered so far; when the log is known to be no longer than that (without counting
+        it), any number not above ``delivered`` is a valid answer."""
         ...
 
 
@@ -335,17 +358,19 @@ class _Follower:
         assert self.probe is not None
         with anyio.CancelScope(shield=True):
             with self.dl.child(self.o.probe_timeout).scope():
-                total = await self.probe.total_bytes()
+                total = await self.probe.total_bytes(self.stats.delivered)
         self.total = total
         self.total_known = True
 
     def drained(self) -> bool:
         return self.total_known and self.total is not None and self.stats.delivered >= self.total
 
-    async def watch(self) -> str:
-        """Run until the iteration should end (``"end"``) or the stream looks stalled
-        (``"stale"``); meant to be cancelled when a read completes first."""
+    async def watch(self, done: anyio.Event | None = None) -> str | None:
+        """Run until the iteration should end (``"end"``), the stream looks stalled
+        (``"stale"``) or ``done`` is set (``None``: the pending read completed first)."""
         while True:
+            if done is not None and done.is_set():
+                return None
             if self.finished:
                 if not self.total_known:
                     await self.fetch_total()
@@ -355,17 +380,24 @@ class _Follower:
                 wait = self.last_progress + self.o.idle_grace - anyio.current_time()
                 if wait <= 0:
                     return "end" if self.total is None else "stale"
+            else:
+                wait = self.next_poll - anyio.current_time()
+                if wait <= 0:
+                    await self.poll()
+                    continue
+            if done is None:
                 await anyio.sleep(wait)
-                continue
-            wait = self.next_poll - anyio.current_time()
-            if wait > 0:
-                await anyio.sleep(wait)
-                continue
-            await self.poll()
+            else:
+                with anyio.move_on_after(wait):
+                    await done.wait()
 
     async def step(self, it: AsyncIterator[bytes]) -> tuple[str, Any]:
         """The next event: ``("data", bytes)``, ``("eof", None)``, ``("error", exc)``,
-        ``("end", None)`` or ``("stale", None)``."""
+        ``("end", None)`` or ``("stale", None)``.
+
+        With a probe, the read runs in a child task while this task watches the producer
+        until the read is done; the watcher cancels the read only to end or re-open the stream.
+        (A read that completes is never cancelled: no cancellation to deliver per chunk.)"""
         if self.probe is None:
             with self.dl.scope():
                 try:
@@ -375,33 +407,28 @@ class _Follower:
                 except STREAM_ERRORS as exc:
                     return "error", exc
         result: tuple[str, Any] | None = None
+        done = anyio.Event()
+
+        async def read() -> None:
+            nonlocal result
+            try:
+                result = ("data", await it.__anext__())
+            except StopAsyncIteration:
+                result = ("eof", None)
+            except STREAM_ERRORS as exc:
+                result = ("error", exc)
+            done.set()
+
         with unwrap_group(), self.dl.scope():
             async with anyio.create_task_group() as tg:
-
-                async def read() -> None:
-                    nonlocal result
-                    r: tuple[str, Any]
-                    try:
-                        r = ("data", await it.__anext__())
-                    except StopAsyncIteration:
-                        r = ("eof", None)
-                    except STREAM_ERRORS as exc:
-                        r = ("error", exc)
-                    if result is None:
-                        result = r
-                    tg.cancel_scope.cancel()
-
-                async def watch() -> None:
-                    nonlocal result
-                    verdict = await self.watch()
-                    if result is None:
-                        result = (verdict, None)
-                    tg.cancel_scope.cancel()
-
                 tg.start_soon(read)
-                tg.start_soon(watch)
-        assert result is not None
-        return result
+                verdict = await self.watch(done)
+                if result is None:
+                    tg.cancel_scope.cancel()
+        if result is not None:  # a read that completed wins over a verdict of the same moment
+            return result
+        assert verdict is not None
+        return verdict, None
 
     async def complete_after_eof(self) -> bool:
         """The server ended the stream cleanly: is the log complete?"""
