@@ -119,11 +119,12 @@ class FakeLog:
     """A growing log served like the daemon: every connection replays it from the start,
     in NUL-padded messages, and never ends by itself (unless ``end_on_exit``)."""
 
-    def __init__(self, *, end_on_exit: bool = False, msg: int = 16) -> None:
+    def __init__(self, *, end_on_exit: bool = False, msg: int = 16, batch: int = 1) -> None:
         self.data = bytearray()
         self.exited = False
         self.end_on_exit = end_on_exit
         self.msg = msg
+        self.batch = batch  # messages per chunk (a transport that hands over all it buffered)
         self.cut_after: list[int] = []  # per connection: cut after this many raw bytes
         self.connections = 0
         self.changed = anyio.Event()
@@ -143,9 +144,13 @@ class FakeLog:
         sent = 0
         while True:
             if pos < len(self.data):
-                piece = bytes(self.data[pos : pos + self.msg])
-                pos += len(piece)
-                raw = piece + b"\x00" * (self.msg - len(piece))
+                raw = b""
+                for _ in range(self.batch):
+                    piece = bytes(self.data[pos : pos + self.msg])
+                    if not piece:
+                        break
+                    pos += len(piece)
+                    raw += piece + b"\x00" * (self.msg - len(piece))
                 if cut is not None and sent + len(raw) > cut:
                     yield raw[: cut - sent]
                     raise httpx.RemoteProtocolError("peer closed connection")
@@ -218,6 +223,23 @@ async def test_follow_resumes_without_loss_or_repeat() -> None:
     assert out == data
     assert stats.reconnects == 4
     assert stats.connections == 5
+
+
+async def test_follow_resumes_big_coalesced_chunks_without_loss_or_repeat() -> None:
+    # 1 KiB daemon messages handed over 40 at a time, cut inside chunks, inside characters
+    # and inside padding; decoded as text across the resumes
+    log = FakeLog(msg=1024, batch=40)
+    text = "".join(f"{i:05d} é你🙂 {'x' * (i % 37)}\n" for i in range(6000))
+    log.write(text.encode())
+    log.exit()
+    log.cut_after = [5000, 70_001, 70_002, 150_003]
+    stats = FollowStats()
+    source = follow_bytes(
+        log.open, log, options=FollowOptions(reconnect_backoff=0.001), stats=stats
+    )
+    out = "".join([t async for t in decode_text(source)])
+    assert out == text
+    assert stats.reconnects == 4 and stats.delivered == len(text.encode())
 
 
 async def test_follow_gives_up_after_max_reconnects() -> None:
