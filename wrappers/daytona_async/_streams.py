@@ -31,12 +31,20 @@ pieces of :data:`DECODE_PIECE` bytes.
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    aclosing,
+    asynccontextmanager,
+    nullcontext,
+)
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import anyio
+import anyio.lowlevel
 import httpx
 
 from ._deadline import Deadline
@@ -333,6 +341,11 @@ class _Follower:
         self.next_poll = now + options.poll_first
         self.last_progress = now
 
+    def _bounded(self) -> AbstractContextManager[object]:
+        """The deadline's scope, or nothing when there is no deadline (a read per step: the
+        cancel scope is measurable there)."""
+        return self.dl.scope() if self.dl.when != math.inf else nullcontext()
+
     def active(self) -> None:
         """Bytes arrived (replayed ones included): the stream is alive."""
         self.last_progress = anyio.current_time()
@@ -423,12 +436,16 @@ class _Follower:
                 result = ("error", exc)
             done.set()
 
-        with unwrap_group(), self.dl.scope():
+        verdict: str | None = None
+        with unwrap_group(), self._bounded():
             async with anyio.create_task_group() as tg:
                 tg.start_soon(read)
-                verdict = await self.watch(done)
+                # let the read run first: data already buffered completes it without a timer
+                await anyio.lowlevel.checkpoint()
                 if result is None:
-                    tg.cancel_scope.cancel()
+                    verdict = await self.watch(done)
+                    if result is None:
+                        tg.cancel_scope.cancel()
         if result is not None:  # a read that completed wins over a verdict of the same moment
             return result
         assert verdict is not None
