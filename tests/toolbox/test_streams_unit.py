@@ -12,10 +12,12 @@ import httpx
 import pytest
 from daytona_async._streams import (
     DECODE_PIECE,
+    RECEIVE_EXTENSION,
     FollowOptions,
     FollowStats,
     LineSplitter,
     Utf8Decoder,
+    body_receiver,
     decode_text,
     follow_bytes,
     strip_nul,
@@ -23,6 +25,9 @@ from daytona_async._streams import (
 from daytona_async.errors import APIConnectionError
 
 pytestmark = pytest.mark.anyio
+
+#: read the fake body through its iterator, or through the transport's cancel-safe receive
+RECEIVABLE = pytest.mark.parametrize("receivable", [False, True], ids=["iterator", "receive"])
 
 TEXT = "héllo wörld — 你好，世界 🙂🚀 ok\nline two ✓\n\nlast 𝄞 no newline"
 DATA = TEXT.encode()
@@ -167,6 +172,44 @@ class FakeLog:
         self.connections += 1
         return httpx.Response(200, content=self.body(cut))
 
+    async def open_receivable(self) -> httpx.Response:
+        """The same log from a transport that offers a cancel-safe receive (the response's own
+        iterator fails if used)."""
+        cut = self.cut_after[self.connections] if self.connections < len(self.cut_after) else None
+        self.connections += 1
+        pos = sent = 0
+        broken = False
+
+        async def receive() -> bytes:
+            nonlocal pos, sent, broken
+            while True:
+                if broken:
+                    raise httpx.RemoteProtocolError("peer closed connection")
+                if pos < len(self.data):
+                    raw = b""
+                    for _ in range(self.batch):
+                        piece = bytes(self.data[pos : pos + self.msg])
+                        if not piece:
+                            break
+                        pos += len(piece)
+                        raw += piece + b"\x00" * (self.msg - len(piece))
+                    if cut is not None and sent + len(raw) > cut:
+                        broken = True
+                        if cut > sent:
+                            return raw[: cut - sent]
+                        continue
+                    sent += len(raw)
+                    return raw
+                if self.exited and self.end_on_exit:
+                    return b""
+                await self.changed.wait()  # nothing taken yet: cancelling here loses nothing
+
+        async def unused() -> AsyncIterator[bytes]:
+            raise AssertionError("the body iterator was used")
+            yield b""  # pragma: no cover
+
+        return httpx.Response(200, content=unused(), extensions={RECEIVE_EXTENSION: receive})
+
     # the probe
     async def finished(self) -> bool:
         return self.exited
@@ -175,10 +218,25 @@ class FakeLog:
         return len(self.data)
 
 
-async def _collect(log: FakeLog, stats: FollowStats, **opts: object) -> bytes:
+def test_body_receiver_only_for_an_undecoded_body() -> None:
+    async def receive() -> bytes:
+        return b""
+
+    ext = {RECEIVE_EXTENSION: receive}
+    assert body_receiver(httpx.Response(200, extensions=ext)) is receive
+    plain = httpx.Response(200, headers={"content-encoding": "identity"}, extensions=ext)
+    assert body_receiver(plain) is receive
+    gzipped = httpx.Response(200, headers={"content-encoding": "gzip"}, extensions=ext)
+    assert body_receiver(gzipped) is None  # its bytes need httpx's decoder
+    assert body_receiver(httpx.Response(200)) is None
+
+
+async def _collect(
+    log: FakeLog, stats: FollowStats, receivable: bool = False, **opts: object
+) -> bytes:
     out = bytearray()
     async for chunk in follow_bytes(
-        log.open,
+        log.open_receivable if receivable else log.open,
         log,
         options=FollowOptions(**opts),
         stats=stats,  # type: ignore[arg-type]
@@ -195,14 +253,15 @@ async def _produce(log: FakeLog, data: bytes, pieces: int, delay: float = 0.001)
     log.exit()
 
 
-async def test_follow_ends_promptly_after_exit() -> None:
+@RECEIVABLE
+async def test_follow_ends_promptly_after_exit(receivable: bool) -> None:
     log = FakeLog()
     stats = FollowStats()
     result: list[bytes] = []
     async with anyio.create_task_group() as tg:
 
         async def consume() -> None:
-            result.append(await _collect(log, stats))
+            result.append(await _collect(log, stats, receivable))
 
         tg.start_soon(consume)
         await _produce(log, DATA * 20, 50)
@@ -212,20 +271,24 @@ async def test_follow_ends_promptly_after_exit() -> None:
     assert stats.connections == 1
 
 
-async def test_follow_resumes_without_loss_or_repeat() -> None:
+@RECEIVABLE
+async def test_follow_resumes_without_loss_or_repeat(receivable: bool) -> None:
     log = FakeLog()
     data = bytes(random.Random(3).randbytes(5000)).replace(b"\x00", b"x")
     log.write(data)
     log.exit()
     log.cut_after = [100, 1000, 1001, 3000]
     stats = FollowStats()
-    out = await _collect(log, stats, reconnect_backoff=0.001)
+    out = await _collect(log, stats, receivable, reconnect_backoff=0.001)
     assert out == data
     assert stats.reconnects == 4
     assert stats.connections == 5
 
 
-async def test_follow_resumes_big_coalesced_chunks_without_loss_or_repeat() -> None:
+@RECEIVABLE
+async def test_follow_resumes_big_coalesced_chunks_without_loss_or_repeat(
+    receivable: bool,
+) -> None:
     # 1 KiB daemon messages handed over 40 at a time, cut inside chunks, inside characters
     # and inside padding; decoded as text across the resumes
     log = FakeLog(msg=1024, batch=40)
@@ -235,28 +298,33 @@ async def test_follow_resumes_big_coalesced_chunks_without_loss_or_repeat() -> N
     log.cut_after = [5000, 70_001, 70_002, 150_003]
     stats = FollowStats()
     source = follow_bytes(
-        log.open, log, options=FollowOptions(reconnect_backoff=0.001), stats=stats
+        log.open_receivable if receivable else log.open,
+        log,
+        options=FollowOptions(reconnect_backoff=0.001),
+        stats=stats,
     )
     out = "".join([t async for t in decode_text(source)])
     assert out == text
     assert stats.reconnects == 4 and stats.delivered == len(text.encode())
 
 
-async def test_follow_gives_up_after_max_reconnects() -> None:
+@RECEIVABLE
+async def test_follow_gives_up_after_max_reconnects(receivable: bool) -> None:
     log = FakeLog()
     log.write(b"x" * 1000)
     log.exit()
     log.cut_after = [50] * 10
     with pytest.raises(APIConnectionError, match="gave up"):
-        await _collect(log, FollowStats(), max_reconnects=3, reconnect_backoff=0.001)
+        await _collect(log, FollowStats(), receivable, max_reconnects=3, reconnect_backoff=0.001)
 
 
-async def test_follow_stream_that_ends_by_itself() -> None:
+@RECEIVABLE
+async def test_follow_stream_that_ends_by_itself(receivable: bool) -> None:
     log = FakeLog(end_on_exit=True)
     stats = FollowStats()
     async with anyio.create_task_group() as tg:
         tg.start_soon(_produce, log, DATA, 10)
-        out = await _collect(log, stats)
+        out = await _collect(log, stats, receivable)
     assert out == DATA
     assert stats.connections == 1
 

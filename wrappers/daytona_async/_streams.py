@@ -41,7 +41,7 @@ from contextlib import (
     nullcontext,
 )
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
 import anyio.lowlevel
@@ -56,11 +56,14 @@ if TYPE_CHECKING:
     from ._context import ClientContext
 
 __all__ = [
+    "RECEIVE_EXTENSION",
     "FollowOptions",
     "FollowProbe",
     "FollowStats",
     "LineSplitter",
+    "Receive",
     "Utf8Decoder",
+    "body_receiver",
     "count_endpoint_bytes",
     "declared_length",
     "decode_text",
@@ -382,12 +385,11 @@ class _Follower:
     def drained(self) -> bool:
         return self.total_known and self.total is not None and self.stats.delivered >= self.total
 
-    async def watch(self, done: anyio.Event | None = None) -> str | None:
-        """Run until the iteration should end (``"end"``), the stream looks stalled
-        (``"stale"``) or ``done`` is set (``None``: the pending read completed first)."""
+    async def due(self) -> str | float:
+        """Do what is due now (poll the producer, fetch the log's length); returns the verdict
+        (``"end"``, or ``"stale"``: finished, bytes missing, silent for ``idle_grace``) or the
+        seconds until something is due again."""
         while True:
-            if done is not None and done.is_set():
-                return None
             if self.finished:
                 if not self.total_known:
                     await self.fetch_total()
@@ -397,16 +399,44 @@ class _Follower:
                 wait = self.last_progress + self.o.idle_grace - anyio.current_time()
                 if wait <= 0:
                     return "end" if self.total is None else "stale"
-            else:
-                wait = self.next_poll - anyio.current_time()
-                if wait <= 0:
-                    await self.poll()
-                    continue
+                return wait
+            wait = self.next_poll - anyio.current_time()
+            if wait > 0:
+                return wait
+            await self.poll()
+
+    async def watch(self, done: anyio.Event | None = None) -> str | None:
+        """Run until the iteration should end (``"end"``), the stream looks stalled
+        (``"stale"``) or ``done`` is set (``None``: the pending read completed first)."""
+        while True:
+            if done is not None and done.is_set():
+                return None
+            wait = await self.due()
+            if isinstance(wait, str):
+                return wait
             if done is None:
                 await anyio.sleep(wait)
             else:
                 with anyio.move_on_after(wait):
                     await done.wait()
+
+    async def receive_step(self, receive: Receive) -> tuple[str, Any]:
+        """:meth:`step` over a cancel-safe ``receive``: the read waits at most until the watcher
+        has something to do, in this task (no task per read)."""
+        data: bytes | None = None
+        try:
+            with self._bounded():
+                if self.probe is None:
+                    data = await receive()
+                while data is None:
+                    wait = await self.due()
+                    if isinstance(wait, str):
+                        return wait, None
+                    with anyio.move_on_after(wait):
+                        data = await receive()
+        except STREAM_ERRORS as exc:
+            return "error", exc
+        return ("data", data) if data else ("eof", None)
 
     async def step(self, it: AsyncIterator[bytes]) -> tuple[str, Any]:
         """The next event: ``("data", bytes)``, ``("eof", None)``, ``("error", exc)``,
@@ -463,6 +493,27 @@ class _Follower:
             if not self.total_known:
                 await self.fetch_total()
         return self.total is None or self.stats.delivered >= self.total
+
+
+#: a cancel-safe read of a response body: the bytes buffered (waiting for some when there are
+#: none), ``b""`` at the end of the body; cancelled while it waits, it loses nothing
+Receive = Callable[[], Awaitable[bytes]]
+
+#: the key under which a transport may offer :data:`Receive` in ``response.extensions``: a
+#: followed log is then read with a timeout per read instead of a task per read
+RECEIVE_EXTENSION = "daytona_async.receive"
+
+
+def body_receiver(response: httpx.Response) -> Receive | None:
+    """The transport's cancel-safe :data:`Receive` for this response's raw body, if it offers
+    one and the body needs no decoding (no content encoding)."""
+    receive = response.extensions.get(RECEIVE_EXTENSION)
+    if receive is None or not callable(receive):
+        return None
+    encoding = response.headers.get("content-encoding")
+    if encoding is not None and encoding.strip().lower() != "identity":
+        return None
+    return cast(Receive, receive)
 
 
 #: how :func:`follow_bytes` (re-)opens its stream: a coroutine giving the response (closed with
@@ -572,9 +623,14 @@ async def follow_bytes(
             kind = "eof"
             skip = st.delivered
             try:
-                it = response.aiter_bytes()
+                receive = body_receiver(response)
+                it = response.aiter_bytes() if receive is None else None
                 while True:
-                    kind, value = await f.step(it)
+                    if receive is not None:
+                        kind, value = await f.receive_step(receive)
+                    else:
+                        assert it is not None
+                        kind, value = await f.step(it)
                     if kind == "data":
                         f.active()
                         chunk: bytes = strip_nul(value) if o.strip_nul else value
