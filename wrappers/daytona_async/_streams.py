@@ -24,8 +24,9 @@ No cancel scope or task group is held across a ``yield``: each read runs in its 
 group, so an abandoned iterator (``break`` without ``aclosing``) can be finalised from any task,
 and a cancelled consumer closes the response (its connection leaves the pool) at once. That
 task group costs tens of microseconds per read, so the cost per byte depends on how much the
-transport hands over per read (everything it has buffered, ideally); text is then decoded in
-pieces of :data:`DECODE_PIECE` bytes.
+transport hands over per read (everything it has buffered, ideally). A transport that offers a
+cancel-safe read (:data:`RECEIVE_EXTENSION`) spares it: the read then simply times out when
+the watcher has something to do. Text is decoded in pieces of :data:`DECODE_PIECE` bytes.
 """
 
 from __future__ import annotations
@@ -238,14 +239,18 @@ async def endpoint_stream(
             await cm.__aexit__(None, None, None)
 
 
+def _unencoded(response: httpx.Response) -> bool:
+    """The body is sent as is (no content encoding for httpx to undo)."""
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() == "identity"
+
+
 def declared_length(response: httpx.Response) -> int | None:
-    """The body length a response declares (``Content-Length`` of an identity-encoded body),
-    or ``None``."""
-    headers = response.headers
-    encoding = headers.get("content-encoding")
-    if encoding is not None and encoding.strip().lower() != "identity":
+    """The body length a response declares (``Content-Length`` of an unencoded body), or
+    ``None``."""
+    if not _unencoded(response):
         return None
-    raw = headers.get("content-length")
+    raw = response.headers.get("content-length")
     return int(raw) if raw is not None and raw.strip().isdigit() else None
 
 
@@ -446,7 +451,7 @@ class _Follower:
         until the read is done; the watcher cancels the read only to end or re-open the stream.
         (A read that completes is never cancelled: no cancellation to deliver per chunk.)"""
         if self.probe is None:
-            with self.dl.scope():
+            with self._bounded():
                 try:
                     return "data", await it.__anext__()
                 except StopAsyncIteration:
@@ -508,10 +513,7 @@ def body_receiver(response: httpx.Response) -> Receive | None:
     """The transport's cancel-safe :data:`Receive` for this response's raw body, if it offers
     one and the body needs no decoding (no content encoding)."""
     receive = response.extensions.get(RECEIVE_EXTENSION)
-    if receive is None or not callable(receive):
-        return None
-    encoding = response.headers.get("content-encoding")
-    if encoding is not None and encoding.strip().lower() != "identity":
+    if not callable(receive) or not _unencoded(response):
         return None
     return cast(Receive, receive)
 
