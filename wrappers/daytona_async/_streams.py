@@ -92,7 +92,7 @@ class Utf8Decoder:
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
 
-    def decode(self, data: bytes | memoryview) -> str:
+    def decode(self, data: bytes) -> str:
         return self._decoder.decode(data)
 
     def flush(self) -> str:
@@ -154,9 +154,9 @@ async def decode_text(
     source = chunks if isinstance(chunks, AsyncGenerator) else _agen(chunks)
     async with aclosing(source) as stream:
         async for chunk in stream:
-            view = memoryview(chunk)
             for start in range(0, len(chunk), DECODE_PIECE):
-                text = decoder.decode(view[start : start + DECODE_PIECE])
+                # a slice copies, as the decoder would copy a memoryview's piece anyway
+                text = decoder.decode(chunk[start : start + DECODE_PIECE])
                 if splitter is None:
                     if text:
                         yield text
