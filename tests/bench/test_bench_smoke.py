@@ -31,7 +31,7 @@ def test_quick_run_writes_the_table(tmp_path: Path) -> None:
     r = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-3000:]
     md = out.read_text()
-    assert "### Targets (issue 7)" in md
+    assert "### Targets (issues 7 and 14)" in md
     for section in (
         "Cold import",
         "Typed GET",
