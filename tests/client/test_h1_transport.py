@@ -252,6 +252,35 @@ async def test_cancelling_in_flight_requests_gives_every_connection_back() -> No
         assert server.connections == 40 + transport.pool_stats()["idle"]
 
 
+async def test_idle_connections_beyond_the_keepalive_limit_are_closed() -> None:
+    limits = httpx.Limits(max_connections=10, max_keepalive_connections=2)
+    transport = H1Transport(limits=limits)
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with anyio.create_task_group() as tg:
+            for _ in range(6):
+                tg.start_soon(client.get, f"{base}/len/10")
+        assert server.connections == 6
+        assert transport.pool_stats() == {"in_use": 0, "idle": 2}
+
+
+async def test_idle_connections_past_keepalive_expiry_are_not_reused() -> None:
+    transport = H1Transport(limits=httpx.Limits(max_connections=10, keepalive_expiry=0.2))
+    async with (
+        serving() as (server_a, base_a),
+        serving() as (_, base_b),
+        httpx.AsyncClient(transport=transport) as client,
+    ):
+        await client.get(f"{base_a}/len/1")
+        await client.get(f"{base_b}/len/1")
+        assert transport.pool_stats() == {"in_use": 0, "idle": 2}
+        # both expire; B's by the sweep timer, though B is never used again
+        await wait_for(
+            lambda: transport.pool_stats()["idle"] == 0, "the idle connections to expire"
+        )
+        await client.get(f"{base_a}/len/1")
+        assert server_a.connections == 2
+
+
 async def test_closing_the_transport_ends_a_streaming_response() -> None:
     transport = H1Transport()
     async with serving() as (_, base):
@@ -327,6 +356,26 @@ async def test_streamed_request_bodies_are_chunked_or_sized() -> None:
         assert sized.status_code == 200
         assert received[1] == b"hello world"
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def test_a_request_built_on_a_byte_stream_sends_its_bytes() -> None:
+    received: list[bytes] = []
+
+    async def echo(stream: SocketStream, head: bytes, buf: bytearray) -> bool:
+        while len(buf) < 5:
+            buf += await stream.receive()
+        received.append(bytes(buf))
+        await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+        return True
+
+    transport = H1Transport()
+    async with raw_server(echo) as base:
+        request = httpx.Request(
+            "PUT", f"{base}/", stream=httpx.ByteStream(b"hello"), headers={"content-length": "5"}
+        )
+        response = await transport.handle_async_request(request)
+        assert response.status_code == 200 and received == [b"hello"]
+        await transport.aclose()
 
 
 async def test_a_large_streamed_upload_arrives_whole() -> None:

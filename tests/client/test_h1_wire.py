@@ -45,6 +45,13 @@ def test_request_head_refuses_a_header_injection() -> None:
         request_head(request)
 
 
+def test_request_head_refuses_a_method_that_cannot_be_sent() -> None:
+    with pytest.raises(httpx.LocalProtocolError):
+        request_head(httpx.Request("GËT", "http://example.test/"))
+    with pytest.raises(httpx.LocalProtocolError):
+        request_head(httpx.Request("GET\r\nX: 1", "http://example.test/"))
+
+
 def test_body_framing_follows_the_headers_httpx_built() -> None:
     assert body_framing(httpx.Request("GET", "http://h/")) == "none"
     assert body_framing(httpx.Request("POST", "http://h/", content=b"abc")) == "length"

@@ -232,7 +232,10 @@ class H1Transport(httpx.AsyncBaseTransport):
         assert transport is not None
         stream = request.stream
         if isinstance(stream, httpx.ByteStream):
-            body = request.content
+            try:
+                body = request.content
+            except httpx.RequestNotRead:  # built with stream=ByteStream(...): its one piece
+                body = b"".join(stream)
             transport.write(head + body if body else head)
         else:
             transport.write(head)

@@ -47,9 +47,15 @@ def request_head(request: httpx.Request) -> bytes:
     the blank line. ``httpx.LocalProtocolError`` if a header name or value holds a line break
     (it would split the head: header injection)."""
     raw = request.headers.raw
+    try:
+        method = request.method.encode("ascii")
+    except UnicodeEncodeError:
+        raise httpx.LocalProtocolError(
+            f"the request method {request.method!r} is not ASCII", request=request
+        ) from None
     head = b"".join(
         [
-            request.method.encode("ascii"),
+            method,
             b" ",
             request.url.raw_path,
             b" HTTP/1.1\r\n",
