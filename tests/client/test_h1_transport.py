@@ -378,6 +378,24 @@ async def test_a_request_built_on_a_byte_stream_sends_its_bytes() -> None:
         await transport.aclose()
 
 
+async def test_a_big_bytes_body_arrives_whole() -> None:
+    body = bytes(range(256)) * 4096  # 1 MiB, not joined to the head
+
+    async def echo_size(stream: SocketStream, head: bytes, buf: bytearray) -> bool:
+        while len(buf) < len(body):
+            buf += await stream.receive()
+        ok = bytes(buf) == body
+        del buf[:]
+        await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n%d" % ok)
+        return True
+
+    transport = H1Transport()
+    async with raw_server(echo_size) as base, httpx.AsyncClient(transport=transport) as c:
+        for _ in range(2):
+            assert (await c.put(f"{base}/", content=body)).content == b"1"
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
 async def test_a_large_streamed_upload_arrives_whole() -> None:
     size = 32 * 1024 * 1024
     got = 0

@@ -48,6 +48,8 @@ H1_DEFAULT_LIMITS = httpx.Limits(
 )
 #: bodies up to this size with a Content-Length are read whole before the response is returned
 _READ_WHOLE_MAX = 256 * 1024
+#: a request body up to this size goes out joined to its head, in one send
+_JOIN_MAX = 64 * 1024
 _HTTP11 = {"http_version": b"HTTP/1.1"}
 _CLIENT_CLOSED = "the client was closed while this response was streaming"
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
@@ -236,7 +238,11 @@ class H1Transport(httpx.AsyncBaseTransport):
                 body = request.content
             except httpx.RequestNotRead:  # built with stream=ByteStream(...): its one piece
                 body = b"".join(stream)
-            transport.write(head + body if body else head)
+            if len(body) <= _JOIN_MAX:
+                transport.write(head + body if body else head)  # one send
+            else:  # no copy of a big body
+                transport.write(head)
+                transport.write(body)
         else:
             transport.write(head)
             await _send_body(connection, request, stream, write_timeout)
