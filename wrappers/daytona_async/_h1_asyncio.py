@@ -35,7 +35,7 @@ from typing import Any
 
 import httpx
 
-from ._h1_pool import Connection, Pool, PoolKey
+from ._h1_pool import WANT_BODY, WANT_END, WANT_HEAD, Connection, Pool, PoolKey
 from ._h1_wire import LAST_CHUNK, ResponseParser, body_framing, encode_chunk, request_head
 from ._internals import preset_content
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
@@ -53,10 +53,6 @@ _JOIN_MAX = 64 * 1024
 _HTTP11 = {"http_version": b"HTTP/1.1"}
 _CLIENT_CLOSED = "the client was closed while this response was streaming"
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
-
-_WANT_HEAD = 0
-_WANT_BODY = 1
-_WANT_END = 2
 
 
 def _sent(error: httpx.TransportError) -> httpx.TransportError:
@@ -127,7 +123,7 @@ class _Body(httpx.AsyncByteStream):
                 self._give_back()
                 return
             try:
-                await _advance(connection, parser, _WANT_BODY, self._read_timeout)
+                await _advance(connection, parser, WANT_BODY, self._read_timeout)
             except httpx.TransportError as exc:
                 exc.request = self._request
                 self._give_back()
@@ -160,9 +156,7 @@ class H1Transport(httpx.AsyncBaseTransport):
     def _get_pool(self) -> Pool:
         pool = self._pool
         if pool is None or pool.closed:  # (a new one after aclose(), as aiohttp's session)
-            pool = self._pool = Pool(
-                self._limits, self._verify, KEEPALIVE_EXPIRY, asyncio.get_running_loop()
-            )
+            pool = self._pool = Pool(self._limits, self._verify, asyncio.get_running_loop())
         return pool
 
     def pool_stats(self) -> dict[str, int]:
@@ -247,13 +241,13 @@ class H1Transport(httpx.AsyncBaseTransport):
             transport.write(head)
             await _send_body(connection, request, stream, write_timeout)
         while not parser.head_complete:
-            await _advance(connection, parser, _WANT_HEAD, read_timeout)
+            await _advance(connection, parser, WANT_HEAD, read_timeout)
         length = parser.content_length
         if not parser.complete and length is not None and length <= _READ_WHOLE_MAX:
             # a small body of known size (every JSON answer of the API): read it here, in one
             # step, instead of through httpx's chunked stream machinery
             while not parser.complete:
-                await _advance(connection, parser, _WANT_END, read_timeout)
+                await _advance(connection, parser, WANT_END, read_timeout)
         if parser.complete:
             body = parser.take_body()
             connection.pool.give_back(connection)

@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 
 from ._h1_wire import ResponseParser
-from ._wire import mark_sent
+from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
-__all__ = ["Connection", "Pool", "PoolKey"]
+__all__ = ["WANT_BODY", "WANT_END", "WANT_HEAD", "Connection", "Pool", "PoolKey"]
 
 PoolKey = tuple[bytes, bytes, int]
 
@@ -36,10 +36,10 @@ PoolKey = tuple[bytes, bytes, int]
 #: until the reader has taken them (flow control)
 READ_HIGH_WATER = 256 * 1024
 
-# what the reader waits for (Connection.wait)
-_WANT_HEAD = 0
-_WANT_BODY = 1
-_WANT_END = 2
+# what a reader waits for (Connection.wait): the response head, body bytes, the end
+WANT_HEAD = 0
+WANT_BODY = 1
+WANT_END = 2
 
 
 def _expire(waiter: asyncio.Future[bool]) -> None:
@@ -84,7 +84,7 @@ class Connection(asyncio.Protocol):
         self.idle_since = 0.0
         self._waiter: asyncio.Future[bool] | None = None
         self._drain: asyncio.Future[None] | None = None
-        self._want = _WANT_HEAD
+        self._want = WANT_HEAD
 
     # -- asyncio.Protocol ----------------------------------------------------------------
 
@@ -110,8 +110,8 @@ class Connection(asyncio.Protocol):
             want = self._want
             if (
                 parser.complete
-                or (want == _WANT_HEAD and parser.head_complete)
-                or (want == _WANT_BODY and parser.buffered)
+                or (want == WANT_HEAD and parser.head_complete)
+                or (want == WANT_BODY and parser.buffered)
             ):
                 waiter.set_result(True)
 
@@ -218,16 +218,13 @@ class Connection(asyncio.Protocol):
 class Pool:
     """Connection slots and idle connections per origin; see the module docstring."""
 
-    def __init__(
-        self, limits: httpx.Limits, verify: Any, keepalive_expiry: float, loop: Any
-    ) -> None:
-        self._loop: asyncio.AbstractEventLoop = loop
+    def __init__(self, limits: httpx.Limits, verify: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
         self._max = limits.max_connections
         keepalive = limits.max_keepalive_connections
         self._max_idle = keepalive if keepalive is not None else (self._max or 1 << 30)
-        self._expiry = (
-            limits.keepalive_expiry if limits.keepalive_expiry is not None else (keepalive_expiry)
-        )
+        expiry = limits.keepalive_expiry
+        self._expiry = KEEPALIVE_EXPIRY if expiry is None else expiry
         self._verify = verify
         self._ssl: ssl.SSLContext | None = None
         self._idle: dict[PoolKey, list[Connection]] = {}
