@@ -286,19 +286,18 @@ class Pool:
         while stack:
             connection = stack.pop()
             self.idle -= 1
-            if (
-                now - connection.idle_since < self._expiry
-                and not connection.lost
-                and connection.error is None
-            ):
+            if now - connection.idle_since >= self._expiry:
+                # expired: every connection below it is older still
+                connection.close()
+                for older in stack:
+                    older.close()
+                self.idle -= len(stack)
+                stack.clear()
+            elif connection.lost or connection.error is not None:
+                connection.close()  # the server closed it: its callbacks are still to run
+            else:
                 self.checked_out.add(connection)
                 return connection
-            # expired: every connection below it is older still
-            connection.close()
-            for older in stack:
-                older.close()
-            self.idle -= len(stack)
-            stack.clear()
         return None
 
     async def connect(self, key: PoolKey, sni: str | None, timeout: float | None) -> Connection:
