@@ -113,6 +113,25 @@ async def test_a_slow_reader_of_a_big_body_gets_every_byte() -> None:
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
 
 
+async def test_an_unread_body_stops_being_read_from_the_socket() -> None:
+    from daytona_async._h1_pool import READ_HIGH_WATER
+
+    transport = H1Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/len/{64 * 1024 * 1024}") as response:
+            pool = transport._pool
+            assert pool is not None
+            (connection,) = pool.checked_out
+            await wait_for(lambda: connection.read_paused, "reading to pause")
+            parser = connection.parser
+            assert parser is not None
+            held = parser.buffered
+            # bounded: the high-water mark plus at most one socket read past it
+            assert READ_HIGH_WATER < held <= READ_HIGH_WATER + 256 * 1024
+            first = await anext(response.aiter_raw())
+            assert len(first) == held and not connection.read_paused
+
+
 async def test_small_http_chunks_already_received_come_out_joined() -> None:
     size = 256 * 1024
     transport = H1Transport()
