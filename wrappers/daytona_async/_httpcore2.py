@@ -212,7 +212,12 @@ class _Pool:
             with anyio.CancelScope(shield=True):
                 await stream.aclose()
             raise
-        connection.attach(stream)
+        if self._trio and scheme == b"http":
+            from ._trio_socket import TrioSocketStream
+
+            connection.attach(TrioSocketStream(stream))
+        else:
+            connection.attach(stream)
 
     async def give_back(self, connection: H1Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no

@@ -1,0 +1,100 @@
+"""Reads and writes of a plain TCP connection under trio straight on its socket.
+
+httpcore2's trio stream costs, for every read and every write, a ``trio.fail_after`` cancel scope,
+trio's socket wrapper and a yield to the scheduler after a send that completed at once: two
+scheduler rounds and four cancel scopes per request, where one round (waiting for the answer)
+and at most one scope do. :class:`TrioSocketStream` has the same ``read``/``write``/``aclose``/
+``get_extra_info`` as httpcore2's stream, over a duplicate of the connection's socket (httpcore2
+opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it tries
+the system call first and waits for the socket (under a cancel scope only if a timeout is set)
+only when it would block. A write that completes at once does not yield (a read follows it); a
+read that completes at once yields, so a fast body cannot starve the other tasks.
+
+Trio only (``trio.lowlevel``); TLS connections keep httpcore2's stream.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import httpcore2
+import trio
+
+__all__ = ["TrioSocketStream"]
+
+#: what the system calls raise for a connection that is gone
+_GONE = (OSError, trio.ClosedResourceError, trio.BrokenResourceError)
+
+
+class TrioSocketStream:
+    """A plain TCP connection opened by httpcore2's trio backend, read and written directly."""
+
+    __slots__ = ("_closed", "_outer", "_sock")
+
+    def __init__(self, outer: httpcore2.AsyncNetworkStream) -> None:
+        trio_socket = outer.get_extra_info("socket")
+        if not isinstance(trio_socket, trio.socket.SocketType):
+            raise TypeError("not a trio TCP stream")
+        self._outer = outer
+        self._sock = socket.fromfd(trio_socket.fileno(), trio_socket.family, trio_socket.type)
+        self._sock.setblocking(False)
+        self._closed = False
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        sock = self._sock
+        try:
+            data = sock.recv(max_bytes)
+        except BlockingIOError:
+            pass
+        except _GONE as exc:
+            raise httpcore2.ReadError(str(exc) or type(exc).__name__) from exc
+        else:
+            await trio.lowlevel.checkpoint()
+            return data
+        while True:
+            try:
+                if timeout is None:
+                    await trio.lowlevel.wait_readable(sock)
+                else:
+                    with trio.fail_after(timeout):
+                        await trio.lowlevel.wait_readable(sock)
+                return sock.recv(max_bytes)
+            except BlockingIOError:
+                continue
+            except trio.TooSlowError:
+                raise httpcore2.ReadTimeout(f"no data within {timeout:g} s") from None
+            except _GONE as exc:
+                raise httpcore2.ReadError(str(exc) or type(exc).__name__) from exc
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        sock = self._sock
+        view = memoryview(buffer)
+        await trio.lowlevel.checkpoint_if_cancelled()
+        try:
+            while view:
+                try:
+                    sent = sock.send(view)
+                except BlockingIOError:
+                    if timeout is None:
+                        await trio.lowlevel.wait_writable(sock)
+                    else:
+                        with trio.fail_after(timeout):
+                            await trio.lowlevel.wait_writable(sock)
+                    continue
+                view = view[sent:]
+        except trio.TooSlowError:
+            raise httpcore2.WriteTimeout(f"could not write within {timeout:g} s") from None
+        except _GONE as exc:
+            raise httpcore2.WriteError(str(exc) or type(exc).__name__) from exc
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            # a task waiting on the socket (the transport is closing under a streaming
+            # response) gets ClosedResourceError, a read error
+            trio.lowlevel.notify_closing(self._sock)
+            self._sock.close()
+        await self._outer.aclose()
+
+    def get_extra_info(self, info: str) -> object:
+        return self._outer.get_extra_info(info)
