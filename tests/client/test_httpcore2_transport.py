@@ -22,6 +22,7 @@ from anyio.streams.tls import TLSListener
 from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import RetryPolicy, RetryTransport
+from daytona_async._wire import request_sent
 
 from .loopback import read_request, request_target, serve_loopback
 
@@ -40,12 +41,19 @@ class Server:
     daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
-    without answering (a keep-alive connection the server had closed as idle)."""
+    without answering (a keep-alive connection the server had closed as idle); ``bye`` →
+    answers, then closes the connection at once (keep-alive announced all the same);
+    ``junk`` → a response that is not HTTP; ``nocontent`` → 204; ``continue`` → ``100
+    Continue`` before the answer; ``echo`` → the request body (chunked, decoded) as the answer;
+    ``drip`` → a chunked body whose first chunk comes, then nothing.
+    A ``HEAD`` request gets the head of ``len`` only. Request bodies are recorded."""
 
     def __init__(self) -> None:
         self.connections = 0
         self.requests = 0
         self.hanging = 0
+        self.closed = 0
+        self.bodies: list[bytes] = []
 
     async def handle(self, stream: ByteStream) -> None:
         self.connections += 1
@@ -67,6 +75,25 @@ class Server:
                     return
                 _, kind, size_text = request_target(head).split("/")
                 body = b"x" * int(size_text)
+                if b"\r\ntransfer-encoding: chunked" in head.lower():
+                    self.bodies.append(await read_chunked(stream, buf))
+                if head.startswith(b"HEAD "):
+                    await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
+                    continue
+                if kind in _CANNED:
+                    await stream.send(_CANNED[kind])
+                    continue
+                if kind == "drip":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+                    )
+                    await anyio.sleep_forever()
+                if kind == "echo":
+                    echoed = self.bodies[-1]
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(echoed), echoed)
+                    )
+                    continue
                 if kind == "hang":
                     self.hanging += 1
                     await anyio.sleep_forever()
@@ -99,6 +126,34 @@ class Server:
                     return
                 await stream.send(body)
                 close_next = kind == "once"
+                if kind == "bye":
+                    await stream.aclose()
+                    self.closed += 1
+                    return
+
+
+_CANNED = {
+    "junk": b"SMTP ready\r\n\r\n",
+    "nocontent": b"HTTP/1.1 204 No Content\r\n\r\n",
+    "continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc",
+}
+
+
+async def read_chunked(stream: ByteStream, buf: bytearray) -> bytes:
+    """A chunked request body that follows the head just read (``buf`` holds what was read
+    past it, and keeps what follows the body)."""
+    body = bytearray()
+    while True:
+        while b"\r\n" not in buf:
+            buf += await stream.receive()
+        size_line, _, rest = bytes(buf).partition(b"\r\n")
+        size = int(size_line, 16)
+        while len(rest) < size + 2:
+            rest += await stream.receive()
+        body += rest[:size]
+        buf[:] = rest[size + 2 :]
+        if size == 0:
+            return bytes(body)
 
 
 @asynccontextmanager
@@ -266,6 +321,103 @@ async def test_post_on_a_connection_the_server_closed_is_not_sent_again() -> Non
             await client.post(f"{base}/len/2", content=b"{}")
         assert transport.backend_name == "httpcore2"
         assert server.connections == 1
+
+
+async def test_post_after_the_server_closed_the_idle_connection_is_sent_once() -> None:
+    # the server closed the pooled connection after answering: the client sees it readable
+    # when it takes it, opens a new one, and the POST arrives exactly once
+    transport = RetryTransport(policy=RetryPolicy(max_retries=2), backend="httpcore2")
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        assert (await client.get(f"{base}/bye/1")).content == b"x"
+        await wait_for(lambda: server.closed == 1, "the server to close the connection")
+        response = await client.post(f"{base}/echo/0", content=_chunks(b"once"))
+        assert response.content == b"once"
+        assert server.bodies == [b"once"]
+        assert server.connections == 2
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_streamed_request_body_is_sent_chunked() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        parts = [b"a" * 100_000, b"", b"b" * 3, b"c" * 70_000]
+        response = await client.post(f"{base}/echo/0", content=_chunks(*parts))
+        assert response.content == b"".join(parts)
+        # an empty piece is skipped (an empty chunk would end the body early)
+        assert server.bodies == [b"".join(parts)]
+        # the connection carries the next request
+        assert (await client.post(f"{base}/echo/0", content=_chunks(b"z"))).content == b"z"
+        assert server.connections == 1
+
+
+async def test_malformed_response_is_a_remote_protocol_error_counted_as_sent() -> None:
+    transport = RetryTransport(policy=RetryPolicy(max_retries=2), backend="httpcore2")
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await client.post(f"{base}/junk/0", content=b"{}")
+        assert request_sent(caught.value)
+        assert server.requests == 1  # the POST may have run: not sent again
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}  # not pooled
+
+
+async def test_failures_before_and_after_the_first_write() -> None:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    await listener.aclose()
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError) as refused:
+            await client.post(f"http://127.0.0.1:{port}/len/1", content=b"{}")
+        assert not request_sent(refused.value)
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)) as cut:
+            await client.post(f"{base}/cut/1000", content=b"{}")
+        assert request_sent(cut.value)
+        assert cut.value.request.url.path == "/cut/1000"
+
+
+async def test_head_204_and_100_continue_leave_the_connection_reusable() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        head = await client.head(f"{base}/len/5000")
+        assert head.status_code == 200
+        assert head.headers["content-length"] == "5000"
+        assert head.content == b""
+        empty = await client.delete(f"{base}/nocontent/0")
+        assert (empty.status_code, empty.content) == (204, b"")
+        answered = await client.post(f"{base}/continue/0", content=b"{}")
+        assert (answered.status_code, answered.content) == (200, b"abc")
+        assert (await client.get(f"{base}/len/3")).content == b"xxx"
+        assert server.connections == 1
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def test_closing_the_transport_ends_a_streaming_response_with_a_read_error() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/drip/0") as response:
+            chunks = response.aiter_raw()
+            assert await anext(chunks) == b"first"
+            assert transport.pool_stats()["in_use"] == 1
+
+            failures: list[Exception] = []
+
+            async def read_on() -> None:
+                try:
+                    await anext(chunks)  # data that never comes: ended by the close
+                except httpx.ReadError as exc:
+                    failures.append(exc)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(read_on)
+                await anyio.wait_all_tasks_blocked()  # the reader waits for data
+                await transport.aclose()
+            assert len(failures) == 1
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
 async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str) -> None:
