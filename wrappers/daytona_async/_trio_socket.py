@@ -5,10 +5,11 @@ trio's socket wrapper and a yield to the scheduler after a send that completed a
 scheduler rounds and four cancel scopes per request, where one round (waiting for the answer)
 and at most one scope do. :class:`TrioSocketStream` has the same ``read``/``write``/``aclose``/
 ``get_extra_info`` as httpcore2's stream, over a duplicate of the connection's socket (httpcore2
-opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it tries
+opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it makes
 the system call first and waits for the socket (under a cancel scope only if a timeout is set)
-only when it would block. A write that completes at once does not yield (a read follows it); a
-read that completes at once yields, so a fast body cannot starve the other tasks.
+only when it would block, except for the first read after a write, which waits at once (the
+answer cannot be there yet). A write that completes at once does not yield (a read follows it);
+a read that completes at once yields, so a fast body cannot starve the other tasks.
 
 Trio only (``trio.lowlevel``); TLS connections keep httpcore2's stream.
 """
@@ -29,7 +30,7 @@ _GONE = (OSError, trio.ClosedResourceError, trio.BrokenResourceError)
 class TrioSocketStream:
     """A plain TCP connection opened by httpcore2's trio backend, read and written directly."""
 
-    __slots__ = ("_closed", "_outer", "_sock")
+    __slots__ = ("_closed", "_outer", "_sock", "_wrote")
 
     def __init__(self, outer: httpcore2.AsyncNetworkStream) -> None:
         trio_socket = outer.get_extra_info("socket")
@@ -39,37 +40,42 @@ class TrioSocketStream:
         self._sock = socket.fromfd(trio_socket.fileno(), trio_socket.family, trio_socket.type)
         self._sock.setblocking(False)
         self._closed = False
+        self._wrote = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         sock = self._sock
         try:
-            data = sock.recv(max_bytes)
-        except BlockingIOError:
-            pass
-        except _GONE as exc:
-            raise httpcore2.ReadError(str(exc) or type(exc).__name__) from exc
-        else:
-            await trio.lowlevel.checkpoint()
-            return data
-        while True:
-            try:
+            if self._wrote:
+                self._wrote = False
+            else:
+                try:
+                    data = sock.recv(max_bytes)
+                except BlockingIOError:
+                    pass
+                else:
+                    await trio.lowlevel.checkpoint()
+                    return data
+            while True:
                 if timeout is None:
                     await trio.lowlevel.wait_readable(sock)
                 else:
-                    with trio.fail_after(timeout):
+                    scope = trio.CancelScope(deadline=trio.current_time() + timeout)
+                    with scope:
                         await trio.lowlevel.wait_readable(sock)
-                return sock.recv(max_bytes)
-            except BlockingIOError:
-                continue
-            except trio.TooSlowError:
-                raise httpcore2.ReadTimeout(f"no data within {timeout:g} s") from None
-            except _GONE as exc:
-                raise httpcore2.ReadError(str(exc) or type(exc).__name__) from exc
+                    if scope.cancelled_caught:
+                        raise httpcore2.ReadTimeout(f"no data within {timeout:g} s")
+                try:
+                    return sock.recv(max_bytes)
+                except BlockingIOError:
+                    continue
+        except _GONE as exc:
+            raise httpcore2.ReadError(str(exc) or type(exc).__name__) from exc
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
         view = memoryview(buffer)
         await trio.lowlevel.checkpoint_if_cancelled()
+        self._wrote = True
         try:
             while view:
                 try:
@@ -78,12 +84,15 @@ class TrioSocketStream:
                     if timeout is None:
                         await trio.lowlevel.wait_writable(sock)
                     else:
-                        with trio.fail_after(timeout):
+                        scope = trio.CancelScope(deadline=trio.current_time() + timeout)
+                        with scope:
                             await trio.lowlevel.wait_writable(sock)
+                        if scope.cancelled_caught:
+                            raise httpcore2.WriteTimeout(
+                                f"could not write within {timeout:g} s"
+                            ) from None
                     continue
                 view = view[sent:]
-        except trio.TooSlowError:
-            raise httpcore2.WriteTimeout(f"could not write within {timeout:g} s") from None
         except _GONE as exc:
             raise httpcore2.WriteError(str(exc) or type(exc).__name__) from exc
 
@@ -97,4 +106,17 @@ class TrioSocketStream:
         await self._outer.aclose()
 
     def get_extra_info(self, info: str) -> object:
+        if info == "is_readable":
+            return self._readable()
         return self._outer.get_extra_info(info)
+
+    def _readable(self) -> bool:
+        """Would a read not block: the server closed the connection (or sent something
+        unasked)? One non-blocking peek."""
+        try:
+            self._sock.recv(1, socket.MSG_PEEK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+        return True
