@@ -286,6 +286,11 @@ class RetryTransport(httpx.AsyncBaseTransport):
             inner: httpx.AsyncBaseTransport = AiohttpTransport(
                 limits=self.limits or AIOHTTP_DEFAULT_LIMITS, verify=self._verify
             )
+        elif backend == "h1" and library == "asyncio":
+            # the SDK's own HTTP/1.1 client (asyncio only): see _h1_asyncio's docstring
+            from ._h1_asyncio import H1_DEFAULT_LIMITS, H1Transport
+
+            inner = H1Transport(limits=self.limits or H1_DEFAULT_LIMITS, verify=self._verify)
         elif backend == "httpcore2":
             # the trio default (asyncio too when asked for): see _httpcore2's docstring
             from ._httpcore2 import HTTPCORE2_DEFAULT_LIMITS, Httpcore2Transport
