@@ -9,7 +9,8 @@ opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket o
 the system call first and waits for the socket (under a cancel scope only if a timeout is set)
 only when it would block, except for the first read after a write, which waits at once (the
 answer cannot be there yet). A write that completes at once does not yield (a read follows it);
-a read that completes at once yields, so a fast body cannot starve the other tasks.
+a read that completes at once yields unless the read before it waited, so a fast body cannot
+starve the other tasks (at most every other read goes without a yield).
 
 Trio only (``trio.lowlevel``); TLS connections keep httpcore2's stream.
 """
@@ -30,7 +31,7 @@ _GONE = (OSError, trio.ClosedResourceError, trio.BrokenResourceError)
 class TrioSocketStream:
     """A plain TCP connection opened by httpcore2's trio backend, read and written directly."""
 
-    __slots__ = ("_closed", "_outer", "_sock", "_wrote")
+    __slots__ = ("_closed", "_outer", "_sock", "_waited", "_wrote")
 
     def __init__(self, outer: httpcore2.AsyncNetworkStream) -> None:
         trio_socket = outer.get_extra_info("socket")
@@ -41,6 +42,7 @@ class TrioSocketStream:
         self._sock.setblocking(False)
         self._closed = False
         self._wrote = False
+        self._waited = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         sock = self._sock
@@ -53,8 +55,14 @@ class TrioSocketStream:
                 except BlockingIOError:
                     pass
                 else:
-                    await trio.lowlevel.checkpoint()
+                    if self._waited:
+                        # the last read waited (a yield): this one need not
+                        self._waited = False
+                        await trio.lowlevel.checkpoint_if_cancelled()
+                    else:
+                        await trio.lowlevel.checkpoint()
                     return data
+            self._waited = True
             while True:
                 if timeout is None:
                     await trio.lowlevel.wait_readable(sock)
