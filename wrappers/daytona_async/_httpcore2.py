@@ -39,8 +39,7 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -95,14 +94,6 @@ def map_httpcore2_error(exc: Exception, request: httpx.Request) -> httpx.Transpo
         if isinstance(exc, src):
             return dst(str(exc) or type(exc).__name__, request=request)
     return httpx.TransportError(str(exc) or type(exc).__name__, request=request)
-
-
-@contextmanager
-def _mapped(request: httpx.Request) -> Iterator[None]:
-    try:
-        yield
-    except _HTTPCORE2_ERRORS as exc:
-        raise map_httpcore2_error(exc, request) from exc
 
 
 class _Pool:
@@ -379,13 +370,15 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         if not isinstance(timeouts, dict):
             timeouts = _NO_TIMEOUTS
         pool = self._pool
-        with _mapped(request):
+        try:
             await pool.acquire(timeouts.get("pool"))
             try:
                 connection = await pool.checkout(key)
             except BaseException:
                 pool.release()
                 raise
+        except _HTTPCORE2_ERRORS as exc:  # nothing was sent
+            raise map_httpcore2_error(exc, request) from exc
         read_timeout = timeouts.get("read")
         try:
             if connection.stream is None:
@@ -420,7 +413,10 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
             stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
             extensions={"http_version": b"HTTP/1.1"},
         )
-        if not any(name.lower() == b"content-encoding" for name, _ in headers):
+        for name, _ in headers:
+            if len(name) == 16 and name.lower() == b"content-encoding":
+                break  # httpx decodes it when the content is asked for
+        else:
             preset_content(whole, body)
         return whole
 
