@@ -45,7 +45,8 @@ class Server:
     answers, then closes the connection at once (keep-alive announced all the same);
     ``junk`` → a response that is not HTTP; ``nocontent`` → 204; ``continue`` → ``100
     Continue`` before the answer; ``echo`` → the request body (chunked, decoded) as the answer;
-    ``drip`` → a chunked body whose first chunk comes, then nothing.
+    ``drip`` → a chunked body whose first chunk comes, then nothing; ``eof`` → a body without
+    length or chunks, ended by closing the connection.
     A ``HEAD`` request gets the head of ``len`` only. Request bodies are recorded."""
 
     def __init__(self) -> None:
@@ -83,6 +84,9 @@ class Server:
                 if kind in _CANNED:
                     await stream.send(_CANNED[kind])
                     continue
+                if kind == "eof":
+                    await stream.send(b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n" + body)
+                    return
                 if kind == "drip":
                     await stream.send(
                         b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n"
@@ -234,6 +238,15 @@ async def test_small_http_chunks_already_received_come_out_joined() -> None:
             assert len(pieces) < size // 1024 // 4
             assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 1
+
+
+async def test_body_ended_by_the_close_of_the_connection() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        for _ in range(2):
+            assert (await client.get(f"{base}/eof/300000")).content == b"x" * 300_000
+            assert transport.pool_stats() == {"in_use": 0, "idle": 0}  # not reusable
+        assert server.connections == 2
 
 
 @pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
