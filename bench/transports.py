@@ -174,6 +174,15 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         t = Httpcore2Transport(limits=httpx.Limits(max_connections=100))
         return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
+    async def sdk_h1_transport() -> tuple[
+        Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
+    ]:
+        import httpx
+        from daytona_async._h1_asyncio import H1Transport
+
+        t = H1Transport(limits=httpx.Limits(max_connections=200))
+        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
+
     async def pyqwest() -> tuple[Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]]:
         import httpx
         from pyqwest import HTTPTransport
@@ -213,10 +222,12 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         "httpx-aiohttp AiohttpTransport": httpx_aiohttp,
         "daytona_async AiohttpTransport": sdk_aiohttp_transport,
         "daytona_async Httpcore2Transport": sdk_httpcore2_transport,
+        "daytona_async H1Transport": sdk_h1_transport,
         "pyqwest AsyncPyqwestTransport": pyqwest,
         "raw aiohttp (floor)": raw_aiohttp,
         "SDK get() [httpx backend]": sdk("httpx"),
         "SDK get() [aiohttp backend]": sdk("aiohttp"),
+        "SDK get() [h1 backend]": sdk("h1"),
         "SDK get() [default backend]": sdk(None),
     }
 

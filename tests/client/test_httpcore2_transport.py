@@ -437,7 +437,7 @@ async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str)
     transport = RetryTransport()
     async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
         await client.get(f"{base}/len/1")
-        expected = "httpcore2" if anyio_backend == "trio" else "aiohttp"
+        expected = "httpcore2" if anyio_backend == "trio" else "h1"
         assert transport.backend_name == expected
 
 

@@ -78,8 +78,8 @@ def _transport(backend: str, **policy: object) -> RetryTransport:
 
 
 @pytest.fixture(
-    params=[("asyncio", "aiohttp"), ("asyncio", "httpx"), ("trio", "httpx")],
-    ids=["asyncio-aiohttp", "asyncio-httpx", "trio-httpx"],
+    params=[("asyncio", "aiohttp"), ("asyncio", "httpx"), ("trio", "httpx"), ("asyncio", "h1")],
+    ids=["asyncio-aiohttp", "asyncio-httpx", "trio-httpx", "asyncio-h1"],
 )
 def combo(request: pytest.FixtureRequest) -> tuple[str, str]:
     """(async library, network transport): aiohttp exists under asyncio only."""

@@ -100,10 +100,11 @@ class AsyncDaytona:
             policy applies only if its transport is a :class:`~daytona_async.RetryTransport`.
         limits: ``httpx.Limits`` of the connection pool (default 200 connections).
         transport: the network transport under the SDK's policy (e.g. ``httpx.MockTransport``);
-            default: aiohttp-based under asyncio, httpcore2-based (``_httpcore2``) under trio.
+            default: the SDK's own (``_h1_asyncio``) under asyncio, httpcore2-based
+            (``_httpcore2``) under trio.
         verify: TLS verification as in httpx.
-        backend: force the default transport: ``"aiohttp"`` (asyncio only), ``"httpcore2"``
-            or ``"httpx"`` (httpx's own).
+        backend: force the default transport: ``"h1"`` (the SDK's own, asyncio only),
+            ``"aiohttp"`` (asyncio only), ``"httpcore2"`` or ``"httpx"`` (httpx's own).
 
     Raises:
         ConfigurationError: no credentials, or a JWT without an organization id.
@@ -145,8 +146,10 @@ class AsyncDaytona:
             raise ConfigurationError("max_retries must be >= 0")
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be >= 1 or None")
-        if backend not in (None, "httpx", "aiohttp", "httpcore2"):
-            raise ConfigurationError("backend must be 'aiohttp', 'httpcore2', 'httpx' or None")
+        if backend not in (None, "httpx", "aiohttp", "httpcore2", "h1"):
+            raise ConfigurationError(
+                "backend must be 'h1', 'aiohttp', 'httpcore2', 'httpx' or None"
+            )
         token: str
         if api_key:
             token, self._auth_mode = api_key, "api_key"

@@ -43,8 +43,8 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
   retries); ``info`` logs each retry and its wait. URLs are redacted.
 
 - **backend choice**: the network transport is created on the first request, in the running
-  event loop: under asyncio the SDK's aiohttp transport (measured fastest, see
-  ``bench/transports.py``), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
+  event loop: under asyncio the SDK's own HTTP/1.1 transport (:mod:`._h1_asyncio`, measured
+  fastest, see ``bench/transports.py``; ``"aiohttp"`` stays selectable), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
   httpcore2 connections under an O(1) pool). ``backend=`` forces one (``"httpx"``: httpx's own
   ``AsyncHTTPTransport``); pass ``inner=`` to use your own.
 """
@@ -240,14 +240,15 @@ class RetryTransport(httpx.AsyncBaseTransport):
     an inner transport.
 
     Args:
-        inner: the network transport; ``None`` picks one on the first request (aiohttp under
-            asyncio, httpcore2 under trio), built with ``limits`` and ``verify``.
+        inner: the network transport; ``None`` picks one on the first request (the SDK's own
+            ``h1`` under asyncio, httpcore2 under trio), built with ``limits`` and ``verify``.
         policy: the default :class:`RetryPolicy` (a call may override it).
         max_concurrency: requests in flight client-wide; ``None`` for no limit.
         limits: pool limits for the default inner transports.
         verify: TLS verification for the default inner transports (bool, CA path or SSLContext).
-        backend: force the default inner transport: ``"aiohttp"`` (asyncio only; under trio
-            httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async library).
+        backend: force the default inner transport: ``"h1"`` or ``"aiohttp"`` (asyncio only;
+            under trio httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async
+            library).
     """
 
     def __init__(
@@ -279,7 +280,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             library = sniffio.current_async_library()
         except sniffio.AsyncLibraryNotFoundError:
             library = "asyncio"
-        backend = self._backend or ("aiohttp" if library == "asyncio" else "httpcore2")
+        backend = self._backend or ("h1" if library == "asyncio" else "httpcore2")
         if backend == "aiohttp" and library == "asyncio":
             from ._aiohttp import AiohttpTransport
 
