@@ -23,10 +23,10 @@ __all__ = ["H1Connection", "NetworkStream"]
 
 #: bytes asked for per network read of a response head (and the small body that comes with it)
 READ_SIZE = 64 * 1024
-#: per network read of a response body: a follow stream's reader gets everything one read
-#: brought, so larger reads mean fewer trips through the layers above (log following: 1 KiB
-#: HTTP chunks, 256 per read)
-BODY_READ_SIZE = 256 * 1024
+#: per network read of a streamed response body: its reader gets everything one read brought,
+#: so larger reads mean fewer trips through the layers above (log following: 1 KiB HTTP
+#: chunks, ~1000 per read; 1 MiB reads follow a log ~25 % faster than 256 KiB ones under trio)
+BODY_READ_SIZE = 1024 * 1024
 
 
 class NetworkStream(Protocol):
@@ -143,12 +143,14 @@ class H1Connection:
             else:
                 parser.feed_eof()  # raises: the response is incomplete
 
-    async def receive(self, parser: ResponseParser, timeout: float | None) -> None:
-        """One network read into ``parser`` (the response body goes on)."""
+    async def receive(
+        self, parser: ResponseParser, timeout: float | None, max_bytes: int = BODY_READ_SIZE
+    ) -> None:
+        """One network read (of at most ``max_bytes``) into ``parser``: the body goes on."""
         stream = self.stream
         if stream is None:
             raise httpcore2.ReadError("the connection was closed")
-        data = await stream.read(BODY_READ_SIZE, timeout)
+        data = await stream.read(max_bytes, timeout)
         if data:
             parser.feed(data)
         else:

@@ -46,7 +46,7 @@ import anyio
 import httpcore2
 import httpx
 
-from ._h1_conn import H1Connection
+from ._h1_conn import READ_SIZE, H1Connection
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
@@ -396,7 +396,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
                 # a small body of known size (every JSON answer of the API): read it here and
                 # give the connection back before httpx's stream machinery is involved
                 while not parser.complete:
-                    await connection.receive(parser, read_timeout)
+                    await connection.receive(parser, read_timeout, READ_SIZE)
             body = parser.take_body()
             connection.finish(parser)
         except BaseException as exc:
