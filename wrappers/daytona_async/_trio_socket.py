@@ -7,10 +7,10 @@ and at most one scope do. :class:`TrioSocketStream` has the same ``read``/``writ
 ``get_extra_info`` as httpcore2's stream, over a duplicate of the connection's socket (httpcore2
 opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it makes
 the system call first and waits for the socket (under a cancel scope only if a timeout is set)
-only when it would block, except for the first read after a write, which waits at once (the
-answer cannot be there yet). A write that completes at once does not yield (a read follows it);
-a read that completes at once yields unless the read before it waited, so a fast body cannot
-starve the other tasks (at most every other read goes without a yield).
+only when it would block. A write that completes at once does not yield (a read follows it);
+the first read after a write yields once before trying (at concurrency the answer has often
+arrived by then: no cancel scope, no wait registration); any other read that completes at once
+yields unless the one before it did, so a fast body cannot starve the other tasks.
 
 Trio only (``trio.lowlevel``); TLS connections keep httpcore2's stream.
 """
@@ -48,20 +48,24 @@ class TrioSocketStream:
         sock = self._sock
         try:
             if self._wrote:
+                # the answer to what was just written: let the other tasks run first; at
+                # concurrency it has often arrived by then, which saves the cancel scope and
+                # the wait below
                 self._wrote = False
+                self._waited = True
+                await trio.lowlevel.checkpoint()
+            try:
+                data = sock.recv(max_bytes)
+            except BlockingIOError:
+                pass
             else:
-                try:
-                    data = sock.recv(max_bytes)
-                except BlockingIOError:
-                    pass
+                if self._waited:
+                    # the read yielded already: this one need not
+                    self._waited = False
+                    await trio.lowlevel.checkpoint_if_cancelled()
                 else:
-                    if self._waited:
-                        # the last read waited (a yield): this one need not
-                        self._waited = False
-                        await trio.lowlevel.checkpoint_if_cancelled()
-                    else:
-                        await trio.lowlevel.checkpoint()
-                    return data
+                    await trio.lowlevel.checkpoint()
+                return data
             self._waited = True
             while True:
                 if timeout is None:
