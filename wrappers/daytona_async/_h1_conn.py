@@ -94,6 +94,7 @@ class H1Connection:
         """Send ``request`` and read until its response head is complete (interim 1xx
         responses skipped by the parser). The parser holds the head and any body bytes
         received with it; read the rest with :meth:`receive`, then call :meth:`finish`."""
+        self.sent = False
         stream = self.stream
         if stream is None or self._closed:
             raise httpcore2.ConnectError("the connection is closed")

@@ -46,7 +46,7 @@ import anyio
 import httpcore2
 import httpx
 
-from ._h1_conn import READ_SIZE, H1Connection
+from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
@@ -191,24 +191,27 @@ class _Pool:
         stream: httpcore2.AsyncNetworkStream = await self.network().connect_tcp(
             host, port, timeout=timeout
         )
+        network_stream: NetworkStream = stream
         try:
             if scheme == b"https":
                 sni = request.extensions.get("sni_hostname")
-                stream = await stream.start_tls(
+                network_stream = await stream.start_tls(
                     self.ssl_context, server_hostname=sni or host, timeout=timeout
                 )
+            elif self._trio:
+                from ._trio_socket import TrioSocketStream
+
+                try:
+                    network_stream = TrioSocketStream(stream)
+                except OSError as exc:  # out of file descriptors, say
+                    raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
             if self._closed or connection.is_closed():
                 raise httpcore2.ConnectError("the transport was closed while connecting")
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await stream.aclose()
+                await network_stream.aclose()
             raise
-        if self._trio and scheme == b"http":
-            from ._trio_socket import TrioSocketStream
-
-            connection.attach(TrioSocketStream(stream))
-        else:
-            connection.attach(stream)
+        connection.attach(network_stream)
 
     async def give_back(self, connection: H1Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no
