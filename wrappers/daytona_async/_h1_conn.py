@@ -1,11 +1,13 @@
 """One HTTP/1.1 connection of the httpcore2 transport: the sans-IO core :mod:`._h1_wire` (request
 heads, body framing, the response parser) driven over a network stream.
 
-The stream is httpcore2's (``connect_tcp``, ``start_tls``, then ``read(max_bytes, timeout)`` /
-```write(data, timeout)``). Network failures are httpcore2's exceptions (the transport maps them
-to httpx's); a malformed response is the parser's ``httpx.RemoteProtocolError``. The connection never decides whether it is pooled: it reports
-whether it is idle (its last response read to the end, and the server keeps it open) and whether
-an idle one has expired; the pool does the rest.
+The stream is opened by httpcore2 (``connect_tcp``, ``start_tls``) and read and written through
+``read(max_bytes, timeout)`` / ``write(data, timeout)``: httpcore2's own stream, or under trio
+over plain TCP :class:`._trio_socket.TrioSocketStream`. Network failures are httpcore2's
+exceptions (the transport maps them to httpx's); a malformed response is the parser's
+``httpx.RemoteProtocolError``. The connection never decides whether it is pooled: it reports
+whether it is idle (its last response read to the end, and the server keeps it open) and
+whether an idle one has expired; the pool does the rest.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class H1Connection:
     the end) is never reused: the pool closes it.
     """
 
-    __slots__ = ("_busy", "_closed", "_closed_after", "_expiry", "_idle_since", "sent", "stream")
+    __slots__ = ("_busy", "_closed", "_cut_short", "_expiry", "_idle_since", "sent", "stream")
 
     def __init__(self, keepalive_expiry: float | None) -> None:
         self.stream: NetworkStream | None = None
@@ -58,8 +60,8 @@ class H1Connection:
         self._busy = False
         self._closed = False
         self._idle_since = 0.0
-        # the request was not written whole (the server answered early): never reused
-        self._closed_after = False
+        # the request could not be written whole (the server answered early): never reused
+        self._cut_short = False
         #: whether any byte of the current request may have left (set at its first write)
         self.sent = False
 
@@ -121,7 +123,7 @@ class H1Connection:
                 await stream.write(head, write_timeout)
                 await _write_body(stream, body, framing == "chunked", write_timeout)
         except httpcore2.WriteError:
-            self._closed_after = True
+            self._cut_short = True
             # the server may have answered and closed before reading the whole body (a 413,
             # say): that answer is worth more than the write error; no answer → the error
             try:
@@ -159,7 +161,7 @@ class H1Connection:
 
     def finish(self, parser: ResponseParser) -> None:
         """The response was read to the end: idle again if the server keeps the connection."""
-        if parser.complete and parser.keep_alive and not self._closed_after:
+        if parser.complete and parser.keep_alive and not self._cut_short:
             self._busy = False
             self._idle_since = time.monotonic()
 
