@@ -514,6 +514,37 @@ async def test_https_with_an_untrusted_certificate_is_a_connect_error(
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
+async def test_https_large_bodies_both_ways(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport(verify=ssl.create_default_context(cafile=str(cert)))
+    size = 3 * 1024 * 1024 + 5  # many TLS records, not a multiple of their size
+    async with serving_tls(cert, key) as (server, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            async with client.stream("GET", f"{base}/len/{size}") as response:
+                pieces = [chunk async for chunk in response.aiter_raw()]
+            assert b"".join(pieces) == b"x" * size
+            upload = [b"u" * 1_000_000, b"v" * 2_000_000]
+            echoed = await client.post(f"{base}/echo/0", content=_chunks(*upload))
+            assert echoed.content == b"".join(upload)
+            # a body ended by the close of the connection (TLS close-notify or not)
+            assert (await client.get(f"{base}/eof/100000")).content == b"x" * 100_000
+            assert (await client.get(f"{base}/len/10")).content == b"x" * 10
+        assert server.connections == 2  # the one the "eof" answer closed, and a new one
+
+
+async def test_tls_handshake_that_never_comes_is_a_connect_timeout() -> None:
+    async def silent(stream: ByteStream) -> None:
+        async with stream:
+            await anyio.sleep_forever()  # accepts TCP, never answers the TLS client hello
+
+    transport = Httpcore2Transport()
+    async with serve_loopback(silent) as port, httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectTimeout) as caught:
+            await client.get(f"https://127.0.0.1:{port}/", timeout=httpx.Timeout(5.0, connect=0.2))
+        assert not request_sent(caught.value)
+    assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
 async def test_the_client_accepts_backend_httpcore2(emulator: Any) -> None:
     from daytona_async import AsyncDaytona
 

@@ -8,7 +8,8 @@ leave a connection checked out for good when a request is cancelled at the wrong
 httpcore2 (pydantic's maintained fork of httpcore) fixes the leak, but its pool still scans
 every connection twice per request and its HTTP/1.1 connection runs h11, pure Python: together
 most of a call's CPU under trio. So this module keeps httpcore2 only for opening connections
-(its network backends: ``connect_tcp``, ``start_tls``) and reading/writing their streams; the
+(its network backends: ``connect_tcp``; ``start_tls`` and stream reads/writes under asyncio;
+under trio, reads, writes and TLS go straight to the socket, :mod:`._trio_socket`); the
 HTTP/1.1 exchange is :class:`._h1_conn.H1Connection` (the sans-IO core :mod:`._h1_wire`, llhttp
 through httptools, the one the asyncio transport uses), and the pool is a small one whose every
 operation is O(1): a stack of idle connections per origin and a count of checked-out ones.
@@ -193,18 +194,24 @@ class _Pool:
         )
         network_stream: NetworkStream = stream
         try:
-            if scheme == b"https":
+            if self._trio:
+                # reads and writes straight on the socket, TLS included (see _trio_socket)
+                from ._trio_socket import TrioSocketStream, TrioTLSStream
+
+                try:
+                    network_stream = raw = TrioSocketStream(stream)
+                except OSError as exc:  # out of file descriptors, say
+                    raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
+                if scheme == b"https":
+                    sni = request.extensions.get("sni_hostname")
+                    tls = TrioTLSStream(raw, self.ssl_context, sni or host)
+                    network_stream = tls
+                    await tls.handshake(timeout)
+            elif scheme == b"https":
                 sni = request.extensions.get("sni_hostname")
                 network_stream = await stream.start_tls(
                     self.ssl_context, server_hostname=sni or host, timeout=timeout
                 )
-            elif self._trio:
-                from ._trio_socket import TrioSocketStream
-
-                try:
-                    network_stream = TrioSocketStream(stream)
-                except OSError as exc:  # out of file descriptors, say
-                    raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
             if self._closed or connection.is_closed():
                 raise httpcore2.ConnectError("the transport was closed while connecting")
         except BaseException:
