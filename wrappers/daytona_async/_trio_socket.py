@@ -246,6 +246,10 @@ class TrioTLSStream:
         await self._raw.aclose()
 
     def get_extra_info(self, info: str) -> object:
+        if info == "is_readable":
+            # records received but not read (a close-notify that came with the last bytes of
+            # a response) count as much as bytes still in the socket
+            return self._incoming.pending > 0 or self._raw.get_extra_info(info)
         if info == "ssl_object":
             return self._tls
         return self._raw.get_extra_info(info)
