@@ -13,9 +13,13 @@ moto itself checks no credentials, so its WSGI app is served behind ``_SignedOnl
 request must carry an AWS SigV4 ``Authorization`` header made with a key pair this storage
 issued (the ``secret`` and ``sessionToken`` of a push-access, or the emulator's own pair);
 a push-access pair reaches only ``{bucket}/{organizationId}/*``, as on the service; moto's
-``/moto-api/`` control endpoints are refused. Issued pairs do not expire. Without the check,
-any local user could read or replace build contexts, and with ``--build-run-commands`` run
-code through them.
+``/moto-api/`` control endpoints are refused. Without the check, any local user could read or
+replace build contexts, and with ``--build-run-commands`` run code through them.
+
+A push-access pair expires after :data:`PUSH_ACCESS_TTL` (an hour, as the temporary
+credentials of the service's storage do; then ``ExpiredToken``), and at most
+:data:`MAX_ISSUED` unexpired pairs are kept (the oldest is forgotten first), so that calling
+``push-access`` in a loop cannot grow the emulator's memory without bound.
 """
 
 from __future__ import annotations
@@ -44,6 +48,10 @@ REGION = "us-east-1"
 BUCKET = "daytona"
 # as on S3: a signature older or newer than this is refused (RequestTimeTooSkewed there)
 MAX_CLOCK_SKEW = timedelta(minutes=15)
+#: how long an issued push-access pair is accepted
+PUSH_ACCESS_TTL = timedelta(hours=1)
+#: issued pairs kept at once; issuing one more forgets the oldest
+MAX_ISSUED = 10_000
 
 _AUTHORIZATION = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<key>[^/,\s]+)/(?P<scope>[^,\s]+),\s*"
@@ -67,12 +75,19 @@ class _Refused(Exception):
 
 
 class _Credential:
-    __slots__ = ("prefix", "secret", "session_token")
+    __slots__ = ("expires", "prefix", "secret", "session_token")
 
-    def __init__(self, secret: str, session_token: str | None, prefix: str | None) -> None:
+    def __init__(
+        self,
+        secret: str,
+        session_token: str | None,
+        prefix: str | None,
+        expires: datetime | None,
+    ) -> None:
         self.secret = secret
         self.session_token = session_token
         self.prefix = prefix  # ``bucket/organizationId/``: all the pair may touch, or anything
+        self.expires = expires  # None: the emulator's own pair, for as long as it runs
 
     def __repr__(self) -> str:
         return "_Credential(<redacted>)"
@@ -122,9 +137,26 @@ class _SignedOnly:
         secret: str,
         session_token: str | None = None,
         prefix: str | None = None,
+        ttl: timedelta | None = None,
     ) -> None:
+        """Accept requests signed with this pair (for ``ttl``, or for good when ``None``)."""
+        now = datetime.now(UTC)
+        expires = None if ttl is None else now + ttl
         with self._lock:
-            self._credentials[access_key] = _Credential(secret, session_token, prefix)
+            credentials = self._credentials
+            # forget expired pairs, then the oldest expiring ones beyond the bound (insertion
+            # order is issue order; pairs without expiry are never dropped)
+            for key in [k for k, c in credentials.items() if c.expires and c.expires <= now]:
+                del credentials[key]
+            expiring = [k for k, c in credentials.items() if c.expires is not None]
+            for key in expiring[: max(0, len(expiring) + 1 - MAX_ISSUED)]:
+                del credentials[key]
+            credentials[access_key] = _Credential(secret, session_token, prefix, expires)
+
+    def issued(self) -> int:
+        """How many pairs are accepted now (the emulator's own included)."""
+        with self._lock:
+            return len(self._credentials)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -162,6 +194,8 @@ class _SignedOnly:
             credential = self._credentials.get(match["key"])
         if credential is None:
             raise _Refused("InvalidAccessKeyId")
+        if credential.expires is not None and credential.expires <= datetime.now(UTC):
+            raise _Refused("ExpiredToken", "400 Bad Request")
         scope = match["scope"].split("/")
         amz_date = _header(environ, "x-amz-date") or ""
         payload_hash = _header(environ, "x-amz-content-sha256")
@@ -237,6 +271,11 @@ class ObjectStorage:
         # the emulator's own key pair, for reading contexts back
         self._access_key = f"EMULATOR{secrets.token_hex(6).upper()}"
         self._secret = secrets.token_urlsafe(30)
+        self.push_access_ttl = PUSH_ACCESS_TTL
+
+    def issued(self) -> int:
+        """Key pairs the storage accepts now (0 before it started)."""
+        return 0 if self._auth is None else self._auth.issued()
 
     @property
     def started(self) -> bool:
@@ -285,7 +324,13 @@ class ObjectStorage:
         secret = secrets.token_urlsafe(30)
         session_token = secrets.token_urlsafe(48)
         assert self._auth is not None
-        self._auth.allow(access_key, secret, session_token, f"{self.bucket}/{organization_id}/")
+        self._auth.allow(
+            access_key,
+            secret,
+            session_token,
+            f"{self.bucket}/{organization_id}/",
+            ttl=self.push_access_ttl,
+        )
         return {
             "accessKey": access_key,
             "secret": secret,

@@ -284,3 +284,28 @@ def test_detached_processes_end_with_their_sandbox(box: Any, action: str) -> Non
     finally:
         if not _gone(pid):  # do not leave it behind when the test fails
             psutil.Process(pid).kill()
+
+
+def test_replace_that_would_grow_a_file_without_bound_is_refused(
+    box: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-byte pattern replaced by a long value multiplies the file's size: past the growth
+    bound the file is left as it was and the result says why (EFBIG), instead of spooling
+    without limit on the host's disk."""
+    from daytona_emulator.toolbox import fsio
+
+    monkeypatch.setattr(fsio, "MAX_REPLACE_GROWTH", 64 * 1024)
+    content = b"a" * (3 * 1024 * 1024)  # several 1 MiB chunks: refused mid-way, not at the end
+    c = box.c
+    r = c.post("/files/upload", params={"path": "grow.bin"}, files={"file": ("f", content)})
+    assert r.status_code == 200, r.text
+    r = c.post("/files/replace", json={"files": ["grow.bin"], "pattern": "a", "newValue": "xyz"})
+    assert r.status_code == 200, r.text
+    assert r.json() == [
+        {"file": "grow.bin", "success": False, "error": "open grow.bin: file too large"}
+    ]
+    assert (box.home / "grow.bin").read_bytes() == content
+    # within the bound it still works
+    r = c.post("/files/replace", json={"files": ["grow.bin"], "pattern": "aaaa", "newValue": "b"})
+    assert r.json() == [{"file": "grow.bin", "success": True}]
+    assert (box.home / "grow.bin").read_bytes() == content.replace(b"aaaa", b"b")

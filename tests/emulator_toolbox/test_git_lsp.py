@@ -228,3 +228,31 @@ def test_lsp_python(box: Any, err: Err) -> None:
     assert c.post("/lsp/stop", json=req).status_code == 200
     err(c.post("/lsp/stop", json=req), 500, "error stopping LSP server")
     err(c.get("/lsp/document-symbols", params={**req, "uri": uri}), 400, "server not initialized")
+
+
+def test_git_output_beyond_the_bound_fails_instead_of_being_held(
+    box: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """git's stdout is read up to a bound: a status of a repository with more untracked files
+    than that fails with a clear 400 (git killed) instead of sitting whole in memory; a smaller
+    one still works."""
+    from daytona_emulator.toolbox import git
+
+    repo = box.home / "wide"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    for i in range(2000):
+        (repo / f"untracked-file-with-a-long-name-{i:05d}.txt").write_text("x")
+    c = box.c
+    assert c.get("/git/status", params={"path": "wide"}).status_code == 200
+    monkeypatch.setattr(git, "GIT_MAX_OUTPUT", 16 * 1024)
+    r = c.get("/git/status", params={"path": "wide"})
+    assert r.status_code == 400, r.text
+    assert "output larger than" in r.json()["message"]
+    small = box.home / "small"
+    small.mkdir()
+    _git(small, "init", "-q", "-b", "main")
+    (small / "one.txt").write_text("x")
+    st = c.get("/git/status", params={"path": "small"})
+    assert st.status_code == 200, st.text
+    assert [f["name"] for f in st.json()["fileStatus"]] == ["one.txt"]

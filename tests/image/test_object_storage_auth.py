@@ -183,3 +183,36 @@ def test_issued_credentials_are_scoped_to_their_organization(
     assert _s3(other).get_object(Bucket=bucket, Key=other_key)["Body"].read() == b"probe"
     listed = s3.list_objects_v2(Bucket=bucket, Prefix=f"{ORG}/")
     assert all(o["Key"].startswith(f"{ORG}/") for o in listed["Contents"])
+
+
+def test_an_expired_push_access_is_refused(storage: ObjectStorage) -> None:
+    from datetime import timedelta
+
+    storage.push_access_ttl = timedelta(seconds=-1)  # issued already expired
+    try:
+        stale = storage.push_access(ORG)
+    finally:
+        from daytona_emulator.object_storage import PUSH_ACCESS_TTL
+
+        storage.push_access_ttl = PUSH_ACCESS_TTL
+    with pytest.raises(Exception) as info:
+        _put_probe(stale, "expired")
+    assert _error_code(info.value) == "ExpiredToken"
+    fresh = storage.push_access(ORG)
+    assert _put_probe(fresh, "fresh").endswith("/fresh/context.tar")
+
+
+def test_issued_pairs_are_bounded(storage: ObjectStorage, monkeypatch: pytest.MonkeyPatch) -> None:
+    from daytona_emulator import object_storage
+
+    monkeypatch.setattr(object_storage, "MAX_ISSUED", 5)
+    first = storage.push_access(ORG)
+    for _ in range(20):
+        storage.push_access(ORG)
+    # the five newest push-access pairs, plus the emulator's own (never dropped)
+    assert storage.issued() == 6
+    with pytest.raises(Exception) as info:
+        _put_probe(first, "forgotten")
+    assert _error_code(info.value) == "InvalidAccessKeyId"
+    newest = storage.push_access(ORG)
+    assert _put_probe(newest, "newest").endswith("/newest/context.tar")

@@ -126,6 +126,17 @@ async def test_multibyte_output_byte_identical(sandbox: Any) -> None:
     assert (await cmd2.logs()).encode() == MULTIBYTE_EXPECTED
 
 
+async def test_output_holding_nul_bytes_ends_without_reconnects(sandbox: Any) -> None:
+    # the full log declares 4 bytes, 3 are delivered (NULs are stripped as padding): the end
+    # check counts the log instead of trusting its declared length
+    p = sandbox.process
+    await p.create_session("nul")
+    cmd = await p.start("nul", "printf 'a\\000b\\n'")
+    text = "".join([t async for t in cmd.output(timeout=30)])
+    assert text == "ab\n"
+    assert cmd.stream_stats is not None and cmd.stream_stats.reconnects == 0
+
+
 async def test_run_lines_callback(sandbox: Any) -> None:
     p = sandbox.process
     await p.create_session("lines")

@@ -11,10 +11,13 @@ import anyio.lowlevel
 import httpx
 import pytest
 from daytona_async._streams import (
+    DECODE_PIECE,
+    RECEIVE_EXTENSION,
     FollowOptions,
     FollowStats,
     LineSplitter,
     Utf8Decoder,
+    body_receiver,
     decode_text,
     follow_bytes,
     strip_nul,
@@ -22,6 +25,9 @@ from daytona_async._streams import (
 from daytona_async.errors import APIConnectionError
 
 pytestmark = pytest.mark.anyio
+
+#: read the fake body through its iterator, or through the transport's cancel-safe receive
+RECEIVABLE = pytest.mark.parametrize("receivable", [False, True], ids=["iterator", "receive"])
 
 TEXT = "héllo wörld — 你好，世界 🙂🚀 ok\nline two ✓\n\nlast 𝄞 no newline"
 DATA = TEXT.encode()
@@ -85,6 +91,32 @@ async def test_decode_text_pieces_and_lines(size: int) -> None:
     assert lines == TEXT.split("\n")
 
 
+def test_line_splitter_cr_and_long_line_across_pieces() -> None:
+    s = LineSplitter()
+    assert s.feed("a\r") == []
+    assert s.feed("\nb") == ["a"]
+    for _ in range(1000):
+        assert s.feed("x") == []
+    assert s.feed("\r\n") == ["b" + "x" * 1000]
+    assert s.flush() == []
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2, 3])
+async def test_decode_text_big_chunk_split_inside_characters(shift: int) -> None:
+    # one chunk several decode pieces long, whose piece boundaries fall inside 2-, 3- and
+    # 4-byte characters: the text comes out whole, in pieces, none empty
+    text = "a" * shift + "é你🙂\n" * (3 * DECODE_PIECE // 10)
+    pieces = [t async for t in decode_text(_one(text.encode()))]
+    assert "".join(pieces) == text
+    assert len(pieces) > 2 and all(pieces)
+    lines = [t async for t in decode_text(_one(text.encode()), lines=True)]
+    assert lines == text.split("\n")[:-1]
+
+
 # -- follow_bytes over fake streams ----------------------------------------------------------
 
 
@@ -92,11 +124,12 @@ class FakeLog:
     """A growing log served like the daemon: every connection replays it from the start,
     in NUL-padded messages, and never ends by itself (unless ``end_on_exit``)."""
 
-    def __init__(self, *, end_on_exit: bool = False, msg: int = 16) -> None:
+    def __init__(self, *, end_on_exit: bool = False, msg: int = 16, batch: int = 1) -> None:
         self.data = bytearray()
         self.exited = False
         self.end_on_exit = end_on_exit
         self.msg = msg
+        self.batch = batch  # messages per chunk (a transport that hands over all it buffered)
         self.cut_after: list[int] = []  # per connection: cut after this many raw bytes
         self.connections = 0
         self.changed = anyio.Event()
@@ -116,9 +149,13 @@ class FakeLog:
         sent = 0
         while True:
             if pos < len(self.data):
-                piece = bytes(self.data[pos : pos + self.msg])
-                pos += len(piece)
-                raw = piece + b"\x00" * (self.msg - len(piece))
+                raw = b""
+                for _ in range(self.batch):
+                    piece = bytes(self.data[pos : pos + self.msg])
+                    if not piece:
+                        break
+                    pos += len(piece)
+                    raw += piece + b"\x00" * (self.msg - len(piece))
                 if cut is not None and sent + len(raw) > cut:
                     yield raw[: cut - sent]
                     raise httpx.RemoteProtocolError("peer closed connection")
@@ -135,18 +172,71 @@ class FakeLog:
         self.connections += 1
         return httpx.Response(200, content=self.body(cut))
 
+    async def open_receivable(self) -> httpx.Response:
+        """The same log from a transport that offers a cancel-safe receive (the response's own
+        iterator fails if used)."""
+        cut = self.cut_after[self.connections] if self.connections < len(self.cut_after) else None
+        self.connections += 1
+        pos = sent = 0
+        broken = False
+
+        async def receive() -> bytes:
+            nonlocal pos, sent, broken
+            while True:
+                if broken:
+                    raise httpx.RemoteProtocolError("peer closed connection")
+                if pos < len(self.data):
+                    raw = b""
+                    for _ in range(self.batch):
+                        piece = bytes(self.data[pos : pos + self.msg])
+                        if not piece:
+                            break
+                        pos += len(piece)
+                        raw += piece + b"\x00" * (self.msg - len(piece))
+                    if cut is not None and sent + len(raw) > cut:
+                        broken = True
+                        if cut > sent:
+                            return raw[: cut - sent]
+                        continue
+                    sent += len(raw)
+                    return raw
+                if self.exited and self.end_on_exit:
+                    return b""
+                await self.changed.wait()  # nothing taken yet: cancelling here loses nothing
+
+        async def unused() -> AsyncIterator[bytes]:
+            raise AssertionError("the body iterator was used")
+            yield b""  # pragma: no cover
+
+        return httpx.Response(200, content=unused(), extensions={RECEIVE_EXTENSION: receive})
+
     # the probe
     async def finished(self) -> bool:
         return self.exited
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         return len(self.data)
 
 
-async def _collect(log: FakeLog, stats: FollowStats, **opts: object) -> bytes:
+def test_body_receiver_only_for_an_undecoded_body() -> None:
+    async def receive() -> bytes:
+        return b""
+
+    ext = {RECEIVE_EXTENSION: receive}
+    assert body_receiver(httpx.Response(200, extensions=ext)) is receive
+    plain = httpx.Response(200, headers={"content-encoding": "identity"}, extensions=ext)
+    assert body_receiver(plain) is receive
+    gzipped = httpx.Response(200, headers={"content-encoding": "gzip"}, extensions=ext)
+    assert body_receiver(gzipped) is None  # its bytes need httpx's decoder
+    assert body_receiver(httpx.Response(200)) is None
+
+
+async def _collect(
+    log: FakeLog, stats: FollowStats, receivable: bool = False, **opts: object
+) -> bytes:
     out = bytearray()
     async for chunk in follow_bytes(
-        log.open,
+        log.open_receivable if receivable else log.open,
         log,
         options=FollowOptions(**opts),
         stats=stats,  # type: ignore[arg-type]
@@ -163,14 +253,15 @@ async def _produce(log: FakeLog, data: bytes, pieces: int, delay: float = 0.001)
     log.exit()
 
 
-async def test_follow_ends_promptly_after_exit() -> None:
+@RECEIVABLE
+async def test_follow_ends_promptly_after_exit(receivable: bool) -> None:
     log = FakeLog()
     stats = FollowStats()
     result: list[bytes] = []
     async with anyio.create_task_group() as tg:
 
         async def consume() -> None:
-            result.append(await _collect(log, stats))
+            result.append(await _collect(log, stats, receivable))
 
         tg.start_soon(consume)
         await _produce(log, DATA * 20, 50)
@@ -180,34 +271,60 @@ async def test_follow_ends_promptly_after_exit() -> None:
     assert stats.connections == 1
 
 
-async def test_follow_resumes_without_loss_or_repeat() -> None:
+@RECEIVABLE
+async def test_follow_resumes_without_loss_or_repeat(receivable: bool) -> None:
     log = FakeLog()
     data = bytes(random.Random(3).randbytes(5000)).replace(b"\x00", b"x")
     log.write(data)
     log.exit()
     log.cut_after = [100, 1000, 1001, 3000]
     stats = FollowStats()
-    out = await _collect(log, stats, reconnect_backoff=0.001)
+    out = await _collect(log, stats, receivable, reconnect_backoff=0.001)
     assert out == data
     assert stats.reconnects == 4
     assert stats.connections == 5
 
 
-async def test_follow_gives_up_after_max_reconnects() -> None:
+@RECEIVABLE
+async def test_follow_resumes_big_coalesced_chunks_without_loss_or_repeat(
+    receivable: bool,
+) -> None:
+    # 1 KiB daemon messages handed over 40 at a time, cut inside chunks, inside characters
+    # and inside padding; decoded as text across the resumes
+    log = FakeLog(msg=1024, batch=40)
+    text = "".join(f"{i:05d} é你🙂 {'x' * (i % 37)}\n" for i in range(6000))
+    log.write(text.encode())
+    log.exit()
+    log.cut_after = [5000, 70_001, 70_002, 150_003]
+    stats = FollowStats()
+    source = follow_bytes(
+        log.open_receivable if receivable else log.open,
+        log,
+        options=FollowOptions(reconnect_backoff=0.001),
+        stats=stats,
+    )
+    out = "".join([t async for t in decode_text(source)])
+    assert out == text
+    assert stats.reconnects == 4 and stats.delivered == len(text.encode())
+
+
+@RECEIVABLE
+async def test_follow_gives_up_after_max_reconnects(receivable: bool) -> None:
     log = FakeLog()
     log.write(b"x" * 1000)
     log.exit()
     log.cut_after = [50] * 10
     with pytest.raises(APIConnectionError, match="gave up"):
-        await _collect(log, FollowStats(), max_reconnects=3, reconnect_backoff=0.001)
+        await _collect(log, FollowStats(), receivable, max_reconnects=3, reconnect_backoff=0.001)
 
 
-async def test_follow_stream_that_ends_by_itself() -> None:
+@RECEIVABLE
+async def test_follow_stream_that_ends_by_itself(receivable: bool) -> None:
     log = FakeLog(end_on_exit=True)
     stats = FollowStats()
     async with anyio.create_task_group() as tg:
         tg.start_soon(_produce, log, DATA, 10)
-        out = await _collect(log, stats)
+        out = await _collect(log, stats, receivable)
     assert out == DATA
     assert stats.connections == 1
 

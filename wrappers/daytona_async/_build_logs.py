@@ -85,10 +85,10 @@ class _BuildProbe:
             self.done = await self.is_done()
         return self.done
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         try:
             return await count_endpoint_bytes(
-                self.ctx, self.endpoint, self.resource_id, follow=False
+                self.ctx, self.endpoint, self.resource_id, follow=False, enough=delivered
             )
         except (NotFoundError, BadRequestError):
             return 0  # the build ended without a log

@@ -62,7 +62,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 from urllib.parse import quote
 
-import anyio
 import httpx
 
 from ._deadline import Deadline
@@ -251,7 +250,7 @@ class ClientContext:
         state = RequestState(deadline=dl, policy=policy, stream=stream, head_timeout=head_timeout)
         token = request_state.set(state)
         try:
-            with anyio.CancelScope(deadline=dl.when) as scope:
+            async with dl.bound() as bound:
                 response = await send()
         except DaytonaError:
             raise
@@ -259,7 +258,7 @@ class ClientContext:
             raise_mapped(self.map_exception(exc, dl, state), exc)
         finally:
             request_state.reset(token)
-        if scope.cancelled_caught:
+        if bound.expired:
             raise dl.exceeded()
         return response, state
 

@@ -359,13 +359,18 @@ class _CommandProbe:
     async def finished(self) -> bool:
         return await self.handle._poll() is not None
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         from daytona_api.api.toolbox_process import get_session_command_logs
 
         h = self.handle
         p = h._process
         return await count_endpoint_bytes(
-            p._ctx, get_session_command_logs.asyncio_stream, p.sandbox_id, h.session_id, h.id
+            p._ctx,
+            get_session_command_logs.asyncio_stream,
+            p.sandbox_id,
+            h.session_id,
+            h.id,
+            enough=delivered,
         )
 
 

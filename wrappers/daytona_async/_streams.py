@@ -12,27 +12,40 @@ Why this exists (service-behaviour §6):
   a snapshot's build-log stream never ends at all). :func:`follow_bytes` runs, next to every
   read, a watcher that polls a :class:`FollowProbe` ("is the producer done?") with growing
   intervals (50 ms → 500 ms, reset to 50 ms whenever output arrives); once the producer is
-  done it asks the probe for the total length of the log (non-follow read) and ends as soon as
-  that many bytes were delivered. If the count is not reached within a short idle grace the
-  stream is treated as stalled and re-opened.
+  done it asks the probe for the total length of the log (non-follow read; a declared length
+  not above the bytes delivered settles it without downloading the log again) and ends as
+  soon as that many bytes were delivered. If the count is not reached within a short idle
+  grace the stream is treated as stalled and re-opened.
 - The server replays the log from its start on every connect, so a dropped stream
   (``httpx.RemoteProtocolError``/``ReadError`` mid-body) is re-opened and the bytes already
   delivered are skipped: no loss, no repetition. Re-opens are bounded (``max_reconnects``).
 
 No cancel scope or task group is held across a ``yield``: each read runs in its own short task
 group, so an abandoned iterator (``break`` without ``aclosing``) can be finalised from any task,
-and a cancelled consumer closes the response (its connection leaves the pool) at once.
+and a cancelled consumer closes the response (its connection leaves the pool) at once. That
+task group costs tens of microseconds per read, so the cost per byte depends on how much the
+transport hands over per read (everything it has buffered, ideally). A transport that offers a
+cancel-safe read (:data:`RECEIVE_EXTENSION`) spares it: the read then simply times out when
+the watcher has something to do. Text is decoded in pieces of :data:`DECODE_PIECE` bytes.
 """
 
 from __future__ import annotations
 
 import codecs
+import math
 from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    aclosing,
+    asynccontextmanager,
+    nullcontext,
+)
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import anyio
+import anyio.lowlevel
 import httpx
 
 from ._deadline import Deadline
@@ -44,12 +57,16 @@ if TYPE_CHECKING:
     from ._context import ClientContext
 
 __all__ = [
+    "RECEIVE_EXTENSION",
     "FollowOptions",
     "FollowProbe",
     "FollowStats",
     "LineSplitter",
+    "Receive",
     "Utf8Decoder",
+    "body_receiver",
     "count_endpoint_bytes",
+    "declared_length",
     "decode_text",
     "endpoint_stream",
     "follow_bytes",
@@ -87,47 +104,65 @@ class LineSplitter:
     """Split text fed in arbitrary pieces into whole lines.
 
     Lines are returned without their ``"\\n"`` (and without a ``"\\r"`` before it);
-    :meth:`flush` returns the last, unterminated line if it is not empty.
+    :meth:`flush` returns the last, unterminated line if it is not empty. The pieces of an
+    unfinished line are kept in a list and joined once, so a long line fed in many pieces
+    costs linear time.
     """
 
-    __slots__ = ("_pending",)
+    __slots__ = ("_parts",)
 
     def __init__(self) -> None:
-        self._pending = ""
+        self._parts: list[str] = []
 
     def feed(self, text: str) -> list[str]:
         if "\n" not in text:
-            self._pending += text
+            if text:
+                self._parts.append(text)
             return []
-        data = self._pending + text
-        *lines, self._pending = data.split("\n")
+        lines = text.split("\n")
+        if self._parts:
+            self._parts.append(lines[0])
+            lines[0] = "".join(self._parts)
+        last = lines.pop()
+        self._parts = [last] if last else []
         return [line[:-1] if line.endswith("\r") else line for line in lines]
 
     def flush(self) -> list[str]:
-        rest, self._pending = self._pending, ""
+        rest = "".join(self._parts)
+        self._parts = []
         if rest.endswith("\r"):
             rest = rest[:-1]
         return [rest] if rest else []
+
+
+#: bytes decoded at a time by :func:`decode_text`: a big chunk decoded whole becomes one big
+#: str (2-4 bytes per character once a non-Latin-1 character is in it); its allocation lands
+#: beyond malloc's mmap threshold and is paid in fresh pages every time, which costs more than
+#: the decoding itself, for the caller's own work on that str too. Pieces of this size reuse
+#: warm heap memory.
+DECODE_PIECE = 16 * 1024
 
 
 async def decode_text(
     chunks: AsyncIterable[bytes], *, lines: bool = False
 ) -> AsyncGenerator[str, None]:
     """Decode a byte stream incrementally: yields text pieces as they arrive (never an empty
-    string), or whole lines with ``lines=True``. The source is closed when this ends or is
-    closed."""
+    string; a big chunk comes out as several pieces of at most :data:`DECODE_PIECE` bytes), or
+    whole lines with ``lines=True``. The source is closed when this ends or is closed."""
     decoder = Utf8Decoder()
     splitter = LineSplitter() if lines else None
     source = chunks if isinstance(chunks, AsyncGenerator) else _agen(chunks)
     async with aclosing(source) as stream:
         async for chunk in stream:
-            text = decoder.decode(chunk)
-            if splitter is None:
-                if text:
-                    yield text
-            else:
-                for line in splitter.feed(text):
-                    yield line
+            for start in range(0, len(chunk), DECODE_PIECE):
+                # a slice copies, as the decoder would copy a memoryview's piece anyway
+                text = decoder.decode(chunk[start : start + DECODE_PIECE])
+                if splitter is None:
+                    if text:
+                        yield text
+                else:
+                    for line in splitter.feed(text):
+                        yield line
     tail = decoder.flush()
     if splitter is None:
         if tail:
@@ -204,20 +239,44 @@ async def endpoint_stream(
             await cm.__aexit__(None, None, None)
 
 
+def _unencoded(response: httpx.Response) -> bool:
+    """The body is sent as is (no content encoding for httpx to undo)."""
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() == "identity"
+
+
+def declared_length(response: httpx.Response) -> int | None:
+    """The body length a response declares (``Content-Length`` of an unencoded body), or
+    ``None``."""
+    if not _unencoded(response):
+        return None
+    raw = response.headers.get("content-length")
+    return int(raw) if raw is not None and raw.strip().isdigit() else None
+
+
 async def count_endpoint_bytes(
     ctx: ClientContext,
     endpoint: StreamEndpoint,
     *args: Any,
     deadline: Deadline | None = None,
+    enough: int | None = None,
     **kwargs: Any,
 ) -> int:
     """Send a generated streaming endpoint and count its body's bytes without keeping them
-    (NULs excluded): a full log's length without holding it in memory."""
+    (NULs excluded): a full log's length without holding it in memory.
+
+    ``enough``: bytes the caller already holds. When the response declares a length not above
+    it, that length is returned without reading the body: the NUL-free count can only be
+    smaller, so the caller learns all it needs (it has everything) without a second download
+    of the log."""
     dl = deadline if deadline is not None else Deadline(60.0, "count log bytes")
     total = 0
     async with endpoint_stream(
         ctx, endpoint, *args, deadline=dl, read_timeout=30.0, **kwargs
     ) as response:
+        length = declared_length(response)
+        if enough is not None and length is not None and length <= enough:
+            return length
         with dl.scope():
             async for chunk in response.aiter_bytes():
                 total += len(chunk) - chunk.count(b"\x00")
@@ -234,9 +293,11 @@ class FollowProbe(Protocol):
         """Is the producer done (command exited, build over)? Called with growing intervals."""
         ...
 
-    async def total_bytes(self) -> int | None:
+    async def total_bytes(self, delivered: int) -> int | None:
         """Once finished: the full log's length in bytes, NULs excluded (``None``: unknown —
-        then the stream ends after ``idle_grace`` without output)."""
+        then the stream ends after ``idle_grace`` without output). ``delivered``: the bytes
+        delivered so far; when the log is known to be no longer than that (without counting
+        it), any number not above ``delivered`` is a valid answer."""
         ...
 
 
@@ -288,6 +349,11 @@ class _Follower:
         self.next_poll = now + options.poll_first
         self.last_progress = now
 
+    def _bounded(self) -> AbstractContextManager[object]:
+        """The deadline's scope, or nothing when there is no deadline (a read per step: the
+        cancel scope is measurable there)."""
+        return self.dl.scope() if self.dl.when != math.inf else nullcontext()
+
     def active(self) -> None:
         """Bytes arrived (replayed ones included): the stream is alive."""
         self.last_progress = anyio.current_time()
@@ -317,16 +383,17 @@ class _Follower:
         assert self.probe is not None
         with anyio.CancelScope(shield=True):
             with self.dl.child(self.o.probe_timeout).scope():
-                total = await self.probe.total_bytes()
+                total = await self.probe.total_bytes(self.stats.delivered)
         self.total = total
         self.total_known = True
 
     def drained(self) -> bool:
         return self.total_known and self.total is not None and self.stats.delivered >= self.total
 
-    async def watch(self) -> str:
-        """Run until the iteration should end (``"end"``) or the stream looks stalled
-        (``"stale"``); meant to be cancelled when a read completes first."""
+    async def due(self) -> str | float:
+        """Do what is due now (poll the producer, fetch the log's length); returns the verdict
+        (``"end"``, or ``"stale"``: finished, bytes missing, silent for ``idle_grace``) or the
+        seconds until something is due again."""
         while True:
             if self.finished:
                 if not self.total_known:
@@ -337,19 +404,54 @@ class _Follower:
                 wait = self.last_progress + self.o.idle_grace - anyio.current_time()
                 if wait <= 0:
                     return "end" if self.total is None else "stale"
-                await anyio.sleep(wait)
-                continue
+                return wait
             wait = self.next_poll - anyio.current_time()
             if wait > 0:
-                await anyio.sleep(wait)
-                continue
+                return wait
             await self.poll()
+
+    async def watch(self, done: anyio.Event | None = None) -> str | None:
+        """Run until the iteration should end (``"end"``), the stream looks stalled
+        (``"stale"``) or ``done`` is set (``None``: the pending read completed first)."""
+        while True:
+            if done is not None and done.is_set():
+                return None
+            wait = await self.due()
+            if isinstance(wait, str):
+                return wait
+            if done is None:
+                await anyio.sleep(wait)
+            else:
+                with anyio.move_on_after(wait):
+                    await done.wait()
+
+    async def receive_step(self, receive: Receive) -> tuple[str, Any]:
+        """:meth:`step` over a cancel-safe ``receive``: the read waits at most until the watcher
+        has something to do, in this task (no task per read)."""
+        data: bytes | None = None
+        try:
+            with self._bounded():
+                if self.probe is None:
+                    data = await receive()
+                while data is None:
+                    wait = await self.due()
+                    if isinstance(wait, str):
+                        return wait, None
+                    with anyio.move_on_after(wait):
+                        data = await receive()
+        except STREAM_ERRORS as exc:
+            return "error", exc
+        return ("data", data) if data else ("eof", None)
 
     async def step(self, it: AsyncIterator[bytes]) -> tuple[str, Any]:
         """The next event: ``("data", bytes)``, ``("eof", None)``, ``("error", exc)``,
-        ``("end", None)`` or ``("stale", None)``."""
+        ``("end", None)`` or ``("stale", None)``.
+
+        With a probe, the read runs in a child task while this task watches the producer
+        until the read is done; the watcher cancels the read only to end or re-open the stream.
+        (A read that completes is never cancelled: no cancellation to deliver per chunk.)"""
         if self.probe is None:
-            with self.dl.scope():
+            with self._bounded():
                 try:
                     return "data", await it.__anext__()
                 except StopAsyncIteration:
@@ -357,33 +459,32 @@ class _Follower:
                 except STREAM_ERRORS as exc:
                     return "error", exc
         result: tuple[str, Any] | None = None
-        with unwrap_group(), self.dl.scope():
+        done = anyio.Event()
+
+        async def read() -> None:
+            nonlocal result
+            try:
+                result = ("data", await it.__anext__())
+            except StopAsyncIteration:
+                result = ("eof", None)
+            except STREAM_ERRORS as exc:
+                result = ("error", exc)
+            done.set()
+
+        verdict: str | None = None
+        with unwrap_group(), self._bounded():
             async with anyio.create_task_group() as tg:
-
-                async def read() -> None:
-                    nonlocal result
-                    r: tuple[str, Any]
-                    try:
-                        r = ("data", await it.__anext__())
-                    except StopAsyncIteration:
-                        r = ("eof", None)
-                    except STREAM_ERRORS as exc:
-                        r = ("error", exc)
-                    if result is None:
-                        result = r
-                    tg.cancel_scope.cancel()
-
-                async def watch() -> None:
-                    nonlocal result
-                    verdict = await self.watch()
-                    if result is None:
-                        result = (verdict, None)
-                    tg.cancel_scope.cancel()
-
                 tg.start_soon(read)
-                tg.start_soon(watch)
-        assert result is not None
-        return result
+                # let the read run first: data already buffered completes it without a timer
+                await anyio.lowlevel.checkpoint()
+                if result is None:
+                    verdict = await self.watch(done)
+                    if result is None:
+                        tg.cancel_scope.cancel()
+        if result is not None:  # a read that completed wins over a verdict of the same moment
+            return result
+        assert verdict is not None
+        return verdict, None
 
     async def complete_after_eof(self) -> bool:
         """The server ended the stream cleanly: is the log complete?"""
@@ -397,6 +498,24 @@ class _Follower:
             if not self.total_known:
                 await self.fetch_total()
         return self.total is None or self.stats.delivered >= self.total
+
+
+#: a cancel-safe read of a response body: the bytes buffered (waiting for some when there are
+#: none), ``b""`` at the end of the body; cancelled while it waits, it loses nothing
+Receive = Callable[[], Awaitable[bytes]]
+
+#: the key under which a transport may offer :data:`Receive` in ``response.extensions``: a
+#: followed log is then read with a timeout per read instead of a task per read
+RECEIVE_EXTENSION = "daytona_async.receive"
+
+
+def body_receiver(response: httpx.Response) -> Receive | None:
+    """The transport's cancel-safe :data:`Receive` for this response's raw body, if it offers
+    one and the body needs no decoding (no content encoding)."""
+    receive = response.extensions.get(RECEIVE_EXTENSION)
+    if not callable(receive) or not _unencoded(response):
+        return None
+    return cast(Receive, receive)
 
 
 #: how :func:`follow_bytes` (re-)opens its stream: a coroutine giving the response (closed with
@@ -506,9 +625,14 @@ async def follow_bytes(
             kind = "eof"
             skip = st.delivered
             try:
-                it = response.aiter_bytes()
+                receive = body_receiver(response)
+                it = response.aiter_bytes() if receive is None else None
                 while True:
-                    kind, value = await f.step(it)
+                    if receive is not None:
+                        kind, value = await f.receive_step(receive)
+                    else:
+                        assert it is not None
+                        kind, value = await f.step(it)
                     if kind == "data":
                         f.active()
                         chunk: bytes = strip_nul(value) if o.strip_nul else value

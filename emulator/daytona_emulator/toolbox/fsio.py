@@ -110,21 +110,30 @@ def iter_tree(host: Path, shown_root: str, deadline: WalkDeadline) -> Iterator[t
             stack.append(entries(path, shown))
 
 
+#: how much bigger ``files/replace`` may make a file
+MAX_REPLACE_GROWTH = 256 * 1024 * 1024
+
+
 def replace_in_file(host: Path, old: bytes, new: bytes) -> None:
     """Every non-overlapping ``old`` in the file replaced by ``new``, left to right (what
     ``bytes.replace`` does), with memory bounded by the chunk size: the daemon reads the whole
     file, which in the emulator would put a sandbox's largest file in the host process.
 
     The result is spooled to an anonymous temporary file and copied back in place (the inode,
-    its mode and its hard links stay); an unchanged file is not written at all.
+    its mode and its hard links stay); an unchanged file is not written at all. A result larger
+    than the file plus :data:`MAX_REPLACE_GROWTH` is refused (``EFBIG``, the file unchanged):
+    a one-byte pattern replaced by a long value could otherwise fill the host's disk.
     """
     if not old:
         raise ValueError("the pattern must not be empty")
     keep = len(old) - 1  # a match may start in the last `keep` bytes and end in the next chunk
     changed = False
     with open_regular(host) as src, tempfile.TemporaryFile() as spool:
+        limit = os.fstat(src.fileno()).st_size + MAX_REPLACE_GROWTH
         carry = b""
         while chunk := src.read(_CHUNK):
+            if spool.tell() > limit:
+                raise OSError(errno.EFBIG, "file too large")
             buf = carry + chunk
             cut = len(buf) - keep  # every match starting before `cut` lies wholly in `buf`
             pos = 0
@@ -137,6 +146,8 @@ def replace_in_file(host: Path, old: bytes, new: bytes) -> None:
             spool.write(buf[pos:end])
             carry = buf[end:]
         spool.write(carry)
+        if spool.tell() > limit:
+            raise OSError(errno.EFBIG, "file too large")
         if not changed:
             return
         spool.seek(0)

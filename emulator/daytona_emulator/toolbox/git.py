@@ -29,6 +29,31 @@ from .state import Sandbox, Toolbox
 __all__ = ["STATUS_WORDS", "GitApi", "parse_status"]
 
 GIT_TIMEOUT = 300.0
+#: git's stdout the emulator holds for one request (a status or log of a huge repository would
+#: otherwise sit whole in its memory); beyond it the command is killed and the request fails
+GIT_MAX_OUTPUT = 64 * 1024 * 1024
+#: git's stderr kept (only its message is ever shown)
+GIT_MAX_STDERR = 1024 * 1024
+
+
+class _OutputTooLarge(Exception):
+    pass
+
+
+async def _read_capped(stream: asyncio.StreamReader | None, cap: int, strict: bool) -> bytes:
+    """Everything ``stream`` gives, up to ``cap`` bytes: beyond it, ``_OutputTooLarge``
+    (``strict``) or the rest read and dropped (stderr: only its start is ever shown)."""
+    buf = bytearray()
+    if stream is None:
+        return b""
+    while chunk := await stream.read(256 * 1024):
+        if len(buf) + len(chunk) > cap:
+            if strict:
+                raise _OutputTooLarge
+            chunk = chunk[: cap - len(buf)]
+        buf += chunk
+    return bytes(buf)
+
 
 STATUS_WORDS = {
     ".": "Unmodified",
@@ -156,12 +181,38 @@ class Git:
             raise Fail(LIMIT_STATUS, str(exc)) from None
         except OSError as exc:
             raise Fail(400, f"git: {exc.strerror}") from None
+
+        async def feed() -> None:
+            if proc.stdin is None:
+                return
+            try:
+                if stdin:
+                    proc.stdin.write(stdin)
+                    await proc.stdin.drain()
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # git exited without reading it all: its status says why
+            finally:
+                proc.stdin.close()
+
+        async def talk() -> tuple[bytes, bytes]:
+            _, out, err = await asyncio.gather(
+                feed(),
+                _read_capped(proc.stdout, GIT_MAX_OUTPUT, strict=True),
+                _read_capped(proc.stderr, GIT_MAX_STDERR, strict=False),
+            )
+            await proc.wait()
+            return out, err
+
         try:
-            out, err = await asyncio.wait_for(proc.communicate(stdin), limit_s)
+            out, err = await asyncio.wait_for(talk(), limit_s)
         except TimeoutError:
             ProcessTracker.kill_group(proc)
             await proc.wait()
             raise Fail(400, "git: timed out") from None
+        except _OutputTooLarge:
+            ProcessTracker.kill_group(proc)
+            await proc.wait()
+            raise Fail(400, f"git: output larger than {GIT_MAX_OUTPUT} bytes") from None
         except BaseException:
             ProcessTracker.kill_group(proc)
             raise

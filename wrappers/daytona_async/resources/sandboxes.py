@@ -12,6 +12,11 @@ from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import anyio
 
+# imported here, not in the method: this module is itself imported on first use, and a typed
+# GET is the SDK's most frequent call (a function-level import costs a lookup per call)
+from daytona_api.api.sandbox import get_sandbox as _get_sandbox
+from daytona_api.models.sandbox import Sandbox as _Sandbox
+
 from .._create_once import CreateAttempt, create_once, lookup_first_policy
 from .._deadline import Deadline
 from .._logging import logger
@@ -136,11 +141,10 @@ class Sandboxes(Resource):
 
     async def get(self, sandbox_id: str, *, timeout: float | None = None) -> AsyncSandbox:
         """The sandbox with this id (also a destroyed one). ``NotFoundError`` if unknown."""
-        from daytona_api.api.sandbox import get_sandbox
-        from daytona_api.models import Sandbox
-
         validate_id(sandbox_id, "sandbox id")
-        data = await self._ctx.call_parsed(get_sandbox, sandbox_id, expect=Sandbox, timeout=timeout)
+        data = await self._ctx.call_parsed(
+            _get_sandbox, sandbox_id, expect=_Sandbox, timeout=timeout
+        )
         return AsyncSandbox(self._ctx, data)
 
     async def list(
