@@ -21,6 +21,7 @@ from anyio.abc import ByteStream
 from anyio.streams.tls import TLSListener
 from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
+from daytona_async._streams import RECEIVE_EXTENSION
 from daytona_async._transport import RetryPolicy, RetryTransport
 from daytona_async._wire import request_sent
 
@@ -45,8 +46,9 @@ class Server:
     answers, then closes the connection at once (keep-alive announced all the same);
     ``junk`` → a response that is not HTTP; ``nocontent`` → 204; ``continue`` → ``100
     Continue`` before the answer; ``echo`` → the request body (chunked, decoded) as the answer;
-    ``drip`` → a chunked body whose first chunk comes, then nothing; ``eof`` → a body without
-    length or chunks, ended by closing the connection.
+    ``drip`` → a chunked body whose first chunk comes, then nothing; ``step`` → the same, then
+    the rest once ``go`` is set; ``eof`` → a body without length or chunks, ended by closing
+    the connection.
     A ``HEAD`` request gets the head of ``len`` only. Request bodies are recorded."""
 
     def __init__(self) -> None:
@@ -55,6 +57,7 @@ class Server:
         self.hanging = 0
         self.closed = 0
         self.bodies: list[bytes] = []
+        self.go = anyio.Event()
 
     async def handle(self, stream: ByteStream) -> None:
         self.connections += 1
@@ -83,6 +86,13 @@ class Server:
                     continue
                 if kind in _CANNED:
                     await stream.send(_CANNED[kind])
+                    continue
+                if kind == "step":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+                    )
+                    await self.go.wait()
+                    await stream.send(b"6\r\nsecond\r\n0\r\n\r\n")
                     continue
                 if kind == "eof":
                     await stream.send(b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n" + body)
@@ -431,6 +441,29 @@ async def test_closing_the_transport_ends_a_streaming_response_with_a_read_error
                 await transport.aclose()
             assert len(failures) == 1
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_the_offered_receive_loses_nothing_when_cancelled() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/step/0") as response:
+            receive = response.extensions[RECEIVE_EXTENSION]
+            assert await receive() == b"first"
+            with anyio.CancelScope() as scope:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(receive)  # waits for bytes that do not come yet
+                    await anyio.wait_all_tasks_blocked()
+                    scope.cancel()
+            server.go.set()
+            await anyio.wait_all_tasks_blocked()  # the rest sits in the client's socket
+            with anyio.CancelScope() as scope:
+                scope.cancel()
+                await receive()  # cancelled before it takes anything
+            assert await receive() == b"second"
+            assert await receive() == b""
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}  # given back at the end
+        assert (await client.get(f"{base}/len/2")).content == b"xx"
+        assert server.connections == 1
 
 
 async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str) -> None:

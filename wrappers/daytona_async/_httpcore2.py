@@ -50,6 +50,7 @@ import httpx
 from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
+from ._streams import RECEIVE_EXTENSION
 from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
@@ -344,6 +345,27 @@ class _BodyStream(httpx.AsyncByteStream):
             raise failure from exc
         await self.aclose()
 
+    async def receive(self) -> bytes:
+        """The body bytes received so far, waiting for some when there are none; ``b""`` at
+        the end. Cancel-safe (offered to the log follower as ``RECEIVE_EXTENSION``): cancelled
+        while it waits, it has taken nothing from the connection."""
+        connection, parser = self._connection, self._parser
+        try:
+            data = parser.take_body()
+            while not data and not parser.complete:
+                await connection.receive(parser, self._timeout)
+                data = parser.take_body()
+            if data:
+                return data
+            connection.finish(parser)
+        except _BODY_ERRORS as exc:
+            failure = _failed(exc, self._request, connection)
+            if failure is exc:
+                raise
+            raise failure from exc
+        await self.aclose()
+        return b""
+
     async def aclose(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
@@ -397,11 +419,15 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
             if not parser.complete:
                 length = parser.content_length
                 if length is None or length > _READ_WHOLE_MAX:
+                    body_stream = _BodyStream(connection, parser, request, pool, key, read_timeout)
                     return httpx.Response(
                         status_code=parser.status,
                         headers=parser.headers,
-                        stream=_BodyStream(connection, parser, request, pool, key, read_timeout),
-                        extensions={"http_version": b"HTTP/1.1"},
+                        stream=body_stream,
+                        extensions={
+                            "http_version": b"HTTP/1.1",
+                            RECEIVE_EXTENSION: body_stream.receive,
+                        },
                     )
                 # a small body of known size (every JSON answer of the API): read it here and
                 # give the connection back before httpx's stream machinery is involved

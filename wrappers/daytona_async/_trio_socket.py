@@ -8,9 +8,10 @@ and at most one scope do. :class:`TrioSocketStream` has the same ``read``/``writ
 opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it makes
 the system call first and waits for the socket (under a cancel scope only if a timeout is set)
 only when it would block. A write that completes at once does not yield (a read follows it);
-the first read after a write yields once before trying (at concurrency the answer has often
-arrived by then: no cancel scope, no wait registration); any other read that completes at once
-yields unless the one before it did, so a fast body cannot starve the other tasks.
+a read yields before its system call (after a write, at concurrency, the answer has often
+arrived by then: no cancel scope, no wait registration) unless the read before it waited, so
+a fast body cannot starve the other tasks; and it is cancel-safe (no checkpoint after the bytes
+were taken), as the log follower's receive needs.
 
 :class:`TrioTLSStream` does TLS over it (``ssl.SSLObject`` on memory buffers, the handshake
 included) instead of ``trio.SSLStream``. Trio only (``trio.lowlevel``).
@@ -33,7 +34,7 @@ _GONE = (OSError, trio.ClosedResourceError, trio.BrokenResourceError)
 class TrioSocketStream:
     """A plain TCP connection opened by httpcore2's trio backend, read and written directly."""
 
-    __slots__ = ("_closed", "_outer", "_sock", "_waited", "_wrote")
+    __slots__ = ("_closed", "_outer", "_sock", "_waited")
 
     def __init__(self, outer: httpcore2.AsyncNetworkStream) -> None:
         trio_socket = outer.get_extra_info("socket")
@@ -43,31 +44,25 @@ class TrioSocketStream:
         self._sock = socket.fromfd(trio_socket.fileno(), trio_socket.family, trio_socket.type)
         self._sock.setblocking(False)
         self._closed = False
-        self._wrote = False
         self._waited = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """At most ``max_bytes`` (``b""``: the peer closed). Cancel-safe: every checkpoint comes
+        before the system call that takes the bytes, so a cancelled read has read nothing."""
         sock = self._sock
         try:
-            if self._wrote:
-                # the answer to what was just written: let the other tasks run first; at
-                # concurrency it has often arrived by then, which saves the cancel scope and
-                # the wait below
-                self._wrote = False
-                self._waited = True
+            if self._waited:
+                # the last read waited for the socket (a yield): this one need not
+                self._waited = False
+                await trio.lowlevel.checkpoint_if_cancelled()
+            else:
+                # after a write: let the other tasks run first; at concurrency the answer has
+                # often arrived by then, which saves the cancel scope and the wait below
                 await trio.lowlevel.checkpoint()
             try:
-                data = sock.recv(max_bytes)
+                return sock.recv(max_bytes)
             except BlockingIOError:
                 pass
-            else:
-                if self._waited:
-                    # the read yielded already: this one need not
-                    self._waited = False
-                    await trio.lowlevel.checkpoint_if_cancelled()
-                else:
-                    await trio.lowlevel.checkpoint()
-                return data
             self._waited = True
             while True:
                 if timeout is None:
@@ -89,7 +84,7 @@ class TrioSocketStream:
         sock = self._sock
         view = memoryview(buffer)
         await trio.lowlevel.checkpoint_if_cancelled()
-        self._wrote = True
+        self._waited = False
         try:
             while view:
                 try:
