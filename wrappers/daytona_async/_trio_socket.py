@@ -19,6 +19,7 @@ included) instead of ``trio.SSLStream``. Trio only (``trio.lowlevel``).
 
 from __future__ import annotations
 
+import math
 import socket
 import ssl
 
@@ -162,28 +163,33 @@ class TrioTLSStream:
         )
 
     async def handshake(self, timeout: float | None) -> None:
-        """The TLS handshake; failures are httpcore2's ``ConnectError`` / ``ConnectTimeout``
-        (nothing of a request was sent)."""
+        """The TLS handshake, within ``timeout`` seconds in all; failures are httpcore2's
+        ``ConnectError`` / ``ConnectTimeout`` (nothing of a request was sent)."""
+        deadline = trio.current_time() + timeout if timeout is not None else math.inf
+        with trio.CancelScope(deadline=deadline) as scope:
+            try:
+                await self._handshake()
+            except (httpcore2.ReadError, httpcore2.WriteError, ssl.SSLError) as exc:
+                raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
+        if scope.cancelled_caught:
+            raise httpcore2.ConnectTimeout(f"no TLS handshake within {timeout:g} s")
+
+    async def _handshake(self) -> None:
         tls = self._tls
-        try:
-            while True:
-                try:
-                    tls.do_handshake()
-                except ssl.SSLWantReadError:
-                    await self._flush(timeout)
-                    data = await self._raw.read(64 * 1024, timeout)
-                    if not data:
-                        raise httpcore2.ConnectError(
-                            "the server closed the connection during the TLS handshake"
-                        ) from None
-                    self._incoming.write(data)
-                else:
-                    await self._flush(timeout)
-                    return
-        except (httpcore2.ReadTimeout, httpcore2.WriteTimeout) as exc:
-            raise httpcore2.ConnectTimeout(str(exc)) from exc
-        except (httpcore2.ReadError, httpcore2.WriteError, ssl.SSLError) as exc:
-            raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
+        while True:
+            try:
+                tls.do_handshake()
+            except ssl.SSLWantReadError:
+                await self._flush(None)
+                data = await self._raw.read(64 * 1024, None)
+                if not data:
+                    raise httpcore2.ConnectError(
+                        "the server closed the connection during the TLS handshake"
+                    ) from None
+                self._incoming.write(data)
+            else:
+                await self._flush(None)
+                return
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         tls = self._tls
