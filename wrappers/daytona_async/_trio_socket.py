@@ -7,11 +7,12 @@ and at most one scope do. :class:`TrioSocketStream` has the same ``read``/``writ
 ``get_extra_info`` as httpcore2's stream, over a duplicate of the connection's socket (httpcore2
 opened it; ``socket.fromfd`` is the public way to a non-blocking stdlib socket of it): it makes
 the system call first and waits for the socket (under a cancel scope only if a timeout is set)
-only when it would block. A write that completes at once does not yield (a read follows it);
-a read yields before its system call (after a write, at concurrency, the answer has often
-arrived by then: no cancel scope, no wait registration) unless the read before it waited, so
-a fast body cannot starve the other tasks; and it is cancel-safe (no checkpoint after the bytes
-were taken), as the log follower's receive needs.
+only when it would block. Yields are placed so that each request costs one scheduler round and
+no long run of reads or writes starves the other tasks: a request head's write that completes at
+once does not yield (a read follows), the further pieces of a body do; a read yields before its
+system call (after a write, at concurrency, the answer has often arrived by then: no cancel
+scope, no wait registration) unless the read before it waited. Reads are cancel-safe (no
+checkpoint after the bytes were taken), as the log follower's receive needs.
 
 :class:`TrioTLSStream` does TLS over it (``ssl.SSLObject`` on memory buffers, the handshake
 included) instead of ``trio.SSLStream``. Trio only (``trio.lowlevel``).
@@ -35,7 +36,7 @@ _GONE = (OSError, trio.ClosedResourceError, trio.BrokenResourceError)
 class TrioSocketStream:
     """A plain TCP connection opened by httpcore2's trio backend, read and written directly."""
 
-    __slots__ = ("_closed", "_outer", "_sock", "_waited")
+    __slots__ = ("_closed", "_outer", "_sock", "_waited", "_writing")
 
     def __init__(self, outer: httpcore2.AsyncNetworkStream) -> None:
         trio_socket = outer.get_extra_info("socket")
@@ -46,11 +47,13 @@ class TrioSocketStream:
         self._sock.setblocking(False)
         self._closed = False
         self._waited = False
+        self._writing = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         """At most ``max_bytes`` (``b""``: the peer closed). Cancel-safe: every checkpoint comes
         before the system call that takes the bytes, so a cancelled read has read nothing."""
         sock = self._sock
+        self._writing = False
         try:
             if self._waited:
                 # the last read waited for the socket (a yield): this one need not
@@ -84,13 +87,20 @@ class TrioSocketStream:
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         sock = self._sock
         view = memoryview(buffer)
-        await trio.lowlevel.checkpoint_if_cancelled()
+        if self._writing:
+            # one more piece of a body written without waiting: yield, so that an upload to a
+            # fast server does not starve the other tasks (a request head does not yield)
+            await trio.lowlevel.checkpoint()
+        else:
+            await trio.lowlevel.checkpoint_if_cancelled()
+        self._writing = True
         self._waited = False
         try:
             while view:
                 try:
                     sent = sock.send(view)
                 except BlockingIOError:
+                    self._writing = False  # the wait below yields
                     if timeout is None:
                         await trio.lowlevel.wait_writable(sock)
                     else:
