@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from anyio.abc import ByteStream
@@ -376,6 +377,34 @@ async def test_streamed_request_body_is_sent_chunked() -> None:
         # the connection carries the next request
         assert (await client.post(f"{base}/echo/0", content=_chunks(b"z"))).content == b"z"
         assert server.connections == 1
+
+
+async def test_a_request_body_written_without_waiting_lets_other_tasks_run() -> None:
+    # a body small enough for the socket buffers never makes the writes wait: the other tasks
+    # must still get turns between its pieces
+    ticks = 0
+    seen: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await anyio.lowlevel.checkpoint()
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(8):
+            seen.append(ticks)
+            yield b"b" * 4096  # no await of its own
+
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        await client.get(f"{base}/len/1")  # the connection is open and idle
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(ticker)
+            response = await client.post(f"{base}/echo/0", content=body())
+            tg.cancel_scope.cancel()
+        assert response.content == b"b" * 4096 * 8
+        assert seen[-1] > seen[0]
 
 
 async def test_malformed_response_is_a_remote_protocol_error_counted_as_sent() -> None:
