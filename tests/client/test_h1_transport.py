@@ -264,6 +264,38 @@ async def test_closing_the_transport_ends_a_streaming_response() -> None:
                 while True:
                     await anext(chunks)
             assert request_sent(caught.value)
+            # the failed body gave its connection back; closing the response does not again
+            assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+        # a transport closed is opened again by its next request (as the aiohttp one)
+        async with httpx.AsyncClient(transport=transport) as again:
+            assert (await again.get(f"{base}/len/3")).content == b"xxx"
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def test_closing_the_transport_ends_requests_in_flight_and_waiting() -> None:
+    transport = H1Transport(limits=httpx.Limits(max_connections=1))
+    errors: list[Exception] = []
+
+    async def get(client: httpx.AsyncClient) -> None:
+        try:
+            await client.get(f"{base}/hang/0")
+        except httpx.TransportError as exc:
+            errors.append(exc)
+
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(get, client)
+            await wait_for(lambda: server.hanging == 1, "the request on the wire")
+            tg.start_soon(get, client)  # waits for the one slot
+            pool = transport._pool
+            assert pool is not None
+            await wait_for(lambda: len(pool._waiters) == 1, "a waiter")
+            await transport.aclose()
+        on_the_wire, waiting = errors
+        # the first was sent (its outcome is unknown), the second never left
+        assert isinstance(on_the_wire, httpx.ReadError) and request_sent(on_the_wire)
+        assert isinstance(waiting, httpx.ConnectError) and not request_sent(waiting)
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 

@@ -157,7 +157,7 @@ class H1Transport(httpx.AsyncBaseTransport):
 
     def _get_pool(self) -> Pool:
         pool = self._pool
-        if pool is None:
+        if pool is None or pool.closed:  # (a new one after aclose(), as aiohttp's session)
             pool = self._pool = Pool(
                 self._limits, self._verify, KEEPALIVE_EXPIRY, asyncio.get_running_loop()
             )
@@ -178,6 +178,8 @@ class H1Transport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(
                 f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
             )
+        if not url.raw_host:
+            raise httpx.UnsupportedProtocol("Request URL has no host.", request=request)
         key: PoolKey = (scheme, url.raw_host, port)
         head = request_head(request)  # a header that cannot be sent fails here, unsent
         connect_timeout, read_timeout, write_timeout, pool_timeout = _timeouts(request)
@@ -189,6 +191,10 @@ class H1Transport(httpx.AsyncBaseTransport):
             raise
         connection: Connection | None = None
         try:
+            if pool.closed:  # closed while this request waited for a slot
+                error = httpx.ConnectError("the client was closed", request=request)
+                mark_sent(error, False)
+                raise error
             connection = pool.take_idle(key)
             if connection is None:
                 connection = await pool.connect(
@@ -261,8 +267,10 @@ class H1Transport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
+        pool = self._pool
+        if pool is not None and not pool.closed:
+            # the pool stays (pool_stats() counts the responses still streaming until they
+            # are closed); the next request makes a new one
             pool.close(_client_closed)
             # let the transports run their close callbacks (connection_lost)
             await asyncio.sleep(0)

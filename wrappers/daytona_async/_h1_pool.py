@@ -237,6 +237,8 @@ class Pool:
         # connections handed out: closing the pool ends them (and their readers) at once
         self.checked_out: set[Connection] = set()
         self._sweeper: asyncio.TimerHandle | None = None
+        #: closed by the transport: hands out no connection, keeps none
+        self.closed = False
 
     # -- slots ---------------------------------------------------------------------------
 
@@ -353,7 +355,7 @@ class Pool:
         """Return a checked-out connection with its slot: kept idle if it is reusable, else
         closed. Called exactly once per check-out, with no await before the bookkeeping."""
         self.checked_out.discard(connection)
-        if connection.reusable:
+        if connection.reusable and not self.closed:
             connection.parser = None
             connection.idle_since = self._loop.time()
             stack = self._idle.get(connection.key)
@@ -396,6 +398,7 @@ class Pool:
     def close(self, error: Callable[[], httpx.TransportError]) -> None:
         """Close every idle connection, and end the checked-out ones with ``error()`` (their
         readers raise it and give them back)."""
+        self.closed = True
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None
