@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from anyio.abc import ByteStream
 from anyio.streams.tls import TLSListener
 from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._httpcore2 import Httpcore2Transport
+from daytona_async._streams import RECEIVE_EXTENSION
 from daytona_async._transport import RetryPolicy, RetryTransport
+from daytona_async._wire import request_sent
 
 from .loopback import read_request, request_target, serve_loopback
 
@@ -40,12 +43,22 @@ class Server:
     daemon's logs);
     ``cut`` → announces ``size`` bytes, sends half, closes; ``hang`` → never answers;
     ``once`` → answers, then closes the connection when the next request arrives on it
-    without answering (a keep-alive connection the server had closed as idle)."""
+    without answering (a keep-alive connection the server had closed as idle); ``bye`` →
+    answers, then closes the connection at once (keep-alive announced all the same);
+    ``junk`` → a response that is not HTTP; ``nocontent`` → 204; ``continue`` → ``100
+    Continue`` before the answer; ``echo`` → the request body (chunked, decoded) as the answer;
+    ``drip`` → a chunked body whose first chunk comes, then nothing; ``step`` → the same, then
+    the rest once ``go`` is set; ``eof`` → a body without length or chunks, ended by closing
+    the connection.
+    A ``HEAD`` request gets the head of ``len`` only. Request bodies are recorded."""
 
     def __init__(self) -> None:
         self.connections = 0
         self.requests = 0
         self.hanging = 0
+        self.closed = 0
+        self.bodies: list[bytes] = []
+        self.go = anyio.Event()
 
     async def handle(self, stream: ByteStream) -> None:
         self.connections += 1
@@ -67,6 +80,35 @@ class Server:
                     return
                 _, kind, size_text = request_target(head).split("/")
                 body = b"x" * int(size_text)
+                if b"\r\ntransfer-encoding: chunked" in head.lower():
+                    self.bodies.append(await read_chunked(stream, buf))
+                if head.startswith(b"HEAD "):
+                    await stream.send(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n" % len(body))
+                    continue
+                if kind in _CANNED:
+                    await stream.send(_CANNED[kind])
+                    continue
+                if kind == "step":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+                    )
+                    await self.go.wait()
+                    await stream.send(b"6\r\nsecond\r\n0\r\n\r\n")
+                    continue
+                if kind == "eof":
+                    await stream.send(b"HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n" + body)
+                    return
+                if kind == "drip":
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n"
+                    )
+                    await anyio.sleep_forever()
+                if kind == "echo":
+                    echoed = self.bodies[-1]
+                    await stream.send(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(echoed), echoed)
+                    )
+                    continue
                 if kind == "hang":
                     self.hanging += 1
                     await anyio.sleep_forever()
@@ -99,6 +141,34 @@ class Server:
                     return
                 await stream.send(body)
                 close_next = kind == "once"
+                if kind == "bye":
+                    await stream.aclose()
+                    self.closed += 1
+                    return
+
+
+_CANNED = {
+    "junk": b"SMTP ready\r\n\r\n",
+    "nocontent": b"HTTP/1.1 204 No Content\r\n\r\n",
+    "continue": b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc",
+}
+
+
+async def read_chunked(stream: ByteStream, buf: bytearray) -> bytes:
+    """A chunked request body that follows the head just read (``buf`` holds what was read
+    past it, and keeps what follows the body)."""
+    body = bytearray()
+    while True:
+        while b"\r\n" not in buf:
+            buf += await stream.receive()
+        size_line, _, rest = bytes(buf).partition(b"\r\n")
+        size = int(size_line, 16)
+        while len(rest) < size + 2:
+            rest += await stream.receive()
+        body += rest[:size]
+        buf[:] = rest[size + 2 :]
+        if size == 0:
+            return bytes(body)
 
 
 @asynccontextmanager
@@ -179,6 +249,15 @@ async def test_small_http_chunks_already_received_come_out_joined() -> None:
             assert len(pieces) < size // 1024 // 4
             assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 1
+
+
+async def test_body_ended_by_the_close_of_the_connection() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        for _ in range(2):
+            assert (await client.get(f"{base}/eof/300000")).content == b"x" * 300_000
+            assert transport.pool_stats() == {"in_use": 0, "idle": 0}  # not reusable
+        assert server.connections == 2
 
 
 @pytest.mark.parametrize("size", [1000, 4 * 1024 * 1024])
@@ -268,6 +347,154 @@ async def test_post_on_a_connection_the_server_closed_is_not_sent_again() -> Non
         assert server.connections == 1
 
 
+async def test_post_after_the_server_closed_the_idle_connection_is_sent_once() -> None:
+    # the server closed the pooled connection after answering: the client sees it readable
+    # when it takes it, opens a new one, and the POST arrives exactly once
+    transport = RetryTransport(policy=RetryPolicy(max_retries=2), backend="httpcore2")
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        assert (await client.get(f"{base}/bye/1")).content == b"x"
+        await wait_for(lambda: server.closed == 1, "the server to close the connection")
+        response = await client.post(f"{base}/echo/0", content=_chunks(b"once"))
+        assert response.content == b"once"
+        assert server.bodies == [b"once"]
+        assert server.connections == 2
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+async def test_streamed_request_body_is_sent_chunked() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        parts = [b"a" * 100_000, b"", b"b" * 3, b"c" * 70_000]
+        response = await client.post(f"{base}/echo/0", content=_chunks(*parts))
+        assert response.content == b"".join(parts)
+        # an empty piece is skipped (an empty chunk would end the body early)
+        assert server.bodies == [b"".join(parts)]
+        # the connection carries the next request
+        assert (await client.post(f"{base}/echo/0", content=_chunks(b"z"))).content == b"z"
+        assert server.connections == 1
+
+
+async def test_a_request_body_written_without_waiting_lets_other_tasks_run() -> None:
+    # a body small enough for the socket buffers never makes the writes wait: the other tasks
+    # must still get turns between its pieces
+    ticks = 0
+    seen: list[int] = []
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await anyio.lowlevel.checkpoint()
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(8):
+            seen.append(ticks)
+            yield b"b" * 4096  # no await of its own
+
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        await client.get(f"{base}/len/1")  # the connection is open and idle
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(ticker)
+            response = await client.post(f"{base}/echo/0", content=body())
+            tg.cancel_scope.cancel()
+        assert response.content == b"b" * 4096 * 8
+        assert seen[-1] > seen[0]
+
+
+async def test_malformed_response_is_a_remote_protocol_error_counted_as_sent() -> None:
+    transport = RetryTransport(policy=RetryPolicy(max_retries=2), backend="httpcore2")
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.RemoteProtocolError) as caught:
+            await client.post(f"{base}/junk/0", content=b"{}")
+        assert request_sent(caught.value)
+        assert server.requests == 1  # the POST may have run: not sent again
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}  # not pooled
+
+
+async def test_failures_before_and_after_the_first_write() -> None:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=0)
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    await listener.aclose()
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectError) as refused:
+            await client.post(f"http://127.0.0.1:{port}/len/1", content=b"{}")
+        assert not request_sent(refused.value)
+        with pytest.raises((httpx.ReadError, httpx.RemoteProtocolError)) as cut:
+            await client.post(f"{base}/cut/1000", content=b"{}")
+        assert request_sent(cut.value)
+        assert cut.value.request.url.path == "/cut/1000"
+
+
+async def test_head_204_and_100_continue_leave_the_connection_reusable() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        head = await client.head(f"{base}/len/5000")
+        assert head.status_code == 200
+        assert head.headers["content-length"] == "5000"
+        assert head.content == b""
+        empty = await client.delete(f"{base}/nocontent/0")
+        assert (empty.status_code, empty.content) == (204, b"")
+        answered = await client.post(f"{base}/continue/0", content=b"{}")
+        assert (answered.status_code, answered.content) == (200, b"abc")
+        assert (await client.get(f"{base}/len/3")).content == b"xxx"
+        assert server.connections == 1
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
+
+
+async def test_closing_the_transport_ends_a_streaming_response_with_a_read_error() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/drip/0") as response:
+            chunks = response.aiter_raw()
+            assert await anext(chunks) == b"first"
+            assert transport.pool_stats()["in_use"] == 1
+
+            failures: list[Exception] = []
+
+            async def read_on() -> None:
+                try:
+                    await anext(chunks)  # data that never comes: ended by the close
+                except httpx.ReadError as exc:
+                    failures.append(exc)
+
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(read_on)
+                await anyio.wait_all_tasks_blocked()  # the reader waits for data
+                await transport.aclose()
+            assert len(failures) == 1
+        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_the_offered_receive_loses_nothing_when_cancelled() -> None:
+    transport = Httpcore2Transport()
+    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
+        async with client.stream("GET", f"{base}/step/0") as response:
+            receive = response.extensions[RECEIVE_EXTENSION]
+            assert await receive() == b"first"
+            with anyio.CancelScope() as scope:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(receive)  # waits for bytes that do not come yet
+                    await anyio.wait_all_tasks_blocked()
+                    scope.cancel()
+            server.go.set()
+            await anyio.wait_all_tasks_blocked()  # the rest sits in the client's socket
+            with anyio.CancelScope() as scope:
+                scope.cancel()
+                await receive()  # cancelled before it takes anything
+            assert await receive() == b"second"
+            assert await receive() == b""
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}  # given back at the end
+        assert (await client.get(f"{base}/len/2")).content == b"xx"
+        assert server.connections == 1
+
+
 async def test_default_under_trio_and_explicit_under_asyncio(anyio_backend: str) -> None:
     transport = RetryTransport()
     async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
@@ -347,6 +574,37 @@ async def test_https_with_an_untrusted_certificate_is_a_connect_error(
             with pytest.raises(httpx.ConnectError):
                 await client.get(f"{base}/len/1")
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
+
+
+async def test_https_large_bodies_both_ways(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    transport = Httpcore2Transport(verify=ssl.create_default_context(cafile=str(cert)))
+    size = 3 * 1024 * 1024 + 5  # many TLS records, not a multiple of their size
+    async with serving_tls(cert, key) as (server, base):
+        async with httpx.AsyncClient(transport=transport) as client:
+            async with client.stream("GET", f"{base}/len/{size}") as response:
+                pieces = [chunk async for chunk in response.aiter_raw()]
+            assert b"".join(pieces) == b"x" * size
+            upload = [b"u" * 1_000_000, b"v" * 2_000_000]
+            echoed = await client.post(f"{base}/echo/0", content=_chunks(*upload))
+            assert echoed.content == b"".join(upload)
+            # a body ended by the close of the connection (TLS close-notify or not)
+            assert (await client.get(f"{base}/eof/100000")).content == b"x" * 100_000
+            assert (await client.get(f"{base}/len/10")).content == b"x" * 10
+        assert server.connections == 2  # the one the "eof" answer closed, and a new one
+
+
+async def test_tls_handshake_that_never_comes_is_a_connect_timeout() -> None:
+    async def silent(stream: ByteStream) -> None:
+        async with stream:
+            await anyio.sleep_forever()  # accepts TCP, never answers the TLS client hello
+
+    transport = Httpcore2Transport()
+    async with serve_loopback(silent) as port, httpx.AsyncClient(transport=transport) as client:
+        with pytest.raises(httpx.ConnectTimeout) as caught:
+            await client.get(f"https://127.0.0.1:{port}/", timeout=httpx.Timeout(5.0, connect=0.2))
+        assert not request_sent(caught.value)
+    assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
 async def test_the_client_accepts_backend_httpcore2(emulator: Any) -> None:

@@ -62,10 +62,6 @@ def test_body_source_sees_through_httpx_wrapping() -> None:
     assert _internals.body_source(plain.stream) is plain.stream
 
 
-def test_h11_buffered_body_of_a_foreign_stream_is_nothing() -> None:
-    assert _internals.h11_buffered_body(httpx.ByteStream(b"x"), 1024) == ([], False)
-
-
 def test_preset_content_is_what_read_returns() -> None:
     response = httpx.Response(200, stream=httpx.ByteStream(b"ignored"))
     _internals.preset_content(response, b"body")

@@ -78,8 +78,14 @@ def _transport(backend: str, **policy: object) -> RetryTransport:
 
 
 @pytest.fixture(
-    params=[("asyncio", "aiohttp"), ("asyncio", "httpx"), ("trio", "httpx"), ("asyncio", "h1")],
-    ids=["asyncio-aiohttp", "asyncio-httpx", "trio-httpx", "asyncio-h1"],
+    params=[
+        ("asyncio", "aiohttp"),
+        ("asyncio", "httpx"),
+        ("trio", "httpx"),
+        ("asyncio", "h1"),
+        ("trio", "httpcore2"),
+    ],
+    ids=["asyncio-aiohttp", "asyncio-httpx", "trio-httpx", "asyncio-h1", "trio-httpcore2"],
 )
 def combo(request: pytest.FixtureRequest) -> tuple[str, str]:
     """(async library, network transport): aiohttp exists under asyncio only."""

@@ -1,52 +1,57 @@
-"""An ``httpx.AsyncBaseTransport`` on httpcore2's HTTP/1.1 connections: the default under trio.
+"""An ``httpx.AsyncBaseTransport`` of HTTP/1.1 connections of our own under an O(1) pool: the
+default under trio.
 
 Why not httpx's own transport under trio: it runs on httpcore 1.0.9, which gets no more
 releases, whose pool re-scans every connection for every queued request (2.5 ms of CPU per
 call at concurrency 100 against 0.6 ms for the aiohttp transport under asyncio), and which can
 leave a connection checked out for good when a request is cancelled at the wrong moment.
-httpcore2 is pydantic's maintained fork of httpcore (same API, renamed package). Its own pool
-fixes the leak but still scans every connection twice per request (40 % of a call's CPU at
-concurrency 100 under trio), so this module keeps httpcore2 for everything on the wire (its
-network backends for connect and TLS, ``AsyncHTTP11Connection`` for HTTP/1.1 via h11, keep-alive
-state, readability probe of idle connections) and replaces only the pool with a small one whose
-every operation is O(1): a stack of idle connections per origin and a count of checked-out
-ones. ``bench/transports.py`` has the measurements.
+httpcore2 (pydantic's maintained fork of httpcore) fixes the leak, but its pool still scans
+every connection twice per request and its HTTP/1.1 connection runs h11, pure Python: together
+most of a call's CPU under trio. So this module keeps httpcore2 only for opening connections
+(its network backends: ``connect_tcp``; ``start_tls`` and stream reads/writes under asyncio;
+under trio, reads, writes and TLS go straight to the socket, :mod:`._trio_socket`); the
+HTTP/1.1 exchange is :class:`._h1_conn.H1Connection` (the sans-IO core :mod:`._h1_wire`, llhttp
+through httptools, the one the asyncio transport uses), and the pool is a small one whose every
+operation is O(1): a stack of idle connections per origin and a count of checked-out ones.
 
 The pool's invariants (what ``pool_stats()`` reports):
 
 - a connection is either checked out (counted in ``in_use``, owned by one request) or idle in
   its origin's stack, or closed and forgotten; a request checks one out before sending and
-  gives it back exactly once: when its response body is closed, or when sending fails or is
-  cancelled (a ``finally``, no await before it can be skipped). httpcore2 leaves a connection
-  idle and reusable or closed after either; one left neither (its close was interrupted) is
-  closed then, never pooled;
+  gives it back exactly once: when its response body is closed or read to the end, or when
+  sending fails or is cancelled (a ``finally``, no await before it can be skipped). Only a
+  connection whose response was read to the end, and which the server keeps open, goes back
+  idle; any other (an error, a cancellation, a body left unread) is closed, never pooled;
 - at most ``max_connections`` are checked out; more requests wait (``pool`` timeout →
   ``httpx.PoolTimeout``); at most ``max_keepalive_connections`` stay idle, and an idle one
   older than ``keepalive_expiry`` or readable (closed by the server) is closed, not reused
   (checked when it is taken, and for every origin at most once per ``keepalive_expiry``).
 
-httpcore2's exceptions become the httpx ones the retry policy decides on (``ConnectError`` /
-``ConnectTimeout``: nothing was sent; ``ReadError``, ``WriteError``, ``RemoteProtocolError``,
-``ReadTimeout``...: it may have been). Like the aiohttp transport it reads a small body of known
-length in one step before returning (the typed API answers). It follows the adapter contract
-of :mod:`daytona_async._wire`: a failure before a connection was ready is a connect/pool error
-(nothing sent), any later one counts as sent.
+Errors are the httpx ones the retry policy decides on, following the adapter contract of
+:mod:`daytona_async._wire`: ``ConnectError`` / ``ConnectTimeout`` / ``PoolTimeout`` only when no
+byte was written; from the first write on, every transport error is marked sent
+(``ReadError``, ``WriteError``, ``RemoteProtocolError``, ``ReadTimeout``...). Like the aiohttp
+transport it reads a small body of known length whole before returning (the typed API
+answers); a streamed body comes out one piece per network read, however many HTTP chunks that
+read held (the daemon's follow streams send 1 KiB chunks).
 """
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
 import httpcore2
 import httpx
 
-from ._internals import h11_buffered_body, preset_content
-from ._wire import KEEPALIVE_EXPIRY
+from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
+from ._h1_wire import ResponseParser
+from ._internals import preset_content
+from ._streams import RECEIVE_EXTENSION
+from ._wire import KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
@@ -75,13 +80,13 @@ _ERRORS: tuple[tuple[type[Exception], type[httpx.TransportError]], ...] = (
 )
 _HTTPCORE2_ERRORS = tuple(src for src, _ in _ERRORS)
 _CLOSE_ERRORS: tuple[type[Exception], ...] = (*_HTTPCORE2_ERRORS, OSError)
+#: what reading a response body may raise: the network's errors and the parser's
+_BODY_ERRORS: tuple[type[Exception], ...] = (*_HTTPCORE2_ERRORS, httpx.RemoteProtocolError)
 #: bodies up to this size with a Content-Length are read whole before the response is returned
 _READ_WHOLE_MAX = 256 * 1024
-#: a body chunk handed to the reader joins the chunks already received, up to this size
-_COALESCE_MAX = 256 * 1024
-#: a checked-out connection that turns out busy or closed is replaced at most this many times
-_MAX_UNAVAILABLE = 3
+_NO_TIMEOUTS: dict[str, float | None] = {}
 
+#: (scheme, host, port) of a request's URL
 _Key = tuple[bytes, bytes, int | None]
 
 
@@ -93,88 +98,6 @@ def map_httpcore2_error(exc: Exception, request: httpx.Request) -> httpx.Transpo
     return httpx.TransportError(str(exc) or type(exc).__name__, request=request)
 
 
-@contextmanager
-def _mapped(request: httpx.Request) -> Iterator[None]:
-    try:
-        yield
-    except _HTTPCORE2_ERRORS as exc:
-        raise map_httpcore2_error(exc, request) from exc
-
-
-def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
-    for name, value in headers:
-        if len(name) == 14 and name.lower() == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-class _Connection:
-    """One HTTP/1.1 connection: opened on its first request with httpcore2's network backend
-    for the running library (TLS with ALPN ``http/1.1`` for https), then driven by httpcore2's
-    ``AsyncHTTP11Connection``. httpcore2's own ``AsyncHTTPConnection`` does the same behind a
-    lock taken on every request, which costs a scheduling round trip per request under trio
-    (~8 % of a call's CPU); this pool never shares a connection between requests."""
-
-    __slots__ = ("_failed", "_http", "_origin", "_pool")
-
-    def __init__(self, origin: httpcore2.Origin, pool: _Pool) -> None:
-        self._origin = origin
-        self._pool = pool
-        self._http: httpcore2.AsyncHTTP11Connection | None = None
-        self._failed = False
-
-    async def handle_async_request(self, request: httpcore2.Request) -> httpcore2.Response:
-        http = self._http
-        if http is None:
-            try:
-                http = self._http = await self._open(request)
-            except BaseException:
-                self._failed = True  # closed: never reused
-                raise
-        return await http.handle_async_request(request)
-
-    async def _open(self, request: httpcore2.Request) -> httpcore2.AsyncHTTP11Connection:
-        timeouts = request.extensions.get("timeout")
-        timeout = timeouts.get("connect") if isinstance(timeouts, dict) else None
-        origin = self._origin
-        host = origin.host.decode("ascii")
-        stream = await self._pool.network().connect_tcp(host, origin.port, timeout=timeout)
-        if origin.scheme == b"https":
-            try:
-                sni = request.extensions.get("sni_hostname")
-                stream = await stream.start_tls(
-                    self._pool.ssl_context, server_hostname=sni or host, timeout=timeout
-                )
-            except BaseException:
-                with anyio.CancelScope(shield=True):
-                    await stream.aclose()
-                raise
-        return httpcore2.AsyncHTTP11Connection(
-            origin=origin, stream=stream, keepalive_expiry=self._pool.keepalive_expiry
-        )
-
-    def is_idle(self) -> bool:
-        http = self._http
-        return self._failed if http is None else http.is_idle()
-
-    def is_closed(self) -> bool:
-        http = self._http
-        return self._failed if http is None else http.is_closed()
-
-    def has_expired(self) -> bool:
-        """Past keepalive_expiry, or readable while idle (the server closed it)."""
-        http = self._http
-        return self._failed if http is None else http.has_expired()
-
-    async def aclose(self) -> None:
-        http = self._http
-        if http is not None:
-            await http.aclose()
-
-
 class _Pool:
     """Idle connections per origin (most recently used on top) and a bound on checked-out ones;
     see the module docstring for the invariants."""
@@ -183,18 +106,18 @@ class _Pool:
         self.ssl_context = ssl_context
         self.keepalive_expiry = limits.keepalive_expiry
         self._network: httpcore2.AsyncNetworkBackend | None = None
+        self._trio = False
         max_connections = limits.max_connections
         self._slots = (
             None if max_connections is None else anyio.Semaphore(max_connections, fast_acquire=True)
         )
         keepalive = limits.max_keepalive_connections
         self._max_idle = keepalive if keepalive is not None else (max_connections or 1 << 30)
-        # keyed by (scheme, host, port): httpcore2.Origin is not hashable
-        self._idle: dict[_Key, list[_Connection]] = {}
+        self._idle: dict[_Key, list[H1Connection]] = {}
         self.idle = 0
         # checked-out connections: closing the transport closes them too, which ends every
         # response still streaming with a read error instead of leaving it hanging
-        self._checked_out: set[_Connection] = set()
+        self._checked_out: set[H1Connection] = set()
         self._closed = False
         # idle connections of every origin are checked for expiry at most this often (on a
         # give-back), so that those of origins no longer used do not stay open
@@ -205,10 +128,6 @@ class _Pool:
     def in_use(self) -> int:
         return len(self._checked_out)
 
-    def forget(self, connection: _Connection) -> None:
-        """A checked-out connection that turned out unusable; its slot stays with the caller."""
-        self._checked_out.discard(connection)
-
     def network(self) -> httpcore2.AsyncNetworkBackend:
         """httpcore2's network backend for the running async library (chosen once)."""
         network = self._network
@@ -217,6 +136,7 @@ class _Pool:
 
             if sniffio.current_async_library() == "trio":
                 network = httpcore2.TrioBackend()
+                self._trio = True
             else:
                 network = httpcore2.AnyIOBackend()
             self._network = network
@@ -241,33 +161,75 @@ class _Pool:
         if self._slots is not None:
             self._slots.release()
 
-    async def checkout(self, origin: httpcore2.Origin, key: _Key) -> _Connection:
-        """A connection for ``origin`` (an idle one if it is still usable, else a new one). The
-        caller holds a slot, and gives both back through :meth:`give_back`."""
+    async def checkout(self, key: _Key) -> H1Connection:
+        """A connection for ``key`` (an idle one if it is still usable, else a fresh one the
+        caller opens with :meth:`open`). The caller holds a slot, and gives both back through
+        :meth:`give_back`."""
         if self._closed:
             raise httpcore2.UnsupportedProtocol("the transport is closed")
         stack = self._idle.get(key)
-        while stack:
-            connection = stack.pop()
-            self.idle -= 1
-            # has_expired(): past keepalive_expiry, or readable (the server closed it)
-            if connection.is_idle() and not connection.has_expired():
-                self._checked_out.add(connection)
-                return connection
-            await _close(connection)
-        connection = _Connection(origin, self)
+        if stack:
+            now = time.monotonic()
+            while stack:
+                connection = stack.pop()
+                self.idle -= 1
+                # past keepalive_expiry, or readable (the server closed it): not reused
+                if not connection.has_expired(now):
+                    self._checked_out.add(connection)
+                    return connection
+                await _close(connection)
+        connection = H1Connection(self.keepalive_expiry)
         self._checked_out.add(connection)
         return connection
 
-    async def give_back(self, connection: _Connection, key: _Key) -> None:
+    async def open(self, connection: H1Connection, key: _Key, request: httpx.Request) -> None:
+        """Connect a fresh connection (TCP, then TLS for https) with httpcore2's backend."""
+        timeouts = request.extensions.get("timeout")
+        timeout = timeouts.get("connect") if isinstance(timeouts, dict) else None
+        scheme, raw_host, port = key
+        host = raw_host.decode("ascii")
+        if port is None:
+            port = 443 if scheme == b"https" else 80
+        stream: httpcore2.AsyncNetworkStream = await self.network().connect_tcp(
+            host, port, timeout=timeout
+        )
+        network_stream: NetworkStream = stream
+        try:
+            if self._trio:
+                # reads and writes straight on the socket, TLS included (see _trio_socket)
+                from ._trio_socket import TrioSocketStream, TrioTLSStream
+
+                try:
+                    network_stream = raw = TrioSocketStream(stream)
+                except OSError as exc:  # out of file descriptors, say
+                    raise httpcore2.ConnectError(str(exc) or type(exc).__name__) from exc
+                if scheme == b"https":
+                    sni = request.extensions.get("sni_hostname")
+                    tls = TrioTLSStream(raw, self.ssl_context, sni or host)
+                    network_stream = tls
+                    await tls.handshake(timeout)
+            elif scheme == b"https":
+                sni = request.extensions.get("sni_hostname")
+                network_stream = await stream.start_tls(
+                    self.ssl_context, server_hostname=sni or host, timeout=timeout
+                )
+            if self._closed or connection.is_closed():
+                raise httpcore2.ConnectError("the transport was closed while connecting")
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await network_stream.aclose()
+            raise
+        connection.attach(network_stream)
+
+    async def give_back(self, connection: H1Connection, key: _Key) -> None:
         """Return a checked-out connection and its slot. The bookkeeping comes first, with no
-        await before it, so a cancellation cannot skip it; a connection httpcore2 left neither
-        idle nor closed (its close was interrupted) is closed here, shielded."""
+        await before it, so a cancellation cannot skip it; a connection that is not idle (its
+        response was not read to the end, or the server does not keep it) is closed, shielded."""
         self._checked_out.discard(connection)
         if self._slots is not None:
             self._slots.release()
-        to_close: _Connection | None = None
-        if connection.is_idle() and not connection.is_closed() and not self._closed:
+        to_close: H1Connection | None = None
+        if connection.is_idle() and not self._closed:
             stack = self._idle.get(key)
             if stack is None:
                 stack = self._idle[key] = []
@@ -288,12 +250,13 @@ class _Pool:
     async def _sweep(self) -> None:
         """Close the idle connections that expired (past keepalive_expiry, or closed by the
         server): O(idle connections), at most once per sweep interval."""
-        self._next_sweep = time.monotonic() + self._sweep_every
-        expired: list[_Connection] = []
+        now = time.monotonic()
+        self._next_sweep = now + self._sweep_every
+        expired: list[H1Connection] = []
         for key, stack in list(self._idle.items()):
-            keep: list[_Connection] = []
+            keep: list[H1Connection] = []
             for connection in stack:
-                (expired if connection.has_expired() else keep).append(connection)
+                (expired if connection.has_expired(now) else keep).append(connection)
             self.idle -= len(stack) - len(keep)
             if keep:
                 self._idle[key] = keep
@@ -314,7 +277,7 @@ class _Pool:
             await _close(connection)
 
 
-async def _close(connection: _Connection) -> None:
+async def _close(connection: H1Connection) -> None:
     with anyio.CancelScope(shield=True):
         try:
             await connection.aclose()
@@ -322,63 +285,96 @@ async def _close(connection: _Connection) -> None:
             pass  # closing a connection that is already broken: nothing left to release
 
 
-class _PooledStream(httpx.AsyncByteStream):
-    """A response body; closing it gives its connection back to the pool (once)."""
+def _failed(exc: BaseException, request: httpx.Request, connection: H1Connection) -> BaseException:
+    """The exception to raise for a request that failed on ``connection``: httpcore2's mapped to
+    httpx's; any transport error after the first write is marked sent (the trust rule)."""
+    if isinstance(exc, _HTTPCORE2_ERRORS):
+        mapped: BaseException = map_httpcore2_error(exc, request)
+        mapped.__cause__ = exc
+    else:
+        mapped = exc
+        if isinstance(exc, httpx.RequestError):
+            try:
+                exc.request  # noqa: B018 (raises when unset)
+            except RuntimeError:
+                exc.request = request  # the parser's errors know no request
+    if connection.sent and isinstance(mapped, httpx.TransportError):
+        mark_sent(mapped, True)
+    return mapped
 
-    __slots__ = ("_connection", "_key", "_pool", "_request", "_stream")
+
+class _BodyStream(httpx.AsyncByteStream):
+    """A response body read from its connection: one piece per network read (everything the
+    parser took from it, however many HTTP chunks); closing it gives the connection back to
+    the pool (once), idle if the body was read to the end, else closed."""
+
+    __slots__ = ("_connection", "_key", "_parser", "_pool", "_request", "_timeout")
 
     def __init__(
         self,
-        stream: AsyncIterable[bytes],
+        connection: H1Connection,
+        parser: ResponseParser,
         request: httpx.Request,
         pool: _Pool,
-        connection: _Connection,
         key: _Key,
+        timeout: float | None,
     ) -> None:
-        self._stream = stream
+        self._connection = connection
+        self._parser = parser
         self._request = request
         self._pool: _Pool | None = pool
-        self._connection = connection
         self._key = key
+        self._timeout = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        # httpcore2 yields one piece per HTTP chunk (1 KiB on follow streams): join each one
-        # with those already received, so a reader pays per network read, not per KiB
-        stream = self._stream
-        chunks = aiter(stream)
+        connection, parser, timeout = self._connection, self._parser, self._timeout
         try:
-            with _mapped(self._request):
-                async for chunk in chunks:
-                    more, ended = h11_buffered_body(stream, _COALESCE_MAX - len(chunk))
-                    yield b"".join((chunk, *more)) if more else chunk
-                    if ended:
-                        break
-        finally:
-            aclose = getattr(chunks, "aclose", None)
-            if aclose is not None:
-                with anyio.CancelScope(shield=True), _mapped(self._request):
-                    await aclose()
+            data = parser.take_body()
+            if data:
+                yield data
+            while not parser.complete:
+                await connection.receive(parser, timeout)
+                data = parser.take_body()
+                if data:
+                    yield data
+            connection.finish(parser)
+        except _BODY_ERRORS as exc:
+            failure = _failed(exc, self._request, connection)
+            if failure is exc:
+                raise
+            raise failure from exc
+        await self.aclose()
+
+    async def receive(self) -> bytes:
+        """The body bytes received so far, waiting for some when there are none; ``b""`` at
+        the end. Cancel-safe (offered to the log follower as ``RECEIVE_EXTENSION``): cancelled
+        while it waits, it has taken nothing from the connection."""
+        connection, parser = self._connection, self._parser
+        try:
+            data = parser.take_body()
+            while not data and not parser.complete:
+                await connection.receive(parser, self._timeout)
+                data = parser.take_body()
+            if data:
+                return data
+            connection.finish(parser)
+        except _BODY_ERRORS as exc:
+            failure = _failed(exc, self._request, connection)
+            if failure is exc:
+                raise
+            raise failure from exc
+        await self.aclose()
+        return b""
 
     async def aclose(self) -> None:
         pool, self._pool = self._pool, None
-        if pool is None:
-            return
-        try:
-            with anyio.CancelScope(shield=True), _mapped(self._request):
-                await _aclose_stream(self._stream)
-        finally:
+        if pool is not None:
             await pool.give_back(self._connection, self._key)
 
 
-async def _aclose_stream(stream: AsyncIterable[bytes]) -> None:
-    # closing httpcore2's body stream leaves its connection idle (body read to the end) or closed
-    aclose = getattr(stream, "aclose", None)
-    if aclose is not None:
-        await aclose()
-
-
 class Httpcore2Transport(httpx.AsyncBaseTransport):
-    """httpx transport on httpcore2 HTTP/1.1 connections and an O(1) pool (asyncio or trio).
+    """httpx transport on HTTP/1.1 connections of our own (:mod:`._h1_conn`) over httpcore2's
+    network streams, under an O(1) pool (asyncio or trio).
 
     Args:
         limits: ``max_connections`` (checked out at once), ``max_keepalive_connections``
@@ -396,82 +392,69 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
-        if url.scheme not in ("http", "https"):
+        scheme = url.raw_scheme
+        if scheme != b"http" and scheme != b"https":
             raise httpx.UnsupportedProtocol(
                 f"Request URL has an unsupported protocol '{url.scheme}://'.", request=request
             )
-        extensions = request.extensions
-        core_request = httpcore2.Request(
-            method=request.method,
-            url=httpcore2.URL(
-                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
-            ),
-            headers=request.headers.raw,
-            content=request.stream,  # an httpx async byte stream: httpcore2 iterates it
-            extensions=extensions,
-        )
-        origin = core_request.url.origin
-        key = (url.raw_scheme, url.raw_host, url.port)
-        timeouts = extensions.get("timeout")
+        key = (scheme, url.raw_host, url.port)
+        timeouts = request.extensions.get("timeout")
+        if not isinstance(timeouts, dict):
+            timeouts = _NO_TIMEOUTS
         pool = self._pool
-        with _mapped(request):
-            await pool.acquire(timeouts.get("pool") if isinstance(timeouts, dict) else None)
-            connection, response = await self._send(core_request, origin, key)
-        stream: AsyncIterable[bytes] = response.stream  # type: ignore[assignment]
-        length = _content_length(response.headers)
-        if length is not None and length <= _READ_WHOLE_MAX:
-            # a small body of known size (every JSON answer of the API): read it here, in one
-            # step, and give the connection back before httpx's stream machinery is involved
+        try:
+            await pool.acquire(timeouts.get("pool"))
             try:
-                with _mapped(request):
-                    body = b"".join([chunk async for chunk in stream])
-                    await _aclose_stream(stream)
-            finally:
-                await pool.give_back(connection, key)
-            whole = httpx.Response(
-                status_code=response.status,
-                headers=response.headers,
-                stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
-                extensions=response.extensions,
-            )
-            if not any(name.lower() == b"content-encoding" for name, _ in response.headers):
-                preset_content(whole, body)
-            return whole
-        return httpx.Response(
-            status_code=response.status,
-            headers=response.headers,
-            stream=_PooledStream(stream, request, pool, connection, key),
-            extensions=response.extensions,
-        )
-
-    async def _send(
-        self,
-        core_request: httpcore2.Request,
-        origin: httpcore2.Origin,
-        key: _Key,
-    ) -> tuple[_Connection, httpcore2.Response]:
-        """Send on a checked-out connection (the caller acquired a slot: it is given back here
-        on failure, with the connection, or when the response body is closed)."""
-        pool = self._pool
-        for _ in range(_MAX_UNAVAILABLE):
-            try:
-                connection = await pool.checkout(origin, key)
+                connection = await pool.checkout(key)
             except BaseException:
                 pool.release()
                 raise
-            try:
-                response = await connection.handle_async_request(core_request)
-            except httpcore2.ConnectionNotAvailable:
-                # closed under us after all: drop it, keep the slot, take another
-                pool.forget(connection)
-                await _close(connection)
-                continue
-            except BaseException:
-                await pool.give_back(connection, key)
+        except _HTTPCORE2_ERRORS as exc:  # nothing was sent
+            raise map_httpcore2_error(exc, request) from exc
+        read_timeout = timeouts.get("read")
+        try:
+            if connection.stream is None:
+                await pool.open(connection, key, request)
+            parser = await connection.send(request, timeouts.get("write"), read_timeout)
+            if not parser.complete:
+                length = parser.content_length
+                if length is None or length > _READ_WHOLE_MAX:
+                    body_stream = _BodyStream(connection, parser, request, pool, key, read_timeout)
+                    return httpx.Response(
+                        status_code=parser.status,
+                        headers=parser.headers,
+                        stream=body_stream,
+                        extensions={
+                            "http_version": b"HTTP/1.1",
+                            RECEIVE_EXTENSION: body_stream.receive,
+                        },
+                    )
+                # a small body of known size (every JSON answer of the API): read it here and
+                # give the connection back before httpx's stream machinery is involved
+                while not parser.complete:
+                    await connection.receive(parser, read_timeout, READ_SIZE)
+            body = parser.take_body()
+            connection.finish(parser)
+        except BaseException as exc:
+            await pool.give_back(connection, key)
+            failure = _failed(exc, request, connection)
+            if failure is exc:
                 raise
-            return connection, response
-        pool.release()
-        raise httpcore2.ConnectError("no usable connection in the pool")
+            raise failure from exc
+        await pool.give_back(connection, key)
+        headers = parser.headers
+        whole = httpx.Response(
+            status_code=parser.status,
+            headers=headers,
+            stream=httpx.ByteStream(body),  # not marked read: aiter_raw() still works
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+        for name, _ in headers:
+            if len(name) == 16 and name.lower() == b"content-encoding":
+                break  # httpx decodes it when the content is asked for
+        else:
+            preset_content(whole, body)
+        return whole
 
     def pool_stats(self) -> dict[str, int]:
         """``{"in_use": connections checked out, "idle": keep-alive connections}``."""

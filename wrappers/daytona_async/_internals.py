@@ -12,10 +12,7 @@ fails that test, not a user's call):
 - pool statistics: httpx's transport's httpcore pool (``_pool``) and aiohttp's connector
   (``_acquired``, ``_conns``);
 - the content of an ``httpx.Response`` (``_content``), set by the transports that read a small
-  body whole (:func:`preset_content`);
-- the h11 state of an httpcore2 response body (``HTTP11ConnectionByteStream._connection.
-  _h11_state``), to take the body chunks already received in one piece (see
-  :func:`h11_buffered_body`).
+  body whole (:func:`preset_content`).
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ __all__ = [
     "body_source",
     "client_transport",
     "connector_stats",
-    "h11_buffered_body",
     "httpx_pool_stats",
     "is_multipart",
     "preset_content",
@@ -76,42 +72,6 @@ def connector_stats(connector: object) -> dict[str, int]:
     if acquired is None or conns is None:
         return {"in_use": -1, "idle": -1}
     return {"in_use": len(acquired), "idle": sum(len(v) for v in conns.values())}
-
-
-def h11_buffered_body(stream: object, limit: int) -> tuple[list[bytes], bool]:
-    """``(body chunks, ended)``: the chunks of an httpcore2 HTTP/1.1 response body that h11 can
-    hand over now, from bytes already received (no network read), up to about ``limit``
-    bytes, and whether h11 reached the end of the body (``EndOfMessage``: the caller must stop
-    reading and close the stream, which leaves the connection reusable as usual). ``([],
-    False)`` if nothing is buffered or the stream is not httpcore2's.
-
-    httpcore2 yields one chunk per HTTP chunk: the daemon's follow streams send 1 KiB chunks,
-    so a reader would otherwise pay one scheduling round per KiB (trio). A protocol error is
-    raised as httpcore2's ``RemoteProtocolError``, as httpcore2 would.
-    """
-    import h11  # only under the httpcore2 transport (trio): not at the SDK's import
-    import httpcore2
-
-    connection = getattr(stream, "_connection", None)
-    state = getattr(connection, "_h11_state", None)
-    if not isinstance(state, h11.Connection):
-        return [], False
-
-    chunks: list[bytes] = []
-    size = 0
-    while size < limit:
-        try:
-            event = state.next_event()
-        except h11.RemoteProtocolError as exc:
-            raise httpcore2.RemoteProtocolError(str(exc)) from exc
-        if isinstance(event, h11.Data):
-            chunks.append(bytes(event.data))
-            size += len(event.data)
-            continue
-        # NEED_DATA: nothing more received yet; anything else ends the body (EndOfMessage; a
-        # ConnectionClosed would be a truncated body: httpcore2 reports it when closing)
-        return chunks, event is not h11.NEED_DATA
-    return chunks, False
 
 
 def preset_content(response: httpx.Response, body: bytes) -> None:
