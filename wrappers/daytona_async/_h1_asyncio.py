@@ -38,7 +38,7 @@ import httpx
 from ._h1_pool import WANT_BODY, WANT_END, WANT_HEAD, Connection, Pool, PoolKey
 from ._h1_wire import LAST_CHUNK, ResponseParser, body_framing, encode_chunk, request_head
 from ._internals import preset_content
-from ._wire import KEEPALIVE_EXPIRY, mark_sent
+from ._wire import KEEPALIVE_EXPIRY, RECEIVE_EXTENSION, mark_sent
 
 __all__ = ["H1_DEFAULT_LIMITS", "H1Transport"]
 
@@ -109,6 +109,14 @@ class _Body(httpx.AsyncByteStream):
         self._read_timeout = read_timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        while data := await self.receive():
+            yield data
+
+    async def receive(self) -> bytes:
+        """Everything received of the body so far, waiting for some when there is none; ``b""``
+        at its end (the connection then goes back to the pool). Cancel-safe, and so offered to
+        the log follower as ``RECEIVE_EXTENSION``: cancelled while it waits, it has taken
+        nothing (the bytes stay in the parser for the next call)."""
         parser = self._parser
         while True:
             connection = self._connection
@@ -117,11 +125,10 @@ class _Body(httpx.AsyncByteStream):
             if parser.buffered:
                 data = parser.take_body()
                 connection.resume_reading()
-                yield data
-                continue
+                return data
             if parser.complete:
                 self._give_back()
-                return
+                return b""
             try:
                 await _advance(connection, parser, WANT_BODY, self._read_timeout)
             except httpx.TransportError as exc:
@@ -261,11 +268,12 @@ class H1Transport(httpx.AsyncBaseTransport):
             if "content-encoding" not in response.headers:
                 preset_content(response, body)
             return response
+        streamed = _Body(connection, parser, request, read_timeout)
         return httpx.Response(
             status_code=parser.status,
             headers=parser.headers,
-            stream=_Body(connection, parser, request, read_timeout),
-            extensions=_HTTP11.copy(),
+            stream=streamed,
+            extensions={**_HTTP11, RECEIVE_EXTENSION: streamed.receive},
             request=request,
         )
 

@@ -50,8 +50,7 @@ import httpx
 from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
-from ._streams import RECEIVE_EXTENSION
-from ._wire import KEEPALIVE_EXPIRY, mark_sent
+from ._wire import KEEPALIVE_EXPIRY, RECEIVE_EXTENSION, mark_sent
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 

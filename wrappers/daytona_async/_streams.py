@@ -51,6 +51,7 @@ import httpx
 from ._deadline import Deadline
 from ._logging import logger
 from ._util import unwrap_group
+from ._wire import RECEIVE_EXTENSION
 from .errors import APIConnectionError, APITimeoutError
 
 if TYPE_CHECKING:
@@ -503,10 +504,6 @@ class _Follower:
 #: a cancel-safe read of a response body: the bytes buffered (waiting for some when there are
 #: none), ``b""`` at the end of the body; cancelled while it waits, it loses nothing
 Receive = Callable[[], Awaitable[bytes]]
-
-#: the key under which a transport may offer :data:`Receive` in ``response.extensions``: a
-#: followed log is then read with a timeout per read instead of a task per read
-RECEIVE_EXTENSION = "daytona_async.receive"
 
 
 def body_receiver(response: httpx.Response) -> Receive | None:

@@ -26,6 +26,7 @@ __all__ = [
     "IDEMPOTENT_EXTENSION",
     "IDEMPOTENT_METHODS",
     "KEEPALIVE_EXPIRY",
+    "RECEIVE_EXTENSION",
     "is_idempotent",
     "mark_sent",
     "request_sent",
@@ -66,6 +67,12 @@ AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
 HTTPX_DEFAULT_LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_EXPIRY
 )
+
+#: the response extension under which a network transport may offer a cancel-safe read of a
+#: streamed body (``async () -> bytes``: what has arrived, waiting for some when nothing has;
+#: ``b""`` at the end; cancelled while it waits, it loses nothing). The log follower then reads
+#: with a timeout per read instead of a task per read (``_streams.body_receiver``).
+RECEIVE_EXTENSION = "daytona_async.receive"
 
 _SENT_ATTR = "daytona_request_sent"
 
