@@ -118,6 +118,34 @@ def test_import_is_light() -> None:
     assert lines[1] == "[]", lines
 
 
+def test_construction_builds_no_http_stack() -> None:
+    """The HTTP stack (httpx, the generated client, the transports) is built on first use:
+    constructing a client imports none of it, and still checks its configuration."""
+    code = (
+        "import sys; from daytona_async import AsyncDaytona; "
+        "d = AsyncDaytona(api_key='k', api_url='https://example.invalid/api'); "
+        "print(sorted(m for m in ('httpx','anyio','aiohttp','daytona_api') if m in sys.modules)); "
+        "d.api; print('httpx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["[]", "True"]
+
+
+@pytest.mark.anyio
+async def test_a_client_closed_before_first_use_stays_closed() -> None:
+    from daytona_async import ClientClosedError
+
+    seen: list[httpx.Request] = []
+    d = AsyncDaytona(
+        api_key="k", api_url="http://127.0.0.1:9/api", transport=_recording_transport(seen)
+    )
+    await d.aclose()
+    with pytest.raises(ClientClosedError):
+        await d.list()
+    assert seen == []
+    await d.aclose()  # idempotent
+
+
 @pytest.mark.anyio
 async def test_own_http_client_is_used_and_not_closed() -> None:
     seen: list[httpx.Request] = []

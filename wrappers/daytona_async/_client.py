@@ -6,6 +6,7 @@ import builtins
 import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Self, TypeVar, Unpack
@@ -77,6 +78,21 @@ def _check_api_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class _StackOptions:
+    """What the HTTP stack is built from on first use (see ``AsyncDaytona._ctx``)."""
+
+    token: str = field(repr=False)
+    timeout: float | httpx.Timeout
+    max_retries: int
+    max_concurrency: int | None
+    http_client: httpx.AsyncClient | None
+    limits: httpx.Limits | None
+    transport: httpx.AsyncBaseTransport | None
+    verify: ssl.SSLContext | str | bool
+    backend: str | None
+
+
 class AsyncDaytona:
     """Async client for the Daytona API.
 
@@ -109,7 +125,9 @@ class AsyncDaytona:
     Raises:
         ConfigurationError: no credentials, or a JWT without an organization id.
 
-    One client per event loop; close it with ``async with`` or :meth:`aclose`.
+    One client per event loop; close it with ``async with`` or :meth:`aclose`. Construction
+    only checks the configuration: the HTTP stack (httpx client, TLS context, connection pool)
+    is built on first use.
     """
 
     def __init__(
@@ -163,6 +181,28 @@ class AsyncDaytona:
             token, self._auth_mode = jwt_token, "jwt"
         register_secret(token)
 
+        # the HTTP stack (httpx, the generated client, the transports) is built on first use:
+        # constructing a client stays cheap (no httpx import), and nothing here needs a loop
+        self._stack = _StackOptions(
+            token=token,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_concurrency=max_concurrency,
+            http_client=http_client,
+            limits=limits,
+            transport=transport,
+            verify=verify,
+            backend=backend,
+        )
+        self._closed_early = False
+        self.api_url = api_url
+        self.organization_id = organization_id
+        self.target = target
+        logger.debug("client for %s (%s auth)", without_userinfo(api_url), self._auth_mode)
+
+    @cached_property
+    def _ctx(self) -> ClientContext:
+        """The shared context, its HTTP client and transports, built on first use."""
         import httpx
         from daytona_api import AuthenticatedClient
 
@@ -170,10 +210,14 @@ class AsyncDaytona:
         from ._internals import client_transport
         from ._transport import RetryPolicy, RetryTransport
 
+        o = self._stack
+        api_url = self.api_url
+        organization_id = self.organization_id
+        timeout = o.timeout
         if not isinstance(timeout, httpx.Timeout):
             timeout = httpx.Timeout(float(timeout), connect=min(10.0, float(timeout)))
         headers = {
-            "Authorization": f"Bearer {token}",
+            "Authorization": f"Bearer {o.token}",
             "X-Daytona-Source": "daytona-async",
             "X-Daytona-SDK-Version": SDK_VERSION,
         }
@@ -181,6 +225,7 @@ class AsyncDaytona:
             headers["X-Daytona-Organization-ID"] = str(organization_id)
 
         retry_transport: RetryTransport | None = None
+        http_client = o.http_client
         if http_client is not None:
             self._owns_http = False
             http = http_client
@@ -191,19 +236,20 @@ class AsyncDaytona:
             retry_transport = found if isinstance(found, RetryTransport) else None
         else:
             self._owns_http = True
-            if api_url.startswith("https") and verify is not False and transport is None:
+            verify = o.verify
+            if api_url.startswith("https") and verify is not False and o.transport is None:
                 import ssl
 
                 if not isinstance(verify, ssl.SSLContext):
-                    # built once here, not lazily inside the event loop
+                    # built once here, not per connection
                     verify = httpx.create_ssl_context(verify=verify)
             retry_transport = RetryTransport(
-                transport,
-                policy=RetryPolicy(max_retries=max_retries),
-                max_concurrency=max_concurrency,
-                limits=limits,
+                o.transport,
+                policy=RetryPolicy(max_retries=o.max_retries),
+                max_concurrency=o.max_concurrency,
+                limits=o.limits,
                 verify=verify,
-                backend=backend,
+                backend=o.backend,
             )
             from ._http import SDKAsyncClient
 
@@ -219,20 +265,18 @@ class AsyncDaytona:
             base_url=api_url, token="***", timeout=timeout, raise_on_unexpected_status=False
         )
         api.set_async_httpx_client(http)
-        self._ctx: ClientContext = ClientContext(
+        ctx = ClientContext(
             http=http,
             api=api,
             api_url=api_url,
             organization_id=organization_id,
-            target=target,
+            target=self.target,
             timeout=timeout,
             transport=retry_transport,
-            max_retries=max_retries,
+            max_retries=o.max_retries,
         )
-        self.api_url = api_url
-        self.organization_id = organization_id
-        self.target = target
-        logger.debug("client for %s (%s auth)", without_userinfo(api_url), self._auth_mode)
+        ctx.closed = self._closed_early
+        return ctx
 
     def __repr__(self) -> str:
         org = f", organization_id={self.organization_id!r}" if self.organization_id else ""
@@ -256,6 +300,9 @@ class AsyncDaytona:
 
     async def aclose(self) -> None:
         """Close the connection pool (if the SDK created it). Idempotent."""
+        if "_ctx" not in self.__dict__:  # never used: nothing was opened
+            self._closed_early = True
+            return
         if self._ctx.closed:
             return
         self._ctx.closed = True
