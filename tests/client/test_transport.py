@@ -290,3 +290,20 @@ async def test_retry_after_is_capped_by_the_policy(recorded_waits: list[float]) 
         policy = RetryPolicy(retry_after_max=2.5)
         await d.context.request("GET", "/sandbox", policy=policy)
         assert waits == [2.5]
+
+
+def test_user_limits_never_keep_idle_connections_past_the_safe_expiry() -> None:
+    """httpx.Limits defaults to a 5 s keep-alive, the servers' own: a POST could then go out on
+    a connection the server is closing. A user's limits keep their sizes, with the expiry capped
+    at the SDK's 2 s; a shorter one is kept."""
+    from daytona_async._transport import RetryTransport
+    from daytona_async._wire import KEEPALIVE_EXPIRY
+
+    for given in (httpx.Limits(max_connections=7), httpx.Limits(keepalive_expiry=None)):
+        limits = RetryTransport(limits=given).limits
+        assert limits is not None
+        assert limits.keepalive_expiry == KEEPALIVE_EXPIRY
+        assert limits.max_connections == given.max_connections
+        assert limits.max_keepalive_connections == given.max_keepalive_connections
+    short = httpx.Limits(max_connections=3, keepalive_expiry=0.5)
+    assert RetryTransport(limits=short).limits is short

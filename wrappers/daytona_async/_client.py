@@ -114,7 +114,9 @@ class AsyncDaytona:
         http_client: your own ``httpx.AsyncClient``. Its base URL (if unset) and auth headers
             are set by the SDK; it is not closed by :meth:`aclose`. The SDK's retry/concurrency
             policy applies only if its transport is a :class:`~daytona_async.RetryTransport`.
-        limits: ``httpx.Limits`` of the connection pool (default 200 connections).
+        limits: ``httpx.Limits`` of the connection pool (default 200 connections); idle
+            connections are kept at most 2 s whatever its ``keepalive_expiry`` (below the
+            servers' 5 s, so a POST never meets a connection the server is closing).
         transport: the network transport under the SDK's policy (e.g. ``httpx.MockTransport``);
             default: the SDK's own (``_h1_asyncio``) under asyncio, httpcore2-based
             (``_httpcore2``) under trio.

@@ -67,7 +67,13 @@ import httpx
 from ._bodies import ReplayableStream
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
-from ._wire import AIOHTTP_DEFAULT_LIMITS, HTTPX_DEFAULT_LIMITS, is_idempotent, request_sent
+from ._wire import (
+    AIOHTTP_DEFAULT_LIMITS,
+    HTTPX_DEFAULT_LIMITS,
+    KEEPALIVE_EXPIRY,
+    is_idempotent,
+    request_sent,
+)
 
 if TYPE_CHECKING:
     from ._deadline import Deadline
@@ -255,7 +261,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
             ``h1`` under asyncio, httpcore2 under trio), built with ``limits`` and ``verify``.
         policy: the default :class:`RetryPolicy` (a call may override it).
         max_concurrency: requests in flight client-wide; ``None`` for no limit.
-        limits: pool limits for the default inner transports.
+        limits: pool limits for the default inner transports. Their ``keepalive_expiry`` is
+            capped at ``KEEPALIVE_EXPIRY`` (2 s; httpx's default is 5 s, the servers' own): a
+            POST sent on a connection the server is closing as idle fails with an unknown
+            outcome.
         verify: TLS verification for the default inner transports (bool, CA path or SSLContext).
         backend: force the default inner transport: ``"h1"`` or ``"aiohttp"`` (asyncio only;
             under trio httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async
@@ -276,7 +285,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         self._owns_inner = inner is None
         self.policy = policy or RetryPolicy()
         self.max_concurrency = max_concurrency
-        self.limits = limits
+        self.limits = None if limits is None else _safe_keepalive(limits)
         self._verify = verify
         self._backend = backend
         self._semaphore: anyio.Semaphore | None = None
@@ -518,6 +527,18 @@ class RetryTransport(httpx.AsyncBaseTransport):
         inner = self._inner
         if inner is not None and self._owns_inner:
             await inner.aclose()
+
+
+def _safe_keepalive(limits: httpx.Limits) -> httpx.Limits:
+    """``limits`` with idle connections kept at most ``KEEPALIVE_EXPIRY`` seconds."""
+    expiry = limits.keepalive_expiry
+    if expiry is not None and expiry <= KEEPALIVE_EXPIRY:
+        return limits
+    return httpx.Limits(
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
+    )
 
 
 def _clamp_timeout(base: Any, remaining: float) -> dict[str, float | None]:
