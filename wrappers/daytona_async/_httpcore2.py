@@ -326,23 +326,8 @@ class _BodyStream(httpx.AsyncByteStream):
         self._timeout = timeout
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        connection, parser, timeout = self._connection, self._parser, self._timeout
-        try:
-            data = parser.take_body()
-            if data:
-                yield data
-            while not parser.complete:
-                await connection.receive(parser, timeout)
-                data = parser.take_body()
-                if data:
-                    yield data
-            connection.finish(parser)
-        except _BODY_ERRORS as exc:
-            failure = _failed(exc, self._request, connection)
-            if failure is exc:
-                raise
-            raise failure from exc
-        await self.aclose()
+        while data := await self.receive():
+            yield data
 
     async def receive(self) -> bytes:
         """The body bytes received so far, waiting for some when there are none; ``b""`` at
