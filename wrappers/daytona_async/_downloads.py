@@ -206,14 +206,19 @@ async def download_to_file(
     try:
         async with await anyio.open_file(tmp, "wb") as out:
             async with open_stream() as s:
-                buf = bytearray()
+                # chunks gathered up to WRITE_BUFFER, written in one call (one thread hop):
+                # joined once, not appended to a buffer and copied out of it again
+                pending: list[bytes] = []
+                size = 0
                 async for chunk in s:
-                    buf += chunk
-                    if len(buf) >= WRITE_BUFFER:
-                        await out.write(bytes(buf))
-                        buf.clear()
-                if buf:
-                    await out.write(bytes(buf))
+                    pending.append(chunk)
+                    size += len(chunk)
+                    if size >= WRITE_BUFFER:
+                        await out.write(pending[0] if len(pending) == 1 else b"".join(pending))
+                        pending.clear()
+                        size = 0
+                if pending:
+                    await out.write(b"".join(pending))
         await tmp.replace(target)
         ok = True
     except OSError as exc:
