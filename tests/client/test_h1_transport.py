@@ -1,6 +1,6 @@
-"""The SDK's own asyncio HTTP/1.1 transport (``H1Transport``) over real loopback sockets: bodies
-read whole or streamed, connections reused and given back exactly once (also when requests are
-cancelled mid-flight), pool limits, TLS, httpx exception types, and what was sent."""
+"""The SDK's own asyncio HTTP/1.1 transport (``H1Transport``) over real loopback sockets: what
+is particular to it (flow control, keep-alive expiry, FIFO slots, uploads, closing). Bodies,
+pool timeouts and TLS run on both the SDK's transports in ``test_httpcore2_transport.py``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import gzip
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio
 import anyio.lowlevel
@@ -21,13 +20,8 @@ from daytona_async._wire import request_sent
 
 from .loopback import serve_loopback
 
-# the self-signed certificate fixture, by its name
-from .test_httpcore2_transport import (
-    certificate,  # noqa: F401
-    serving,
-    serving_tls,
-    wait_for,
-)
+# the tests both transports share are in test_httpcore2_transport.py (make_transport)
+from .test_httpcore2_transport import serving, wait_for
 
 pytestmark = pytest.mark.anyio
 
@@ -64,41 +58,6 @@ async def raw_server(
         yield f"http://127.0.0.1:{port}"
 
 
-async def test_small_body_is_read_whole_and_connection_reused() -> None:
-    transport = H1Transport()
-    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
-        async with client.stream("GET", f"{base}/len/1000") as response:
-            # read by the transport: the connection is already back in the pool
-            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-            assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 1000
-        for _ in range(5):
-            response = await client.get(f"{base}/len/10")
-            assert response.content == b"x" * 10
-            assert response.http_version == "HTTP/1.1"
-        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-        assert server.connections == 1
-
-
-@pytest.mark.parametrize("kind", ["len", "chunked"])
-async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
-    size = 4 * 1024 * 1024
-    transport = H1Transport()
-    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
-        async with client.stream("GET", f"{base}/{kind}/{size}") as response:
-            assert transport.pool_stats()["in_use"] == 1  # still reading from it
-            first = b""
-            async for chunk in response.aiter_raw():
-                first = chunk
-                break
-            assert 0 < len(first) < size
-        # closed unfinished: the connection is dropped, not pooled
-        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
-        whole = await client.get(f"{base}/{kind}/{size}")
-        assert whole.content == b"x" * size
-        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-        assert server.connections == 2
-
-
 async def test_a_slow_reader_of_a_big_body_gets_every_byte() -> None:
     # far more than the read high-water mark: reading pauses and resumes on the way
     size = 16 * 1024 * 1024
@@ -132,19 +91,6 @@ async def test_an_unread_body_stops_being_read_from_the_socket() -> None:
             assert len(first) == held and not connection.read_paused
 
 
-async def test_small_http_chunks_already_received_come_out_joined() -> None:
-    size = 256 * 1024
-    transport = H1Transport()
-    async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
-        for _ in range(2):
-            async with client.stream("GET", f"{base}/kib/{size}") as response:
-                pieces = [chunk async for chunk in response.aiter_raw()]
-            assert b"".join(pieces) == b"x" * size
-            assert len(pieces) < size // 1024 // 4
-            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-        assert server.connections == 1
-
-
 async def test_gzip_body_is_passed_through_for_httpx_to_decode() -> None:
     async with serving() as (_, base), httpx.AsyncClient(transport=H1Transport()) as client:
         packed = await client.get(f"{base}/gz/1000")
@@ -174,12 +120,6 @@ async def test_refused_connection_is_a_connect_error_with_nothing_sent() -> None
             await client.get(f"http://127.0.0.1:{port}/len/1")
     assert not request_sent(caught.value)
     assert transport.pool_stats() == {"in_use": 0, "idle": 0}
-
-
-async def test_unsupported_scheme_is_refused() -> None:
-    async with httpx.AsyncClient(transport=H1Transport()) as client:
-        with pytest.raises(httpx.UnsupportedProtocol):
-            await client.get("ftp://127.0.0.1/x")
 
 
 async def test_post_on_a_connection_the_server_closed_is_not_sent_again() -> None:
@@ -220,19 +160,6 @@ async def test_a_stalled_response_is_a_read_timeout_marked_sent() -> None:
             await client.get(f"{base}/hang/0", timeout=httpx.Timeout(5.0, read=0.2))
         assert request_sent(caught.value)
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
-
-
-async def test_waiting_for_a_full_pool_ends_in_pool_timeout() -> None:
-    transport = H1Transport(limits=httpx.Limits(max_connections=1))
-    async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
-        async with client.stream("GET", f"{base}/len/{1024 * 1024}"):
-            assert transport.pool_stats()["in_use"] == 1
-            with pytest.raises(httpx.PoolTimeout) as caught:
-                await client.get(f"{base}/len/1", timeout=httpx.Timeout(5.0, pool=0.2))
-            assert not request_sent(caught.value)
-        # the slot came back with the stream
-        assert (await client.get(f"{base}/len/1")).content == b"x"
-        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
 
 
 async def test_a_waiter_gets_the_slot_a_finished_request_gives_back() -> None:
@@ -508,39 +435,6 @@ async def test_body_until_close() -> None:
     transport = H1Transport()
     async with raw_server(old_style) as base, httpx.AsyncClient(transport=transport) as client:
         assert (await client.get(f"{base}/")).content == b"all of it"
-        assert transport.pool_stats() == {"in_use": 0, "idle": 0}
-
-
-def tls_files(request: pytest.FixtureRequest) -> tuple[Path, Path]:
-    files: tuple[Path, Path] = request.getfixturevalue("certificate")
-    return files
-
-
-async def test_https_with_a_trusted_certificate(request: pytest.FixtureRequest) -> None:
-    import ssl
-
-    cert, key = tls_files(request)
-    transport = H1Transport(verify=ssl.create_default_context(cafile=str(cert)))
-    async with serving_tls(cert, key) as (server, base):
-        async with httpx.AsyncClient(transport=transport) as client:
-            for _ in range(3):
-                assert (await client.get(f"{base}/len/100")).content == b"x" * 100
-            big = await client.get(f"{base}/chunked/{1024 * 1024}")
-            assert len(big.content) == 1024 * 1024
-            assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-        assert server.connections == 1
-
-
-async def test_https_with_an_untrusted_certificate_is_a_connect_error(
-    request: pytest.FixtureRequest,
-) -> None:
-    cert, key = tls_files(request)
-    transport = H1Transport()  # the default trust store does not know this certificate
-    async with serving_tls(cert, key) as (_, base):
-        async with httpx.AsyncClient(transport=transport) as client:
-            with pytest.raises(httpx.ConnectError) as caught:
-                await client.get(f"{base}/len/1")
-        assert not request_sent(caught.value)
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 

@@ -36,6 +36,19 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]
 
 
+#: the SDK's two own HTTP/1.1 transports, built with the given keyword arguments
+MakeTransport = Callable[..., H1Transport | Httpcore2Transport]
+
+
+@pytest.fixture(params=["httpcore2", "h1"])
+def make_transport(request: pytest.FixtureRequest, anyio_backend: str) -> MakeTransport:
+    """Each test taking it runs on both transports (the h1 one under asyncio only: it is built
+    on asyncio protocols)."""
+    if request.param == "h1" and anyio_backend != "asyncio":
+        pytest.skip("the h1 transport runs under asyncio only")
+    return H1Transport if request.param == "h1" else Httpcore2Transport
+
+
 class Server:
     """``GET|POST /<kind>/<size>``: ``len`` → Content-Length body; ``chunked`` → chunked body;
     ``gz`` → a gzip-compressed body of ``size`` bytes with its Content-Length and
@@ -187,23 +200,27 @@ async def wait_for(condition: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def test_small_body_is_read_whole_and_connection_reused() -> None:
-    transport = Httpcore2Transport()
+async def test_small_body_is_read_whole_and_connection_reused(
+    make_transport: MakeTransport,
+) -> None:
+    transport = make_transport()
     async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
         async with client.stream("GET", f"{base}/len/1000") as response:
             # read by the transport: the connection is already back in the pool
             assert transport.pool_stats() == {"in_use": 0, "idle": 1}
             assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 1000
         for _ in range(5):
-            assert (await client.get(f"{base}/len/10")).content == b"x" * 10
+            response = await client.get(f"{base}/len/10")
+            assert response.content == b"x" * 10
+            assert response.http_version == "HTTP/1.1"
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 1
 
 
 @pytest.mark.parametrize("kind", ["len", "chunked"])
-async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
+async def test_large_or_chunked_body_is_streamed(kind: str, make_transport: MakeTransport) -> None:
     size = 4 * 1024 * 1024
-    transport = Httpcore2Transport()
+    transport = make_transport()
     async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
         async with client.stream("GET", f"{base}/{kind}/{size}") as response:
             assert transport.pool_stats()["in_use"] == 1  # still reading from it
@@ -215,7 +232,7 @@ async def test_large_or_chunked_body_is_streamed(kind: str) -> None:
         # closed unfinished: the connection is dropped, not pooled
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
         whole = await client.get(f"{base}/{kind}/{size}")
-        assert len(whole.content) == size
+        assert whole.content == b"x" * size
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         assert server.connections == 2
 
@@ -236,11 +253,13 @@ async def test_bodies_read_whole_are_the_decoded_content(
             assert b"".join([c async for c in response.aiter_raw()]) == b"x" * 10
 
 
-async def test_small_http_chunks_already_received_come_out_joined() -> None:
+async def test_small_http_chunks_already_received_come_out_joined(
+    make_transport: MakeTransport,
+) -> None:
     # 256 HTTP chunks of 1 KiB in one write: the reader gets them in a few pieces (one per
     # network read), every byte once, and the connection goes back to the pool at the end
     size = 256 * 1024
-    transport = Httpcore2Transport()
+    transport = make_transport()
     async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
         for _ in range(2):
             async with client.stream("GET", f"{base}/kib/{size}") as response:
@@ -280,21 +299,23 @@ async def test_refused_connection_is_an_httpx_connect_error() -> None:
     assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
-async def test_unsupported_scheme_is_refused() -> None:
-    async with httpx.AsyncClient(transport=Httpcore2Transport()) as client:
+async def test_unsupported_scheme_is_refused(make_transport: MakeTransport) -> None:
+    async with httpx.AsyncClient(transport=make_transport()) as client:
         with pytest.raises(httpx.UnsupportedProtocol):
             await client.get("ftp://127.0.0.1/x")
 
 
-async def test_waiting_for_a_full_pool_ends_in_pool_timeout() -> None:
-    transport = Httpcore2Transport(limits=httpx.Limits(max_connections=1))
+async def test_waiting_for_a_full_pool_ends_in_pool_timeout(make_transport: MakeTransport) -> None:
+    transport = make_transport(limits=httpx.Limits(max_connections=1))
     async with serving() as (_, base), httpx.AsyncClient(transport=transport) as client:
         async with client.stream("GET", f"{base}/len/{1024 * 1024}"):
             assert transport.pool_stats()["in_use"] == 1
-            with pytest.raises(httpx.PoolTimeout):
+            with pytest.raises(httpx.PoolTimeout) as caught:
                 await client.get(f"{base}/len/1", timeout=httpx.Timeout(5.0, pool=0.2))
+            assert not request_sent(caught.value)
         # the slot came back with the stream
         assert (await client.get(f"{base}/len/1")).content == b"x"
+        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
 
 
 async def test_idle_connections_beyond_the_keepalive_limit_are_closed() -> None:
@@ -472,13 +493,10 @@ async def test_closing_the_transport_ends_a_streaming_response_with_a_read_error
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
-@pytest.mark.parametrize("kind", ["httpcore2", "h1"])
 async def test_the_offered_receive_loses_nothing_when_cancelled(
-    kind: str, anyio_backend: str
+    make_transport: MakeTransport,
 ) -> None:
-    if kind == "h1" and anyio_backend != "asyncio":
-        pytest.skip("the h1 transport runs under asyncio only")
-    transport: httpx.AsyncBaseTransport = H1Transport() if kind == "h1" else Httpcore2Transport()
+    transport = make_transport()
     async with serving() as (server, base), httpx.AsyncClient(transport=transport) as client:
         async with client.stream("GET", f"{base}/step/0") as response:
             receive = response.extensions[RECEIVE_EXTENSION]
@@ -498,7 +516,7 @@ async def test_the_offered_receive_loses_nothing_when_cancelled(
             while chunk := await receive():
                 got += chunk
             assert got == b"second"
-            assert transport.pool_stats() == {"in_use": 0, "idle": 1}  # type: ignore[attr-defined]
+            assert transport.pool_stats() == {"in_use": 0, "idle": 1}  # given back at the end
         assert (await client.get(f"{base}/len/2")).content == b"xx"
         assert server.connections == 1
 
@@ -559,9 +577,11 @@ async def serving_tls(cert: Path, key: Path) -> AsyncIterator[tuple[Server, str]
             tg.cancel_scope.cancel()
 
 
-async def test_https_with_a_trusted_certificate(certificate: tuple[Path, Path]) -> None:
+async def test_https_with_a_trusted_certificate(
+    certificate: tuple[Path, Path], make_transport: MakeTransport
+) -> None:
     cert, key = certificate
-    transport = Httpcore2Transport(verify=ssl.create_default_context(cafile=str(cert)))
+    transport = make_transport(verify=ssl.create_default_context(cafile=str(cert)))
     async with serving_tls(cert, key) as (server, base):
         async with httpx.AsyncClient(transport=transport) as client:
             for _ in range(3):
@@ -573,14 +593,15 @@ async def test_https_with_a_trusted_certificate(certificate: tuple[Path, Path]) 
 
 
 async def test_https_with_an_untrusted_certificate_is_a_connect_error(
-    certificate: tuple[Path, Path],
+    certificate: tuple[Path, Path], make_transport: MakeTransport
 ) -> None:
     cert, key = certificate
-    transport = Httpcore2Transport()  # the default trust store does not know this certificate
+    transport = make_transport()  # the default trust store does not know this certificate
     async with serving_tls(cert, key) as (_, base):
         async with httpx.AsyncClient(transport=transport) as client:
-            with pytest.raises(httpx.ConnectError):
+            with pytest.raises(httpx.ConnectError) as caught:
                 await client.get(f"{base}/len/1")
+        assert not request_sent(caught.value)
         assert transport.pool_stats() == {"in_use": 0, "idle": 0}
 
 
