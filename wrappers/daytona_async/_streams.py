@@ -49,6 +49,7 @@ import anyio.lowlevel
 import httpx
 
 from ._deadline import Deadline
+from ._deadline import now as loop_time
 from ._logging import logger
 from ._util import unwrap_group
 from ._wire import RECEIVE_EXTENSION
@@ -345,7 +346,7 @@ class _Follower:
         self.finished = False
         self.total: int | None = None
         self.total_known = False
-        now = anyio.current_time()
+        now = loop_time()
         self.interval = options.poll_first
         self.next_poll = now + options.poll_first
         self.last_progress = now
@@ -357,11 +358,11 @@ class _Follower:
 
     def active(self) -> None:
         """Bytes arrived (replayed ones included): the stream is alive."""
-        self.last_progress = anyio.current_time()
+        self.last_progress = loop_time()
 
     def progressed(self) -> None:
         """New bytes were delivered."""
-        now = anyio.current_time()
+        now = loop_time()
         self.last_progress = now
         if not self.finished:  # output suggests the end may be near: poll soon again
             self.interval = self.o.poll_first
@@ -372,7 +373,7 @@ class _Follower:
         with anyio.CancelScope(shield=True):
             with self.dl.child(self.o.probe_timeout).scope():
                 done = await self.probe.finished()
-        now = anyio.current_time()
+        now = loop_time()
         self.interval = min(self.o.poll_max, self.interval * self.o.poll_factor)
         self.next_poll = now + self.interval
         if done and not self.finished:
@@ -402,11 +403,11 @@ class _Follower:
                     continue
                 if self.drained():
                     return "end"
-                wait = self.last_progress + self.o.idle_grace - anyio.current_time()
+                wait = self.last_progress + self.o.idle_grace - loop_time()
                 if wait <= 0:
                     return "end" if self.total is None else "stale"
                 return wait
-            wait = self.next_poll - anyio.current_time()
+            wait = self.next_poll - loop_time()
             if wait > 0:
                 return wait
             await self.poll()
@@ -609,7 +610,7 @@ async def follow_bytes(
     while True:
         opened = await _open_watched(f, open_stream)
         if opened == "end":
-            st.ended_at = anyio.current_time()
+            st.ended_at = loop_time()
             return
         if opened == "quiet":
             continue  # no head yet from a producer still running: ask again (not a failure)
@@ -643,7 +644,7 @@ async def follow_bytes(
                         yield chunk
                         continue
                     if kind == "end":
-                        st.ended_at = anyio.current_time()
+                        st.ended_at = loop_time()
                         return
                     if kind == "error":
                         cause = value
@@ -652,7 +653,7 @@ async def follow_bytes(
                 with anyio.CancelScope(shield=True):
                     await close()
         if kind == "eof" and await f.complete_after_eof():
-            st.ended_at = anyio.current_time()
+            st.ended_at = loop_time()
             return
         if st.reconnects >= o.max_reconnects:
             reason = {"eof": "ended early", "stale": "stalled"}.get(kind, "broke")
