@@ -43,7 +43,13 @@ import httpx
 from yarl import URL
 
 from ._internals import connector_stats, preset_content
-from ._wire import AIOHTTP_DEFAULT_LIMITS, KEEPALIVE_EXPIRY, mark_sent
+from ._wire import (
+    AIOHTTP_DEFAULT_LIMITS,
+    KEEPALIVE_EXPIRY,
+    READ_WHOLE_MAX,
+    STREAM_CLOSED_BY_CLIENT,
+    mark_sent,
+)
 
 __all__ = ["AiohttpTransport"]
 
@@ -84,11 +90,6 @@ _NOT_CONNECTED = (
 
 
 _MAPPED = (aiohttp.ClientError, TimeoutError)
-#: bodies up to this size with a Content-Length are read whole before the response is returned
-_READ_WHOLE_MAX = 256 * 1024
-
-
-_CLIENT_CLOSED = "the client was closed while this response was streaming"
 
 
 class _ResponseStream(httpx.AsyncByteStream):
@@ -113,7 +114,7 @@ class _ResponseStream(httpx.AsyncByteStream):
             raise self._client_closed()
 
     def _client_closed(self) -> httpx.ReadError:
-        error = httpx.ReadError(_CLIENT_CLOSED, request=self._request)
+        error = httpx.ReadError(STREAM_CLOSED_BY_CLIENT, request=self._request)
         mark_sent(error, True)
         return error
 
@@ -121,7 +122,7 @@ class _ResponseStream(httpx.AsyncByteStream):
         """End the body now: a reader waiting for the next chunk gets the "client closed"
         error (the connection is closed, not pooled)."""
         self._closed_by_client = True
-        self._response.content.set_exception(aiohttp.ClientConnectionError(_CLIENT_CLOSED))
+        self._response.content.set_exception(aiohttp.ClientConnectionError(STREAM_CLOSED_BY_CLIENT))
         self._response.close()
 
     async def aclose(self) -> None:
@@ -235,7 +236,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         except _MAPPED as exc:
             raise map_aiohttp_error(exc, request) from exc
         length = response.content_length
-        if length is not None and length <= _READ_WHOLE_MAX:
+        if length is not None and length <= READ_WHOLE_MAX:
             # a small body of known size (every JSON answer of the API): read it here, in one
             # step, instead of through httpx's chunked stream machinery (~8 % of a typed GET)
             try:

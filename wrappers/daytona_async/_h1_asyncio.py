@@ -38,7 +38,13 @@ import httpx
 from ._h1_pool import WANT_BODY, WANT_END, WANT_HEAD, Connection, Pool, PoolKey
 from ._h1_wire import LAST_CHUNK, ResponseParser, body_framing, encode_chunk, request_head
 from ._internals import preset_content
-from ._wire import KEEPALIVE_EXPIRY, RECEIVE_EXTENSION, mark_sent
+from ._wire import (
+    KEEPALIVE_EXPIRY,
+    READ_WHOLE_MAX,
+    RECEIVE_EXTENSION,
+    STREAM_CLOSED_BY_CLIENT,
+    mark_sent,
+)
 
 __all__ = ["H1_DEFAULT_LIMITS", "H1Transport"]
 
@@ -46,12 +52,9 @@ __all__ = ["H1_DEFAULT_LIMITS", "H1Transport"]
 H1_DEFAULT_LIMITS = httpx.Limits(
     max_connections=200, max_keepalive_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
 )
-#: bodies up to this size with a Content-Length are read whole before the response is returned
-_READ_WHOLE_MAX = 256 * 1024
 #: a request body up to this size goes out joined to its head, in one send
 _JOIN_MAX = 64 * 1024
 _HTTP11 = {"http_version": b"HTTP/1.1"}
-_CLIENT_CLOSED = "the client was closed while this response was streaming"
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 
 
@@ -61,7 +64,7 @@ def _sent(error: httpx.TransportError) -> httpx.TransportError:
 
 
 def _client_closed() -> httpx.TransportError:
-    return _sent(httpx.ReadError(_CLIENT_CLOSED))
+    return _sent(httpx.ReadError(STREAM_CLOSED_BY_CLIENT))
 
 
 async def _advance(
@@ -250,7 +253,7 @@ class H1Transport(httpx.AsyncBaseTransport):
         while not parser.head_complete:
             await _advance(connection, parser, WANT_HEAD, read_timeout)
         length = parser.content_length
-        if not parser.complete and length is not None and length <= _READ_WHOLE_MAX:
+        if not parser.complete and length is not None and length <= READ_WHOLE_MAX:
             # a small body of known size (every JSON answer of the API): read it here, in one
             # step, instead of through httpx's chunked stream machinery
             while not parser.complete:

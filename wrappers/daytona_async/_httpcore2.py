@@ -50,7 +50,7 @@ import httpx
 from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
-from ._wire import KEEPALIVE_EXPIRY, RECEIVE_EXTENSION, mark_sent
+from ._wire import KEEPALIVE_EXPIRY, READ_WHOLE_MAX, RECEIVE_EXTENSION, mark_sent
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
@@ -81,8 +81,6 @@ _HTTPCORE2_ERRORS = tuple(src for src, _ in _ERRORS)
 _CLOSE_ERRORS: tuple[type[Exception], ...] = (*_HTTPCORE2_ERRORS, OSError)
 #: what reading a response body may raise: the network's errors and the parser's
 _BODY_ERRORS: tuple[type[Exception], ...] = (*_HTTPCORE2_ERRORS, httpx.RemoteProtocolError)
-#: bodies up to this size with a Content-Length are read whole before the response is returned
-_READ_WHOLE_MAX = 256 * 1024
 _NO_TIMEOUTS: dict[str, float | None] = {}
 
 #: (scheme, host, port) of a request's URL
@@ -402,7 +400,7 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
             parser = await connection.send(request, timeouts.get("write"), read_timeout)
             if not parser.complete:
                 length = parser.content_length
-                if length is None or length > _READ_WHOLE_MAX:
+                if length is None or length > READ_WHOLE_MAX:
                     body_stream = _BodyStream(connection, parser, request, pool, key, read_timeout)
                     return httpx.Response(
                         status_code=parser.status,

@@ -26,7 +26,9 @@ __all__ = [
     "IDEMPOTENT_EXTENSION",
     "IDEMPOTENT_METHODS",
     "KEEPALIVE_EXPIRY",
+    "READ_WHOLE_MAX",
     "RECEIVE_EXTENSION",
+    "STREAM_CLOSED_BY_CLIENT",
     "is_idempotent",
     "mark_sent",
     "request_sent",
@@ -73,6 +75,15 @@ HTTPX_DEFAULT_LIMITS = httpx.Limits(
 #: ``b""`` at the end; cancelled while it waits, it loses nothing). The log follower then reads
 #: with a timeout per read instead of a task per read (``_streams.body_receiver``).
 RECEIVE_EXTENSION = "daytona_async.receive"
+
+#: a response body of known length up to this size is read whole by the network transport
+#: before the response is returned (every JSON answer of the API): one step instead of httpx's
+#: chunked stream machinery
+READ_WHOLE_MAX = 256 * 1024
+
+#: the message of the ``ReadError`` that ends a response still streaming when its transport is
+#: closed
+STREAM_CLOSED_BY_CLIENT = "the client was closed while this response was streaming"
 
 _SENT_ATTR = "daytona_request_sent"
 
