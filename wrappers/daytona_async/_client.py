@@ -78,6 +78,33 @@ def _check_api_url(url: str) -> str:
     return url
 
 
+def _check_proxy_argument(proxy: object, *, own_stack: bool) -> None:
+    """Refuse a ``proxy=`` that cannot be used (at construction: no httpx needed for a URL)."""
+    from ._proxy import as_proxy, check_proxy_url
+
+    if own_stack:
+        raise ConfigurationError(
+            "proxy= applies to the SDK's own transports: with your own transport= or "
+            "http_client=, configure the proxy there"
+        )
+    if isinstance(proxy, str):
+        check_proxy_url(proxy, source="proxy=")
+        return
+    import httpx  # an httpx.Proxy was passed: httpx is already imported
+
+    if not isinstance(proxy, httpx.Proxy):
+        raise ConfigurationError(
+            f"proxy= must be a URL string or an httpx.Proxy, not {type(proxy).__name__}"
+        )
+    as_proxy(proxy, "proxy=")
+
+
+def _display_proxy(proxy: str | httpx.Proxy) -> str:
+    from ._proxy import display
+
+    return display(proxy)
+
+
 @dataclass(frozen=True)
 class _StackOptions:
     """What the HTTP stack is built from on first use (see ``AsyncDaytona._ctx``)."""
@@ -91,6 +118,8 @@ class _StackOptions:
     transport: httpx.AsyncBaseTransport | None
     verify: ssl.SSLContext | str | bool
     backend: str | None
+    proxy: str | httpx.Proxy | None
+    trust_env: bool
 
 
 class AsyncDaytona:
@@ -123,9 +152,18 @@ class AsyncDaytona:
         verify: TLS verification as in httpx.
         backend: force the default transport: ``"h1"`` (the SDK's own, asyncio only),
             ``"aiohttp"`` (asyncio only), ``"httpcore2"`` or ``"httpx"`` (httpx's own).
+        proxy: send every request through this proxy: a URL (``http://``, ``https://``;
+            ``socks5://`` with ``socksio``; credentials as ``http://user:pass@host:port``,
+            sent as ``Proxy-Authorization`` and never shown) or an ``httpx.Proxy``. Wins over
+            the environment. https targets are tunnelled with ``CONNECT``.
+        trust_env: read the environment as httpx does: ``HTTP_PROXY``, ``HTTPS_PROXY``,
+            ``ALL_PROXY``, ``NO_PROXY`` (lower-case too), decided per host (the API and
+            toolbox hosts may differ), and ``SSL_CERT_FILE``/``SSL_CERT_DIR`` for
+            ``verify=True``. ``False``: none of them.
 
     Raises:
-        ConfigurationError: no credentials, or a JWT without an organization id.
+        ConfigurationError: no credentials, a JWT without an organization id, a proxy URL
+            that cannot be used, or ``proxy=`` with your own ``transport``/``http_client``.
 
     One client per event loop; close it with ``async with`` or :meth:`aclose`. Construction
     only checks the configuration: the HTTP stack (httpx client, TLS context, connection pool)
@@ -148,6 +186,8 @@ class AsyncDaytona:
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | str | bool = True,
         backend: str | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        trust_env: bool = True,
     ) -> None:
         configure_from_env()
         if api_key is None and jwt_token is None:
@@ -170,6 +210,8 @@ class AsyncDaytona:
             raise ConfigurationError(
                 "backend must be 'h1', 'aiohttp', 'httpcore2', 'httpx' or None"
             )
+        if proxy is not None:
+            _check_proxy_argument(proxy, own_stack=transport is not None or http_client is not None)
         token: str
         if api_key:
             token, self._auth_mode = api_key, "api_key"
@@ -195,6 +237,8 @@ class AsyncDaytona:
             transport=transport,
             verify=verify,
             backend=backend,
+            proxy=proxy,
+            trust_env=trust_env,
         )
         self._closed_early = False
         self.api_url = api_url
@@ -244,7 +288,7 @@ class AsyncDaytona:
 
                 if not isinstance(verify, ssl.SSLContext):
                     # built once here, not per connection
-                    verify = httpx.create_ssl_context(verify=verify)
+                    verify = httpx.create_ssl_context(verify=verify, trust_env=o.trust_env)
             retry_transport = RetryTransport(
                 o.transport,
                 policy=RetryPolicy(max_retries=o.max_retries),
@@ -252,6 +296,8 @@ class AsyncDaytona:
                 limits=o.limits,
                 verify=verify,
                 backend=o.backend,
+                proxy=o.proxy,
+                trust_env=o.trust_env,
             )
             from ._http import SDKAsyncClient
 
@@ -261,6 +307,7 @@ class AsyncDaytona:
                 timeout=timeout,
                 transport=retry_transport,
                 follow_redirects=False,
+                trust_env=o.trust_env,
             )
         # the generated client never sees the token: the shared httpx client carries it
         api = AuthenticatedClient(
@@ -283,7 +330,9 @@ class AsyncDaytona:
     def __repr__(self) -> str:
         org = f", organization_id={self.organization_id!r}" if self.organization_id else ""
         url = without_userinfo(self.api_url)
-        return f"AsyncDaytona(api_url={url!r}, auth={self._auth_mode!r}{org})"
+        proxy = self._stack.proxy
+        shown = "" if proxy is None else f", proxy={_display_proxy(proxy)!r}"
+        return f"AsyncDaytona(api_url={url!r}, auth={self._auth_mode!r}{org}{shown})"
 
     __str__ = __repr__
 

@@ -47,6 +47,12 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
   fastest, see ``bench/transports.py``; ``"aiohttp"`` stays selectable), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
   httpcore2 connections under an O(1) pool). ``backend=`` forces one (``"httpx"``: httpx's own
   ``AsyncHTTPTransport``); pass ``inner=`` to use your own.
+
+- **proxies** (:mod:`._proxy`): an origin that ``proxy=`` or the environment (``HTTP_PROXY``,
+  ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``; not with ``trust_env=False``) sends through a
+  proxy goes to httpx's ``AsyncHTTPTransport(proxy=...)`` (one per proxy: CONNECT for https,
+  absolute-form for http), under this same policy; the others to the network transport above.
+  Decided per origin, once. An ``inner=`` of your own gets every request (no routing).
 """
 
 from __future__ import annotations
@@ -67,6 +73,7 @@ import httpx
 from ._bodies import ReplayableStream
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
+from ._proxy import ProxyRoutes, display, proxy_routes
 from ._wire import (
     AIOHTTP_DEFAULT_LIMITS,
     HTTPX_DEFAULT_LIMITS,
@@ -76,6 +83,8 @@ from ._wire import (
 )
 
 if TYPE_CHECKING:
+    import ssl
+
     from ._deadline import Deadline
 
 __all__ = [
@@ -269,6 +278,14 @@ class RetryTransport(httpx.AsyncBaseTransport):
         backend: force the default inner transport: ``"h1"`` or ``"aiohttp"`` (asyncio only;
             under trio httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async
             library).
+        proxy: a proxy for every origin (URL string or ``httpx.Proxy``); wins over the
+            environment. Only with the default inner transports.
+        trust_env: read ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` (when no
+            ``proxy``) and ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (for ``verify=True``), as httpx
+            does. ``False``: neither.
+
+    Raises:
+        ConfigurationError: a proxy URL (given or from the environment) that cannot be used.
     """
 
     def __init__(
@@ -278,8 +295,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
         policy: RetryPolicy | None = None,
         max_concurrency: int | None = None,
         limits: httpx.Limits | None = None,
-        verify: Any = True,
+        verify: ssl.SSLContext | str | bool = True,
         backend: str | None = None,
+        proxy: str | httpx.Proxy | None = None,
+        trust_env: bool = True,
     ) -> None:
         self._inner = inner
         self._owns_inner = inner is None
@@ -288,10 +307,28 @@ class RetryTransport(httpx.AsyncBaseTransport):
         self.limits = None if limits is None else _safe_keepalive(limits)
         self._verify = verify
         self._backend = backend
+        self._trust_env = trust_env
         self._semaphore: anyio.Semaphore | None = None
         self.backend_name: str | None = None if inner is None else type(inner).__name__
+        # origin -> proxy, read once (as httpx reads the environment when a client is made);
+        # None when every request goes to the one inner transport (nearly always)
+        self.proxy_routes: ProxyRoutes | None = (
+            proxy_routes(proxy, trust_env=trust_env) if inner is None else None
+        )
+        self._proxied: dict[str, httpx.AsyncBaseTransport] = {}
+        if self.proxy_routes is not None:
+            logger.debug("proxies: %r", self.proxy_routes)
 
     # -- inner transport ---------------------------------------------------------------
+
+    def _tls_verify(self) -> ssl.SSLContext | str | bool:
+        """``verify`` for the inner transports. With ``trust_env=False`` a context built here
+        without reading ``SSL_CERT_FILE``/``SSL_CERT_DIR`` (each transport would read them when
+        building its own from ``True``), then kept for every transport made after."""
+        verify = self._verify
+        if not self._trust_env and (verify is True or isinstance(verify, str)):
+            verify = self._verify = httpx.create_ssl_context(verify=verify, trust_env=False)
+        return verify
 
     def _make_inner(self) -> httpx.AsyncBaseTransport:
         import sniffio
@@ -300,6 +337,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             library = sniffio.current_async_library()
         except sniffio.AsyncLibraryNotFoundError:
             library = "asyncio"
+        self._tls_verify()
         backend = self._backend or ("h1" if library == "asyncio" else "httpcore2")
         if backend == "aiohttp" and library == "asyncio":
             from ._aiohttp import AiohttpTransport
@@ -327,6 +365,22 @@ class RetryTransport(httpx.AsyncBaseTransport):
         self.backend_name = backend
         logger.debug("transport: %s under %s", backend, library)
         return inner
+
+    def _via_proxy(self, proxy: httpx.Proxy) -> httpx.AsyncBaseTransport:
+        """The transport of one proxy (made on first use): httpx's, whose httpcore proxy
+        pool tunnels https targets with CONNECT and forwards http ones in absolute form."""
+        key = str(proxy.url)
+        transport = self._proxied.get(key)
+        if transport is None:
+            transport = self._proxied[key] = httpx.AsyncHTTPTransport(
+                proxy=proxy,
+                verify=self._tls_verify(),
+                trust_env=self._trust_env,
+                limits=self.limits or HTTPX_DEFAULT_LIMITS,
+                retries=0,
+            )
+            logger.debug("transport: httpx via the proxy %s", display(proxy))
+        return transport
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport | None:
@@ -358,6 +412,11 @@ class RetryTransport(httpx.AsyncBaseTransport):
         inner = self._inner
         if inner is None:
             inner = self._inner = self._make_inner()
+        routes = self.proxy_routes
+        if routes is not None:
+            proxy = routes.proxy_for(request.url)
+            if proxy is not None:
+                inner = self._via_proxy(proxy)
         call = self._begin(request)
         semaphore = self._get_semaphore()
         started = time.perf_counter() if logger.isEnabledFor(logging.DEBUG) else 0.0
@@ -525,8 +584,13 @@ class RetryTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         inner = self._inner
-        if inner is not None and self._owns_inner:
-            await inner.aclose()
+        proxied, self._proxied = list(self._proxied.values()), {}
+        try:
+            if inner is not None and self._owns_inner:
+                await inner.aclose()
+        finally:
+            for transport in proxied:
+                await transport.aclose()
 
 
 def _safe_keepalive(limits: httpx.Limits) -> httpx.Limits:
