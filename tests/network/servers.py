@@ -233,7 +233,8 @@ class AsgiServer:
         from hypercorn.config import Config
 
         config = Config()
-        config.bind = [f"fd://{self._sock.fileno()}"]
+        # hypercorn owns (and closes) the listening socket from here on
+        config.bind = [f"fd://{self._sock.detach()}"]
         config.loglevel = "WARNING"
         config.graceful_timeout = 1
         app = self.app
@@ -293,7 +294,7 @@ class AiohttpServer(_LoopThread):
             await response.write_eof()
             return response
 
-        app = web.Application()
+        app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", handle)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
