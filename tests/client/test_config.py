@@ -247,3 +247,122 @@ async def test_404_from_an_api_url_without_api_gives_a_hint(emulator: Any) -> No
         with pytest.raises(NotFoundError) as info:
             await d.get("00000000-0000-0000-0000-000000000000")
     assert not getattr(info.value, "__notes__", [])
+
+
+# -- proxies (the requests themselves: tests/network/test_proxy.py) -------------------------
+
+_PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in _PROXY_ENV:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    return monkeypatch
+
+
+@pytest.mark.parametrize(
+    ("proxy", "hint"),
+    [
+        ("ftp://proxy.example:21", "http://"),
+        ("proxy.example:3128", "http://"),  # an argument needs its scheme (the env does not)
+        ("http://", "naming a host"),
+        ("http://proxy.example:99999", "not a valid proxy URL"),
+        ("http://user:pw-s3cret-1@proxy.example:bad", "not a valid proxy URL"),
+    ],
+)
+def test_a_proxy_argument_is_checked_at_construction(proxy: str, hint: str) -> None:
+    with pytest.raises(ConfigurationError, match=re.escape(hint)) as info:
+        AsyncDaytona(api_key="k", api_url="http://x/api", proxy=proxy)
+    assert "pw-s3cret-1" not in str(info.value)
+
+
+def test_a_proxy_of_another_type_or_with_an_own_transport_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match=r"httpx\.Proxy"):
+        AsyncDaytona(api_key="k", api_url="http://x/api", proxy=3128)  # type: ignore[arg-type]
+    with pytest.raises(ConfigurationError, match="transport"):
+        AsyncDaytona(
+            api_key="k",
+            api_url="http://x/api",
+            proxy="http://proxy.example:3128",
+            transport=httpx.MockTransport(lambda r: httpx.Response(200)),
+        )
+
+
+def test_a_proxy_argument_builds_no_http_stack_and_shows_no_credentials() -> None:
+    code = (
+        "import sys; from daytona_async import AsyncDaytona; "
+        "d = AsyncDaytona(api_key='k', api_url='https://example.invalid/api', "
+        "proxy='http://me:pw-s3cret-2@proxy.example:3128'); "
+        "print('httpx' in sys.modules); print(repr(d))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "False"
+    assert "proxy='http://***@proxy.example:3128'" in lines[1] and "pw-s3cret-2" not in lines[1]
+
+
+def test_an_unusable_proxy_in_the_environment_is_a_configuration_error(
+    no_proxy_env: pytest.MonkeyPatch,
+) -> None:
+    no_proxy_env.setenv("HTTPS_PROXY", "ftp://me:pw-s3cret-3@proxy.example")
+    d = AsyncDaytona(api_key="k", api_url="https://x.example/api")
+    with pytest.raises(ConfigurationError, match="HTTPS_PROXY") as info:
+        d.context  # noqa: B018 -- the HTTP stack (and its proxy routes) is built on first use
+    assert "pw-s3cret-3" not in str(info.value)
+    # trust_env=False: the environment is not read at all
+    AsyncDaytona(api_key="k", api_url="https://x.example/api", trust_env=False).context  # noqa: B018
+
+
+_ENV_CASES = [
+    {"HTTP_PROXY": "http://p:1"},
+    {"HTTPS_PROXY": "p:2"},
+    {"https_proxy": "http://lower:3", "HTTPS_PROXY": "http://upper:4"},
+    {"ALL_PROXY": "http://p:5", "NO_PROXY": "example.com"},
+    {"ALL_PROXY": "http://p:5", "NO_PROXY": ".example.com, 10.1.2.3"},
+    {"ALL_PROXY": "http://p:5", "NO_PROXY": "localhost,example.org:8080,::1"},
+    {"HTTP_PROXY": "http://p:1", "HTTPS_PROXY": "http://p:2", "NO_PROXY": "*"},
+    {"HTTP_PROXY": "http://p:1", "no_proxy": "sub.example.com"},
+]
+_URLS = [
+    "http://example.com/api",
+    "https://example.com/api",
+    "https://www.example.com/api",
+    "http://wwwexample.com/api",
+    "http://sub.example.com/x",
+    "https://10.1.2.3/api",
+    "http://localhost:3000/api",
+    "http://[::1]:3000/api",
+    "http://example.org:8080/api",
+    "http://example.org/api",
+]
+
+
+@pytest.mark.parametrize("env", _ENV_CASES, ids=[str(i) for i in range(len(_ENV_CASES))])
+def test_routes_from_the_environment_are_httpx_own(
+    env: dict[str, str], no_proxy_env: pytest.MonkeyPatch
+) -> None:
+    """Per URL, the SDK's proxy (or none) is the one ``httpx.AsyncClient()`` would use: the
+    same reading of the environment (pins the private httpx helpers it relies on)."""
+    from daytona_async._proxy import proxy_routes
+
+    for name, value in env.items():
+        no_proxy_env.setenv(name, value)
+    routes = proxy_routes(None, trust_env=True)
+    client = httpx.AsyncClient()
+    try:
+        for url in _URLS:
+            parsed = httpx.URL(url)
+            theirs = client._transport_for_url(parsed)
+            proxied_by_httpx = theirs is not client._transport
+            ours = None if routes is None else routes.proxy_for(parsed)
+            assert (ours is not None) == proxied_by_httpx, (env, url)
+            if ours is not None:
+                pool = theirs._pool  # type: ignore[attr-defined]
+                assert pool._proxy_url.host == ours.url.raw_host, (env, url)
+                assert pool._proxy_url.port == ours.url.port, (env, url)
+    finally:
+        import anyio
+
+        anyio.run(client.aclose)
