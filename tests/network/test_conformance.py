@@ -24,6 +24,7 @@ import time
 import zlib
 from typing import Any
 
+import anyio
 import daytona_async
 import httpx
 import pytest
@@ -47,6 +48,8 @@ pytestmark = pytest.mark.anyio
 #: what an endless answer may send at most before the server gives up: far above any cap the
 #: SDK may set (64 MiB), far below what an uncapped client would read
 ENDLESS_LIMIT = 160 * 1024 * 1024
+#: seconds after which a test that would otherwise hang (a transport ignoring a timeout) fails
+HANG_GUARD = 15.0
 
 
 def _too_large_error() -> type[Exception]:
@@ -147,7 +150,8 @@ async def test_a_stalled_upload_is_a_write_timeout(
     progress, a write timeout (not a read timeout after ``read``)."""
     kwargs = {**client_kwargs, "timeout": httpx.Timeout(5.0, write=0.5)}
     data = b"x" * (32 * 1024 * 1024)
-    with raw_server(_stall_uploads, rcvbuf=4096) as server:
+    # a guard, not a measure: a transport without a write timeout would wait forever
+    with raw_server(_stall_uploads, rcvbuf=4096) as server, anyio.fail_after(HANG_GUARD):
         async with AsyncDaytona(api_url=server.url(), max_retries=0, **kwargs) as daytona:
             sandbox = await daytona.get(SANDBOX_ID)
             if body == "multipart":  # the SDK's streamed multipart upload
