@@ -55,6 +55,8 @@ async def test_https_proxy_from_env_tunnels_with_connect(
     async with AsyncDaytona(api_url=tls_api.url("https"), **client_kwargs) as daytona:
         sandboxes = await daytona.list()
         sandbox = await daytona.get(SANDBOX_ID)
+        transport = daytona.context.transport
+        assert transport is not None and transport.pool_stats()["idle"] == 1  # the tunnel
     assert [s.id for s in sandboxes] == [SANDBOX_ID] and sandbox.id == SANDBOX_ID
     assert proxy.log.targets("CONNECT") == [_authority(tls_api)]  # one tunnel, kept alive
     assert proxy.log.targets("GET") == []  # the requests themselves went inside the tunnel

@@ -387,17 +387,24 @@ class RetryTransport(httpx.AsyncBaseTransport):
         return self._inner
 
     def pool_stats(self) -> dict[str, int]:
-        """Connections of the inner pool: ``{"in_use": n, "idle": m}`` (best effort)."""
+        """Connections of the inner pool: ``{"in_use": n, "idle": m}`` (best effort), those
+        to proxies included."""
         inner = self._inner
         if inner is None:
             return {"in_use": 0, "idle": 0}
         stats = getattr(inner, "pool_stats", None)
         if callable(stats):
             result: dict[str, int] = stats()
-            return result
-        if isinstance(inner, httpx.AsyncHTTPTransport):
-            return httpx_pool_stats(inner)
-        return {"in_use": -1, "idle": -1}
+        elif isinstance(inner, httpx.AsyncHTTPTransport):
+            result = httpx_pool_stats(inner)
+        else:
+            return {"in_use": -1, "idle": -1}
+        for proxied in self._proxied.values():
+            if isinstance(proxied, httpx.AsyncHTTPTransport):
+                more = httpx_pool_stats(proxied)
+                if more["in_use"] >= 0:
+                    result = {key: result[key] + more[key] for key in ("in_use", "idle")}
+        return result
 
     def _get_semaphore(self) -> anyio.Semaphore | None:
         if self.max_concurrency is None:
