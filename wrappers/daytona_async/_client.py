@@ -336,48 +336,57 @@ class AsyncDaytona:
 
     @cached_property
     def snapshots(self) -> Snapshots:
+        """Snapshots: list, create (from an image name or an :class:`Image`), follow builds,
+        delete."""
         from .resources.snapshots import Snapshots
 
         return Snapshots(self._ctx)
 
     @cached_property
     def volumes(self) -> Volumes:
+        """Volumes: create, get (or create), wait until ready, delete."""
         from .resources.volumes import Volumes
 
         return Volumes(self._ctx)
 
     @cached_property
     def api_keys(self) -> ApiKeys:
+        """API keys of the organization."""
         from .resources.api_keys import ApiKeys
 
         return ApiKeys(self._ctx)
 
     @cached_property
     def organizations(self) -> Organizations:
+        """Organizations, members, roles, invitations, quota and usage (JWT)."""
         from .resources.organizations import Organizations
 
         return Organizations(self._ctx)
 
     @cached_property
     def users(self) -> Users:
+        """Users and linked accounts."""
         from .resources.users import Users
 
         return Users(self._ctx)
 
     @cached_property
     def docker_registries(self) -> DockerRegistries:
+        """Container registries the service pulls from."""
         from .resources.docker_registries import DockerRegistries
 
         return DockerRegistries(self._ctx)
 
     @cached_property
     def runners(self) -> Runners:
+        """Runners (system admin)."""
         from .resources.runners import Runners
 
         return Runners(self._ctx)
 
     @cached_property
     def object_storage(self) -> ObjectStorage:
+        """Temporary credentials for the build-context object storage."""
         from .resources.object_storage import ObjectStorage
 
         return ObjectStorage(self._ctx)

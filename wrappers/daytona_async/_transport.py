@@ -330,6 +330,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport | None:
+        """The transport it wraps (``None`` until the first request creates the default one)."""
         return self._inner
 
     def pool_stats(self) -> dict[str, int]:
@@ -355,6 +356,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
     # -- the request loop --------------------------------------------------------------
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the inner transport, retrying as the policy allows."""
         inner = self._inner
         if inner is None:
             inner = self._inner = self._make_inner()
@@ -524,6 +526,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             state.retry_after = retry_after
 
     async def aclose(self) -> None:
+        """Close the inner transport (if this one created it)."""
         inner = self._inner
         if inner is not None and self._owns_inner:
             await inner.aclose()
