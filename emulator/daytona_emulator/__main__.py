@@ -387,7 +387,7 @@ def mint_jwt_main(argv: Sequence[str]) -> int:
 
     p = argparse.ArgumentParser(
         prog="daytona-emulator mint-jwt",
-        description="Print a JWT an emulator started with the same --jwt-secret accepts",
+        description="Print a JWT the running emulator (or one started with --jwt-secret) accepts",
     )
     p.add_argument("--sub", required=True, help="user id the token authenticates as")
     p.add_argument("--admin", action="store_true", help="make the user a system admin")
@@ -396,11 +396,18 @@ def mint_jwt_main(argv: Sequence[str]) -> int:
     p.add_argument(
         "--jwt-secret",
         default=os.environ.get("DAYTONA_EMULATOR_JWT_SECRET"),
-        help="the emulator's --jwt-secret (default: DAYTONA_EMULATOR_JWT_SECRET)",
+        help="the emulator's --jwt-secret (default: DAYTONA_EMULATOR_JWT_SECRET, else the "
+        "secret of the emulator running on this machine for this user)",
     )
+    p.add_argument("--data-dir", type=Path, help="of several running emulators, the one using DIR")
     args = p.parse_args(argv)
     if not args.jwt_secret:
-        p.error("--jwt-secret (or DAYTONA_EMULATOR_JWT_SECRET) is required")
+        from daytona_emulator.running import NoRunningEmulator, find_jwt_secret
+
+        try:
+            args.jwt_secret = find_jwt_secret(args.data_dir)
+        except NoRunningEmulator as exc:
+            p.error(str(exc))
     claims = {"email": args.email} if args.email else {}
     try:
         token = mint_jwt(args.jwt_secret, args.sub, admin=args.admin, ttl=args.ttl, **claims)
@@ -441,7 +448,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         temp_dir = data_dir = Path(tempfile.mkdtemp(prefix="daytona-emulator-"))
     try:
         settings = settings_from_args(args, data_dir)
-        asyncio.run(serve(settings, args.host, args.port))
+        from daytona_emulator.running import published_jwt_secret  # for `mint-jwt`
+
+        with published_jwt_secret(settings):
+            asyncio.run(serve(settings, args.host, args.port))
     except ValueError as exc:
         print(f"daytona-emulator: {exc}", file=sys.stderr)
         return 2
