@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: install generate check-generated lint test demo bench clean
+.PHONY: install generate check-generated lint test demo bench clean docs
 
 # everything: the SDK, the emulator, the examples' needs and the dev toolchain (test, lint, generate)
 $(STAMP): pyproject.toml generator/requirements.txt
@@ -53,5 +53,9 @@ bench: $(STAMP)
 	$(PY) bench/run.py
 	$(PY) bench/image_upload.py --mib 100 | tee bench/results/image_upload.md
 
+# the documentation site into site/ (mkdocs.yml; --strict: any warning fails the build)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) build dist
+	rm -rf $(VENV) build dist site

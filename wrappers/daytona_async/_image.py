@@ -180,7 +180,11 @@ class Image:
     def run_commands(self, *commands: str | Sequence[str]) -> Image:
         """``RUN`` each command: a string runs under ``/bin/sh -c`` (shell syntax is yours),
         a sequence is an argv run without a shell. Both render as JSON arrays, so a newline
-        or a quote in a command cannot break out of its instruction."""
+        or a quote in a command cannot break out of its instruction.
+
+        As in the official SDK, ``run_commands("mkdir -p /app", ["pip", "install", "x"])``
+        is two commands; ``run_commands(["mkdir -p /app"])`` is an argv of one word (a
+        program named ``mkdir -p /app``) and fails to build."""
         lines = []
         for command in commands:
             if isinstance(command, str):
