@@ -109,17 +109,6 @@ _LAZY = {
 }
 
 
-def _public(value: object) -> None:
-    """Name the public path in ``help()``, reprs and the docs: ``daytona_async.AsyncDaytona``,
-    not the private module that defines it (``daytona_async._client``)."""
-    if isinstance(value, type) and value.__module__.startswith("daytona_async."):
-        value.__module__ = __name__
-
-
-for _name in __all__:  # the errors, imported above; the lazy names get it in __getattr__
-    if _name in globals():
-        _public(globals()[_name])
-
 if not TYPE_CHECKING:  # hidden from type checkers: a misspelt import must be an error there
 
     def __getattr__(name: str) -> object:
@@ -129,7 +118,6 @@ if not TYPE_CHECKING:  # hidden from type checkers: a misspelt import must be an
         from importlib import import_module
 
         value = getattr(import_module(module, __name__), name)
-        _public(value)
         globals()[name] = value
         return value
 
