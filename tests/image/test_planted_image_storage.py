@@ -165,12 +165,24 @@ def test_an_organization_whose_id_prefixes_anothers_reaches_none_of_its_objects(
     their_key = f"{theirs}/{'c' * 64}/context.tar"
     _s3(their_access).put_object(Bucket=bucket, Key=their_key, Body=b"theirs")
     me = _s3(my_access)
-    assert _denied(lambda: me.get_object(Bucket=bucket, Key=their_key))
-    assert _denied(lambda: me.head_object(Bucket=bucket, Key=their_key))
-    assert _denied(lambda: me.put_object(Bucket=bucket, Key=their_key, Body=b"replaced"))
-    assert _denied(lambda: me.delete_object(Bucket=bucket, Key=their_key))
-    assert _denied(lambda: me.list_objects_v2(Bucket=bucket, Prefix=theirs))
-    assert _denied(lambda: me.list_objects_v2(Bucket=bucket, Prefix=mine))  # matches theirs too
+    assert _denied(lambda: me.get_object(Bucket=bucket, Key=their_key)), (
+        f"{mine} could get_object {theirs}'s objects"
+    )
+    assert _denied(lambda: me.head_object(Bucket=bucket, Key=their_key)), (
+        f"{mine} could head_object {theirs}'s objects"
+    )
+    assert _denied(lambda: me.put_object(Bucket=bucket, Key=their_key, Body=b"replaced")), (
+        f"{mine} could put_object {theirs}'s objects"
+    )
+    assert _denied(lambda: me.delete_object(Bucket=bucket, Key=their_key)), (
+        f"{mine} could delete_object {theirs}'s objects"
+    )
+    assert _denied(lambda: me.list_objects_v2(Bucket=bucket, Prefix=theirs)), (
+        f"{mine} could list_objects_v2 {theirs}'s objects"
+    )
+    assert _denied(lambda: me.list_objects_v2(Bucket=bucket, Prefix=mine)), (
+        f"{mine} could list_objects_v2 {theirs}'s objects"
+    )  # matches theirs too
     # theirs is intact, and mine still works
     got = _s3(their_access).get_object(Bucket=bucket, Key=their_key)["Body"].read()
     assert got == b"theirs"
