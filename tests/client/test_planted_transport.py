@@ -80,7 +80,7 @@ async def test_an_idle_connection_past_its_keepalive_expiry_is_never_reused(name
     """A keep-alive connection idle for longer than ``keepalive_expiry`` is not handed out
     again, even when no sweep has run since it expired: the next request opens a new one (the
     server, whose own keep-alive is a little longer, may be closing the old one)."""
-    transport = _transport(name, limits=httpx.Limits(max_connections=4, keepalive_expiry=0.2))
+    transport = _transport(name, limits=httpx.Limits(max_connections=4, keepalive_expiry=1.0))
     async with counting() as (server, base), httpx.AsyncClient(transport=transport) as client:
         assert (await client.get(f"{base}/a")).content == b"ok"
         assert (await client.get(f"{base}/b")).content == b"ok"
@@ -88,7 +88,7 @@ async def test_an_idle_connection_past_its_keepalive_expiry_is_never_reused(name
         assert transport.pool_stats() == {"in_use": 0, "idle": 1}
         # past the expiry with the event loop blocked: no timer (sweep) can run before the next
         # request looks at the idle connection itself
-        time.sleep(0.4)  # noqa: ASYNC251 - blocking on purpose (see above)
+        time.sleep(1.2)  # noqa: ASYNC251 - blocking on purpose (see above)
         assert (await client.get(f"{base}/c")).content == b"ok"
         assert server.connections == 2, "an expired idle connection was reused"
         assert server.requests == 3

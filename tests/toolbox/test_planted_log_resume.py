@@ -48,7 +48,7 @@ async def test_a_resumed_log_with_nul_bytes_in_the_output_repeats_nothing(
         process = sb.process
         await process.create_session("nul")
         reconnects = 0
-        for run in range(6):
+        for run in range(10):
             cmd = await process.start("nul", f'{PY} -c "{SCRIPT}"')
             out = b"".join([chunk async for chunk in cmd.output_bytes(timeout=30)])
             assert len(out) == len(EXPECTED), f"run {run}: {len(out)} bytes for {len(EXPECTED)}"
