@@ -437,6 +437,17 @@ class ClientContext:
         if state is not None and state.method is None:
             # nothing was sent: the arguments were refused while building the request
             return InvalidArgumentError(f"{type(exc).__name__}: {redact(str(exc))}")
+        from daytona_api.types import MissingFieldError  # (only on this error path)
+
+        if isinstance(exc, MissingFieldError):  # a required field a later API no longer sends
+            return APIResponseValidationError(
+                f"could not parse the response: {exc}",
+                method=method,
+                url=url,
+                retries=retries,
+                model=exc.model,
+                field=exc.field,
+            )
         return APIResponseValidationError(
             f"could not parse the response: {type(exc).__name__}: {redact(str(exc))}",
             method=method,

@@ -136,7 +136,9 @@ class OutcomeUnknownTimeoutError(OutcomeUnknownError, APITimeoutError):
 
 
 class APIResponseValidationError(APIError):
-    """A 2xx response whose body does not match the documented schema."""
+    """A 2xx response whose body does not match the documented schema. When it lacks a field
+    this client requires (a later API version stopped sending it), ``model`` is the generated
+    model's class name and ``field`` the field's JSON name (else both ``None``)."""
 
     def __init__(
         self,
@@ -147,10 +149,14 @@ class APIResponseValidationError(APIError):
         method: str | None = None,
         url: str | None = None,
         retries: int = 0,
+        model: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url, retries=retries)
         self.status_code = status_code
         self.body = body
+        self.model = model
+        self.field = field
 
 
 class APIStatusError(APIError):
