@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: install generate check-generated lint test demo bench clean
+.PHONY: install generate check-generated generate-sync check-sync lint test demo bench clean
 
 # everything: the SDK, the emulator, the examples' needs and the dev toolchain (test, lint, generate)
 $(STAMP): pyproject.toml generator/requirements.txt
@@ -38,12 +38,19 @@ check-generated: $(STAMP)
 		head -n 40 $$tmp/diff; echo "generated/ drifts from openapi/daytona.yaml: run 'make generate' and commit"; exit 1; \
 	fi
 
+# the synchronous face (wrappers/daytona_async/sync.py) is generated from the async classes
+generate-sync: $(STAMP)
+	$(PY) generator/make_sync.py
+
+check-sync: $(STAMP)
+	$(PY) generator/make_sync.py --check
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check wrappers emulator tests examples bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) check-generated lint
+test: $(STAMP) check-generated check-sync lint
 	$(VENV)/bin/pytest -q
 
 demo: $(DEMO_STAMP)

@@ -24,6 +24,7 @@ call raises :class:`SyncUsageError` instead of hanging.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -101,6 +102,8 @@ class Portal:
         self._thread_id: int | None = None
         self._closed = False
         self._streams: weakref.WeakSet[SyncIterator[Any]] = weakref.WeakSet()
+        # calls in flight (any thread), cancelled by close()
+        self._inflight: dict[_Op, concurrent.futures.Future[tuple[bool, Any]]] = {}
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "running" if self._loop is not None else "idle"
@@ -154,6 +157,8 @@ class Portal:
             )
         op = _Op()
         future = asyncio.run_coroutine_threadsafe(op.run(fn, args), loop)
+        inflight = self._inflight
+        inflight[op] = future
         try:
             ok, value = future.result()
         except BaseException:
@@ -162,6 +167,8 @@ class Portal:
             loop.call_soon_threadsafe(op.cancel)
             future.result()
             raise
+        finally:
+            del inflight[op]
         if ok:
             return value  # type: ignore[no-any-return]
         if value is None:  # cancelled without being asked to: the loop is going down
@@ -192,6 +199,14 @@ class Portal:
             started = self._loop is not None
         try:
             if started:
+                loop = self._loop
+                assert loop is not None
+                # calls still running in other threads end (ClientClosedError there) ...
+                pending = list(self._inflight.items())
+                for op, _ in pending:
+                    loop.call_soon_threadsafe(op.cancel)
+                concurrent.futures.wait([future for _, future in pending])
+                # ... then the streams left open are closed, then the client
                 for stream in list(self._streams):
                     stream.close()
             if aclose is not None:
@@ -267,7 +282,10 @@ class SyncIterator(Iterator[T]):
         self._make = None
         aclose = getattr(it, "aclose", None)
         if aclose is not None and not self._portal._closed:
-            self._portal.call(aclose)
+            try:
+                self._portal.call(aclose)
+            except ClientClosedError:
+                pass
 
     def __enter__(self) -> SyncIterator[T]:
         return self
