@@ -136,7 +136,7 @@ def test_files_up_and_down_with_progress(sb: Sandbox, tmp_path: Path) -> None:
 
 
 def test_exec_and_code_run(sb: Sandbox) -> None:
-    result = sb.process.exec("echo \"$GREETING\" | tr a-z A-Z; exit 4", env={"GREETING": "hi"})
+    result = sb.process.exec('echo "$GREETING" | tr a-z A-Z; exit 4', env={"GREETING": "hi"})
     assert (result.exit_code, result.output) == (4, "HI\n")
     assert sb.process.code_run("import sys; print(sys.argv[1:])", argv=["a b"]).output == (
         "['a b']\n"
