@@ -504,7 +504,7 @@ class Emitter:
             ann = p.annotation
             text = p.name
             pass_as = p.name
-            if ann is not inspect.Parameter.empty:
+            if ann is not inspect.Parameter.empty and p.name != "self":
                 ann_text, wrap = self.param_annotation(ann, member)
                 text += f": {ann_text}"
                 if wrap:
@@ -659,10 +659,13 @@ class Emitter:
     def render(self) -> str:
         classes = [self.emit_class(cls, twin) for cls, twin in self.s.classes.items()]
         body = "\n\n".join(classes)
-        runtime = ["Portal", "SyncBase", "SyncContextManager", "SyncIterator"]
+        runtime = ["Portal", "SyncBase", "SyncContextManager", "SyncIterator", "SyncUsageError"]
         if self.uses_thread_fn:
             runtime.append("thread_fn")
-        twins = sorted(self.s.classes.values())
+        # the twins, and the runtime types their methods return or raise
+        twins = sorted(
+            [*self.s.classes.values(), "SyncContextManager", "SyncIterator", "SyncUsageError"]
+        )
         header = (
             '"""The synchronous face of the SDK: ``with Daytona() as d: ...`` — the async classes\' '
             "twins, each\nmethod running the async one in the client's portal (an event loop "

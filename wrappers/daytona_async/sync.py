@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._sync_runtime import Portal, SyncBase, SyncContextManager, SyncIterator, thread_fn
+from ._sync_runtime import (
+    Portal,
+    SyncBase,
+    SyncContextManager,
+    SyncIterator,
+    SyncUsageError,
+    thread_fn,
+)
 
 if TYPE_CHECKING:
     import builtins
@@ -80,10 +87,12 @@ __all__ = [
     "Sandbox",
     "SyncApiKeys",
     "SyncCommandHandle",
+    "SyncContextManager",
     "SyncDockerRegistries",
     "SyncDownloadStream",
     "SyncFileSystem",
     "SyncGit",
+    "SyncIterator",
     "SyncLspServer",
     "SyncObjectStorage",
     "SyncOrganizations",
@@ -91,6 +100,7 @@ __all__ = [
     "SyncRunners",
     "SyncSandboxes",
     "SyncSnapshots",
+    "SyncUsageError",
     "SyncUsers",
     "SyncVolumes",
 ]
