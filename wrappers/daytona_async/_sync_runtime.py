@@ -23,8 +23,9 @@ call raises :class:`SyncUsageError` instead of hanging.
 
 from __future__ import annotations
 
+import _signal  # type: ignore[import-not-found]  # CPython's C module under `signal`
 import asyncio
-import concurrent.futures
+import signal
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -40,6 +41,9 @@ T = TypeVar("T")
 A = TypeVar("A")
 
 _THIS_FILE = __file__
+_MAIN_THREAD = threading.main_thread()
+_SIGINT = int(signal.SIGINT)
+_default_int_handler = signal.default_int_handler
 
 
 class SyncUsageError(DaytonaError, RuntimeError):
@@ -56,122 +60,217 @@ def _trimmed(tb: TracebackType | None) -> TracebackType | None:
 
 
 class _Op:
-    """One call running in the portal's loop, cancellable from the calling thread."""
+    """One call of the portal: its coroutine function and arguments, then its outcome.
 
-    __slots__ = ("cancelled", "scope")
+    A caller that drives the loop itself runs :meth:`run` there; one that cannot (another
+    thread is driving) hands it to the loop with :meth:`spawn` and blocks on ``done`` (a lock
+    taken at creation, released when the call is over)."""
 
-    def __init__(self) -> None:
+    __slots__ = (
+        "args",
+        "cancelled",
+        "done",
+        "fn",
+        "interrupted",
+        "ok",
+        "portal",
+        "scope",
+        "task",
+        "value",
+    )
+
+    def __init__(self, portal: Portal, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]):
+        self.portal = portal
+        self.fn = fn
+        self.args = args
         self.scope: Any = None
+        self.task: asyncio.Task[None] | None = None
         self.cancelled = False
+        self.interrupted = False
+        self.ok = False
+        self.value: Any = None
+        self.done = threading.Lock()
+        self.done.acquire()
 
-    async def run(
-        self, fn: Callable[..., Awaitable[Any]], args: tuple[Any, ...]
-    ) -> tuple[bool, Any]:
-        """``(True, result)``, ``(False, exception)``, or ``(False, None)`` once cancelled.
-        Never raises an exception into the loop: asyncio re-raises a task's
-        ``KeyboardInterrupt``/``SystemExit`` out of ``run_forever``, which would kill the
-        portal's thread."""
+    def spawn(self, loop: asyncio.AbstractEventLoop) -> None:  # in the loop
+        self.task = loop.create_task(self.run())
+
+    async def run(self) -> None:
+        """Sets ``ok``/``value``: the result, the exception, or ``None`` once cancelled.
+        Never raises into the loop: asyncio re-raises a task's ``KeyboardInterrupt`` or
+        ``SystemExit`` out of the loop, which would break the portal."""
         from anyio import CancelScope
 
-        with CancelScope() as scope:
-            self.scope = scope
-            if self.cancelled:
-                scope.cancel()
-            try:
-                return True, await fn(*args)
-            except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit) as exc:
-                return False, exc
-        return False, None
+        try:
+            with CancelScope() as scope:
+                self.scope = scope
+                if self.cancelled:
+                    scope.cancel()
+                try:
+                    self.value = await self.fn(*self.args)
+                    self.ok = True
+                except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit) as exc:
+                    self.value = exc
+        finally:
+            self.fn = self.args = None  # type: ignore[assignment]
+            self.portal._finished(self)
+            self.done.release()
 
-    def cancel(self) -> None:  # in the loop's thread
+    def cancel(self) -> None:  # in the loop
         self.cancelled = True
         if self.scope is not None:
             self.scope.cancel()
 
 
-class Portal:
-    """An asyncio event loop in a daemon thread, shared by every thread using one sync client.
+def _loop_running_here() -> bool:
+    return asyncio.events._get_running_loop() is not None
 
-    Started on the first :meth:`call`; :meth:`close` ends it (and its thread) for good."""
+
+class Portal:
+    """The event loop of one sync client, shared by every thread using it.
+
+    Whoever calls drives the loop: a thread with no loop of its own, finding the loop idle,
+    runs it itself for the length of its call (no thread hop: the common case of a script);
+    otherwise (another thread is driving, or this thread runs an event loop of its own, as a
+    notebook's does) the call is handed to the loop and the caller blocks until it is over,
+    while a helper thread drives the loop as long as calls are in flight. :meth:`close` ends
+    it all, the helper thread included."""
 
     def __init__(self, name: str = "daytona-sync") -> None:
         self._name = name
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._thread_id: int | None = None
+        self._driver = threading.Lock()  # held by the thread running the loop
+        self._driving: int | None = None  # that thread's ident
+        self._kick = threading.Event()  # wakes the helper
+        self._helper: threading.Thread | None = None
         self._closed = False
+        self._stopping = False
+        # calls submitted and not over (any thread); removed by the loop when they end
+        self._inflight: dict[_Op, None] = {}
+        self._idle: asyncio.Future[None] | None = None
         self._streams: weakref.WeakSet[SyncIterator[Any]] = weakref.WeakSet()
-        # calls in flight (any thread), cancelled by close()
-        self._inflight: dict[_Op, concurrent.futures.Future[tuple[bool, Any]]] = {}
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "running" if self._loop is not None else "idle"
+        state = "closed" if self._closed else "open" if self._loop is not None else "idle"
         return f"<Portal {self._name} {state}>"
 
     @property
     def running(self) -> bool:
-        """Is its loop thread alive?"""
-        return self._thread is not None and self._thread.is_alive()
+        """Is its helper thread alive?"""
+        return self._helper is not None and self._helper.is_alive()
 
-    def _start(self) -> asyncio.AbstractEventLoop:
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._closed:
                 raise ClientClosedError("the client was closed; create a new one")
             if self._loop is None:
-                loop = asyncio.new_event_loop()
-                ready = threading.Event()
-                thread = threading.Thread(
-                    target=self._serve, args=(loop, ready), name=self._name, daemon=True
-                )
-                thread.start()
-                ready.wait()
-                self._thread = thread
-                self._loop = loop
+                self._loop = asyncio.new_event_loop()
             return self._loop
 
-    def _serve(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
-        asyncio.set_event_loop(loop)
-        self._thread_id = threading.get_ident()
-        loop.call_soon(ready.set)
+    # -- driving -----------------------------------------------------------------------
+
+    def _finished(self, op: _Op) -> None:  # in the loop, when a call is over
+        inflight = self._inflight
+        inflight.pop(op, None)
+        idle = self._idle
+        if not inflight and idle is not None and not idle.done():
+            idle.set_result(None)
+
+    def _drive(self, loop: asyncio.AbstractEventLoop, op: _Op) -> None:
+        """Run the loop in this thread until ``op`` is over (the driver lock is held). In the
+        main thread a Ctrl-C cancels the call (its cleanup runs) and is raised afterwards."""
+        self._driving = threading.get_ident()
+        previous: Any = None
+        # the C-level signal functions: the signal module's enum conversions cost more than
+        # the rest of a call (measured)
+        if (
+            threading.current_thread() is _MAIN_THREAD
+            and _signal.getsignal(_SIGINT) is _default_int_handler
+        ):
+
+            def on_sigint(signum: int, frame: object) -> None:
+                op.interrupted = True
+                loop.call_soon_threadsafe(op.cancel)
+
+            previous = _signal.signal(_SIGINT, on_sigint)
         try:
-            loop.run_forever()
+            loop.run_until_complete(op.run())
         finally:
-            try:
-                loop.run_until_complete(loop.shutdown_asyncgens())
-                loop.run_until_complete(loop.shutdown_default_executor())
-            finally:
-                asyncio.set_event_loop(None)
-                loop.close()
+            if previous is not None:
+                _signal.signal(_SIGINT, previous)
+            self._driving = None
+            self._driver.release()
+            if self._inflight:  # calls handed over meanwhile: the helper takes them on
+                self._wake_helper()
+
+    def _wake_helper(self) -> None:
+        if self._helper is None:
+            with self._lock:
+                if self._helper is None:
+                    self._helper = threading.Thread(target=self._help, name=self._name, daemon=True)
+                    self._helper.start()
+        self._kick.set()
+
+    def _help(self) -> None:
+        """The helper thread: drives the loop while calls are in flight; at close, shuts the
+        loop down."""
+        loop = self._loop
+        assert loop is not None
+        while True:
+            self._kick.wait()
+            self._kick.clear()
+            while self._inflight:
+                with self._driver:
+                    self._driving = threading.get_ident()
+                    try:
+                        loop.run_until_complete(self._until_idle(loop))
+                    finally:
+                        self._driving = None
+            if self._stopping:
+                return
+
+    async def _until_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        while self._inflight:
+            self._idle = loop.create_future()
+            await self._idle
+        self._idle = None
+
+    # -- calls ---------------------------------------------------------------------------
 
     def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         """``await fn(*args)`` in the portal's loop; its result, or its exception re-raised
         here. Ctrl-C while waiting cancels it (and waits for its cleanup)."""
         loop = self._loop
         if loop is None or self._closed:
-            loop = self._start()
-        if threading.get_ident() == self._thread_id:
+            loop = self._get_loop()
+        if self._driving == threading.get_ident():
             raise SyncUsageError(
-                "the sync client was called from its own event loop thread (from a callback "
-                "such as progress= or on_output=?): that call could never finish"
+                "the sync client was called from inside the event loop it runs (from a "
+                "callback such as progress= or on_output=?): that call could never finish"
             )
-        op = _Op()
-        future = asyncio.run_coroutine_threadsafe(op.run(fn, args), loop)
-        inflight = self._inflight
-        inflight[op] = future
-        try:
-            ok, value = future.result()
-        except BaseException:
-            # Ctrl-C (or another asynchronous exception) while waiting: cancel the work and
-            # let its cleanup finish before the interrupt goes on
-            loop.call_soon_threadsafe(op.cancel)
-            future.result()
-            raise
-        finally:
-            del inflight[op]
-        if ok:
-            return value  # type: ignore[no-any-return]
-        if value is None:  # cancelled without being asked to: the loop is going down
+        op = _Op(self, fn, args)
+        self._inflight[op] = None
+        if not _loop_running_here() and self._driver.acquire(blocking=False):
+            self._drive(loop, op)
+            if op.interrupted:
+                raise KeyboardInterrupt
+        else:
+            loop.call_soon_threadsafe(op.spawn, loop)
+            self._wake_helper()
+            try:
+                op.done.acquire()
+            except BaseException:
+                # Ctrl-C (or another asynchronous exception) while waiting: cancel the work
+                # and let its cleanup finish before the interrupt goes on
+                loop.call_soon_threadsafe(op.cancel)
+                op.done.acquire()
+                raise
+        if op.ok:
+            return op.value  # type: ignore[no-any-return]
+        value = op.value
+        op.value = None
+        if value is None:  # cancelled without being asked to: the client is closing
             raise ClientClosedError("the client was closed while this call ran")
         try:
             raise value.with_traceback(_trimmed(value.__traceback__))
@@ -179,8 +278,8 @@ class Portal:
             del value
 
     def call_soon_sync(self, fn: Callable[[], T]) -> T:
-        """``fn()`` run in the portal's loop thread (for objects that must be built there,
-        e.g. ones reading the loop's clock)."""
+        """``fn()`` run in the portal's loop (for objects that must be built there, e.g. ones
+        reading the loop's clock)."""
 
         async def run() -> T:
             return fn()
@@ -191,34 +290,61 @@ class Portal:
         self._streams.add(stream)
 
     def close(self, aclose: Callable[[], Awaitable[None]] | None = None) -> None:
-        """Close the open streams, then ``await aclose()``, then stop the loop and join its
+        """End the calls still running in other threads (``ClientClosedError`` there), close
+        the open streams, ``await aclose()``, then shut the loop down and stop the helper
         thread. Idempotent; later calls raise :class:`ClientClosedError`."""
         with self._lock:
-            if self._closed:
+            if self._closed or self._stopping:
                 return
-            started = self._loop is not None
+            self._stopping = True
+            loop = self._loop
         try:
-            if started:
-                loop = self._loop
-                assert loop is not None
-                # calls still running in other threads end (ClientClosedError there) ...
-                pending = list(self._inflight.items())
-                for op, _ in pending:
+            if loop is not None:
+                pending = list(self._inflight)
+                for op in pending:
                     loop.call_soon_threadsafe(op.cancel)
-                concurrent.futures.wait([future for _, future in pending])
-                # ... then the streams left open are closed, then the client
+                if pending:
+                    self.call(_finished, pending)
                 for stream in list(self._streams):
                     stream.close()
             if aclose is not None:
                 self.call(aclose)
         finally:
-            with self._lock:
-                self._closed = True
-                loop, thread = self._loop, self._thread
-            if loop is not None and thread is not None:
-                loop.call_soon_threadsafe(loop.stop)
-                if threading.get_ident() != self._thread_id:
-                    thread.join()
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        with self._lock:
+            self._closed = True
+            loop, helper = self._loop, self._helper
+        if loop is None:
+            return
+        if helper is not None:
+            self._kick.set()
+            if threading.get_ident() != helper.ident:
+                helper.join()
+        with self._driver:
+            if _loop_running_here():
+                # this thread runs a loop of its own: a short-lived thread shuts this one down
+                t = threading.Thread(target=_shutdown_loop, args=(loop,), name=self._name)
+                t.start()
+                t.join()
+            else:
+                _shutdown_loop(loop)
+
+
+def _shutdown_loop(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+
+
+async def _finished(ops: list[_Op]) -> None:
+    """Wait until ``ops`` are over (each was spawned before this runs: FIFO callbacks)."""
+    tasks = [op.task for op in ops if op.task is not None]
+    if tasks:
+        await asyncio.wait(tasks)
 
 
 _DONE: Any = object()
