@@ -1,24 +1,27 @@
 """The machinery under the synchronous face (:mod:`daytona_async.sync`).
 
 The sync classes are generated (``generator/make_sync.py``) as thin delegates: each sync method
-calls the async method of the object it wraps through the client's :class:`Portal` — an
-asyncio event loop running in a daemon thread owned by one sync ``Daytona`` (started on the
-first call, stopped and joined by ``close()``). There is one implementation: the async one.
+calls the async method of the object it wraps through the client's :class:`Portal` — the
+asyncio event loop of one sync ``Daytona``. There is one implementation: the async one.
 
-- A call blocks the calling thread (any thread: many may share one client, and a thread that
-  runs its own event loop works too — the portal's loop is another one) until the coroutine
-  finishes in the portal's loop, then returns its result or raises its exception (the same
-  object: same class, same cause chain; the traceback starts at the caller's line and the
-  portal's own frames are trimmed from it).
-- ``KeyboardInterrupt`` while waiting (Ctrl-C in the main thread) cancels the coroutine's
-  cancel scope, waits for its cleanup (shielded cleanups such as a ``sandbox()`` block's delete
-  run to the end), then is re-raised. A second Ctrl-C stops the wait.
-- Streams (:class:`SyncIterator`) pull one item per call; :meth:`Portal.close` closes the ones
-  still open, then the client, then stops the loop and joins its thread.
+- Who runs the loop: the calling thread itself when the loop is idle and the thread runs no
+  loop of its own (a script: no thread hop, measured in bench/sync_face.py); otherwise (another
+  thread is in a call, or this thread runs its own loop, as a notebook's does) the call is
+  handed to the loop and the caller blocks, while a helper thread (started on first need)
+  drives the loop until no call is in flight. Many threads may share one client.
+- A call returns the coroutine's result or raises its exception (the same object: same class,
+  same cause chain; the traceback starts at the caller's line, the portal's frames trimmed).
+- Ctrl-C (``KeyboardInterrupt`` in the main thread) during a call cancels the coroutine's
+  cancel scope, lets its cleanup finish (shielded cleanups such as a ``sandbox()`` block's
+  delete run to the end), then is raised. While the main thread drives the loop, a SIGINT
+  handler does this (installed for the call only, when Python's default one is in place).
+- Streams (:class:`SyncIterator`) pull one item per call. :meth:`Portal.close` ends the calls
+  still running in other threads, closes the open streams, then the client, then shuts the
+  loop down and joins the helper thread: no thread or connection outlives it.
 
-Callbacks the SDK calls (``progress=``, ``on_output=``, ...) run in the portal's thread: they
-must not call the sync client themselves (that would wait for the loop they block) — such a
-call raises :class:`SyncUsageError` instead of hanging.
+Callbacks the SDK calls (``progress=``, ``on_output=``, ...) run inside the loop: they must
+not call the sync client themselves (that call could never finish) — such a call raises
+:class:`SyncUsageError` instead of hanging.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ _default_int_handler = signal.default_int_handler
 
 
 class SyncUsageError(DaytonaError, RuntimeError):
-    """The sync client was called from its own event loop thread — from inside a callback
+    """The sync client was called from inside the event loop it runs — from inside a callback
     (``progress=``, ``on_output=``, ...) that the SDK runs there. Such a call could never
     finish; do the work after the call returns instead."""
 
