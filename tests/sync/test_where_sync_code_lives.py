@@ -186,6 +186,21 @@ try:
         print("creating", flush=True)
         with d.sandbox(labels={"ctrlc": tag}, timeout=120) as sb:
             print("never", flush=True)
+    elif phase == "waiting":
+        import threading
+        with d.sandbox(labels={"ctrlc": tag}) as sb:
+            print("created", sb.id, flush=True)
+            # another thread's call drives the client's loop: this one waits for it
+            def other():
+                try:
+                    sb.process.exec("sleep 62")
+                except Exception:
+                    pass
+            threading.Thread(target=other, daemon=True).start()
+            while not sb.process.exec("pgrep -f 'sleep 62' || true").output.strip():
+                pass
+            sb.process.exec("sleep 61")
+            print("never", flush=True)
     else:
         with d.sandbox(labels={"ctrlc": tag}) as sb:
             print("created", sb.id, flush=True)
@@ -251,6 +266,20 @@ def test_ctrl_c_during_a_call_in_a_sandbox_block_deletes_the_sandbox(
         return any("sleep 60" in " ".join(p.info["cmdline"] or []) for p in _procs())
 
     tag, out = _run_and_interrupt(emulator, tmp_path, "exec", exec_running)
+    assert "interrupted" in out and "never" not in out and out.rstrip().endswith("closed")
+    sandbox_id = out.split()[1]
+    states = {str(s["id"]): s["state"] for s in _tagged(emulator, tag)}
+    assert states.get(sandbox_id) in (None, "destroying", "destroyed"), states
+
+
+def test_ctrl_c_while_waiting_for_another_threads_loop_deletes_the_sandbox(
+    emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    def waiting(first: str, tag: str) -> bool:
+        cmdlines = [" ".join(p.info["cmdline"] or []) for p in _procs()]
+        return first.startswith("created") and any("sleep 61" in c for c in cmdlines)
+
+    tag, out = _run_and_interrupt(emulator, tmp_path, "waiting", waiting)
     assert "interrupted" in out and "never" not in out and out.rstrip().endswith("closed")
     sandbox_id = out.split()[1]
     states = {str(s["id"]): s["state"] for s in _tagged(emulator, tag)}

@@ -78,6 +78,7 @@ class _Op:
         "ok",
         "portal",
         "scope",
+        "stops",
         "task",
         "value",
     )
@@ -90,6 +91,7 @@ class _Op:
         self.task: asyncio.Task[None] | None = None
         self.cancelled = False
         self.interrupted = False
+        self.stops: asyncio.AbstractEventLoop | None = None  # the loop its caller drives
         self.ok = False
         self.value: Any = None
         self.done = threading.Lock()
@@ -118,6 +120,8 @@ class _Op:
             self.fn = self.args = None  # type: ignore[assignment]
             self.portal._finished(self)
             self.done.release()
+            if self.stops is not None:
+                self.stops.stop()  # at the end of this iteration: none spent on a callback
 
     def cancel(self) -> None:  # in the loop
         self.cancelled = True
@@ -198,7 +202,17 @@ class Portal:
 
             previous = _signal.signal(_SIGINT, on_sigint)
         try:
-            loop.run_until_complete(op.run())
+            op.stops = loop
+            op.task = loop.create_task(op.run())
+            try:
+                loop.run_forever()
+            except BaseException:
+                # an exception out of the loop itself (a SIGINT handler of the user's that
+                # raises): cancel the call, let its cleanup finish, then let it go on
+                if not op.task.done():
+                    loop.call_soon(op.cancel)
+                    loop.run_until_complete(op.task)
+                raise
         finally:
             if previous is not None:
                 _signal.signal(_SIGINT, previous)
