@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import _signal  # type: ignore[import-not-found]  # CPython's C module under `signal`
 import asyncio
+import contextlib
 import signal
 import threading
 import weakref
@@ -224,7 +225,7 @@ class Portal:
     def _wake_helper(self) -> None:
         if self._helper is None:
             with self._lock:
-                if self._helper is None:
+                if self._helper is None and not self._closed:
                     self._helper = threading.Thread(target=self._help, name=self._name, daemon=True)
                     self._helper.start()
         self._kick.set()
@@ -269,11 +270,17 @@ class Portal:
         op = _Op(self, fn, args)
         self._inflight[op] = None
         if not _loop_running_here() and self._driver.acquire(blocking=False):
+            if loop.is_closed():  # lost a race with close()
+                self._driver.release()
+                raise ClientClosedError("the client was closed; create a new one")
             self._drive(loop, op)
             if op.interrupted:
                 raise KeyboardInterrupt
         else:
-            loop.call_soon_threadsafe(op.spawn, loop)
+            try:
+                loop.call_soon_threadsafe(op.spawn, loop)
+            except RuntimeError:  # closed meanwhile
+                raise ClientClosedError("the client was closed; create a new one") from None
             self._wake_helper()
             try:
                 op.done.acquire()
@@ -347,6 +354,11 @@ class Portal:
                 t.join()
             else:
                 _shutdown_loop(loop)
+        # calls that slipped in as it closed never ran: their callers get ClientClosedError
+        for op in list(self._inflight):
+            self._inflight.pop(op, None)
+            with contextlib.suppress(RuntimeError):
+                op.done.release()
 
 
 def _shutdown_loop(loop: asyncio.AbstractEventLoop) -> None:
