@@ -101,6 +101,11 @@ def sync_doc(doc: str | None) -> str | None:
     return text
 
 
+def fallback_doc(member: Member) -> str:
+    """The docstring of a twin whose async member has none: every public name has one."""
+    return f"Runs ``{member.owner.__name__}.{member.name}`` (no docstring there)."
+
+
 def doc_literal(text: str, indent: str) -> str:
     body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     lines = body.splitlines()
@@ -571,9 +576,13 @@ class Emitter:
             conv = self.converter(
                 ast.parse(member.obj, mode="eval").body, member, f"self._async.{name}", cls
             )
+            doc = (
+                f"The ``{name}`` attribute of the wrapped ``{member.owner.__name__}`` (read-only)."
+            )
             return (
                 f"\n    @property\n    def {name}(self) -> {ann}:\n"
-                f"        return {conv or f'self._async.{name}'}\n"
+                + doc_literal(doc, "        ")
+                + f"        return {conv or f'self._async.{name}'}\n"
             )
         if member.kind == "property":
             fget = member.obj.fget if isinstance(member.obj, property) else member.obj.func
@@ -588,10 +597,10 @@ class Emitter:
                     body = f'self._same("{name}", {value}, {self.s.classes[target]})'
             if body == value:
                 body = self.converter(ann_ast, member, value, cls) or value
-            doc = sync_doc(fget.__doc__)
+            doc = sync_doc(fget.__doc__) or fallback_doc(member)
             return (
                 f"\n    @property\n    def {name}(self) -> {ann}:\n"
-                + (doc_literal(doc, "        ") if doc else "")
+                + doc_literal(doc, "        ")
                 + f"        return {body}\n"
             )
         if name == "__repr__":
@@ -602,6 +611,8 @@ class Emitter:
         if ret is inspect.Signature.empty:
             raise GenerationError(f"{cls.__name__}.{name}: no return annotation")
         doc = sync_doc(member.obj.__doc__)
+        if doc is None and name not in DUNDERS:
+            doc = fallback_doc(member)
         doc_text = doc_literal(doc, "        ") if doc else ""
         target = f"self._async.{name}"
         is_root = cls is self.s.root

@@ -122,3 +122,16 @@ def test_a_member_the_rules_cannot_map_fails_generation(
     monkeypatch.setattr(FileSystem, "adopt", adopt, raising=False)
     with pytest.raises(gen.GenerationError, match="adopt"):
         gen.generate()
+
+
+def test_every_public_member_of_the_twins_has_a_docstring(gen: ModuleType) -> None:
+    missing = []
+    for _, twin in _pairs(gen):
+        if not (twin.__doc__ or "").strip():
+            missing.append(twin.__name__)
+        for name, value in vars(twin).items():
+            if name.startswith("_"):
+                continue
+            if not (inspect.getdoc(value) or "").strip():
+                missing.append(f"{twin.__name__}.{name}")
+    assert missing == []

@@ -204,34 +204,42 @@ class Daytona(SyncBase):
 
     @property
     def snapshots(self) -> SyncSnapshots:
+        """Runs ``AsyncDaytona.snapshots`` (no docstring there)."""
         return self._same("snapshots", self._async.snapshots, SyncSnapshots)
 
     @property
     def volumes(self) -> SyncVolumes:
+        """Runs ``AsyncDaytona.volumes`` (no docstring there)."""
         return self._same("volumes", self._async.volumes, SyncVolumes)
 
     @property
     def api_keys(self) -> SyncApiKeys:
+        """Runs ``AsyncDaytona.api_keys`` (no docstring there)."""
         return self._same("api_keys", self._async.api_keys, SyncApiKeys)
 
     @property
     def organizations(self) -> SyncOrganizations:
+        """Runs ``AsyncDaytona.organizations`` (no docstring there)."""
         return self._same("organizations", self._async.organizations, SyncOrganizations)
 
     @property
     def users(self) -> SyncUsers:
+        """Runs ``AsyncDaytona.users`` (no docstring there)."""
         return self._same("users", self._async.users, SyncUsers)
 
     @property
     def docker_registries(self) -> SyncDockerRegistries:
+        """Runs ``AsyncDaytona.docker_registries`` (no docstring there)."""
         return self._same("docker_registries", self._async.docker_registries, SyncDockerRegistries)
 
     @property
     def runners(self) -> SyncRunners:
+        """Runs ``AsyncDaytona.runners`` (no docstring there)."""
         return self._same("runners", self._async.runners, SyncRunners)
 
     @property
     def object_storage(self) -> SyncObjectStorage:
+        """Runs ``AsyncDaytona.object_storage`` (no docstring there)."""
         return self._same("object_storage", self._async.object_storage, SyncObjectStorage)
 
     @property
@@ -334,14 +342,17 @@ class Daytona(SyncBase):
 
     @property
     def api_url(self) -> str:
+        """The ``api_url`` attribute of the wrapped ``AsyncDaytona`` (read-only)."""
         return self._async.api_url
 
     @property
     def organization_id(self) -> str | None:
+        """The ``organization_id`` attribute of the wrapped ``AsyncDaytona`` (read-only)."""
         return self._async.organization_id
 
     @property
     def target(self) -> str | None:
+        """The ``target`` attribute of the wrapped ``AsyncDaytona`` (read-only)."""
         return self._async.target
 
 
@@ -476,6 +487,7 @@ class SyncVolumes(SyncBase):
         )
 
     def create(self, name: str, *, timeout: float | None = None) -> VolumeDto:
+        """Runs ``Volumes.create`` (no docstring there)."""
         return self._portal.call(lambda: self._async.create(name, timeout=timeout))
 
     def get(self, name: str, *, create: bool = False, timeout: float | None = None) -> VolumeDto:
@@ -486,6 +498,7 @@ class SyncVolumes(SyncBase):
         return self._portal.call(lambda: self._async.get(name, create=create, timeout=timeout))
 
     def get_by_id(self, volume_id: str, *, timeout: float | None = None) -> VolumeDto:
+        """Runs ``Volumes.get_by_id`` (no docstring there)."""
         return self._portal.call(lambda: self._async.get_by_id(volume_id, timeout=timeout))
 
     def delete(self, volume_id: str, *, timeout: float | None = None) -> None:
@@ -524,6 +537,7 @@ class SyncApiKeys(SyncBase):
         )
 
     def get(self, name: str, *, timeout: float | None = None) -> ApiKeyList:
+        """Runs ``ApiKeys.get`` (no docstring there)."""
         return self._portal.call(lambda: self._async.get(name, timeout=timeout))
 
     def current(self, *, timeout: float | None = None) -> ApiKeyList:
@@ -531,6 +545,7 @@ class SyncApiKeys(SyncBase):
         return self._portal.call(lambda: self._async.current(timeout=timeout))
 
     def delete(self, name: str, *, timeout: float | None = None) -> None:
+        """Runs ``ApiKeys.delete`` (no docstring there)."""
         return self._portal.call(lambda: self._async.delete(name, timeout=timeout))
 
 
@@ -544,25 +559,31 @@ class SyncOrganizations(SyncBase):
     _async_name = "Organizations"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[Organization]:
+        """Runs ``Organizations.list`` (no docstring there)."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(self, name: str, *, timeout: float | None = None) -> Organization:
+        """Runs ``Organizations.create`` (no docstring there)."""
         return self._portal.call(lambda: self._async.create(name, timeout=timeout))
 
     def get(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> Organization:
+        """Runs ``Organizations.get`` (no docstring there)."""
         return self._portal.call(lambda: self._async.get(organization_id, timeout=timeout))
 
     def delete(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Organizations.delete`` (no docstring there)."""
         return self._portal.call(lambda: self._async.delete(organization_id, timeout=timeout))
 
     def leave(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Organizations.leave`` (no docstring there)."""
         return self._portal.call(lambda: self._async.leave(organization_id, timeout=timeout))
 
     def usage(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> UsageOverview:
+        """Runs ``Organizations.usage`` (no docstring there)."""
         return self._portal.call(lambda: self._async.usage(organization_id, timeout=timeout))
 
     def update_quota(
@@ -613,11 +634,13 @@ class SyncOrganizations(SyncBase):
         )
 
     def unsuspend(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Organizations.unsuspend`` (no docstring there)."""
         return self._portal.call(lambda: self._async.unsuspend(organization_id, timeout=timeout))
 
     def members(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationUser]:
+        """Runs ``Organizations.members`` (no docstring there)."""
         return self._portal.call(lambda: self._async.members(organization_id, timeout=timeout))
 
     def set_member_role(
@@ -643,6 +666,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationUser:
+        """Runs ``Organizations.set_member_assigned_roles`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.set_member_assigned_roles(
                 user_id, role_ids, organization_id=organization_id, timeout=timeout
@@ -652,6 +676,7 @@ class SyncOrganizations(SyncBase):
     def remove_member(
         self, user_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
+        """Runs ``Organizations.remove_member`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.remove_member(
                 user_id, organization_id=organization_id, timeout=timeout
@@ -661,6 +686,7 @@ class SyncOrganizations(SyncBase):
     def roles(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationRole]:
+        """Runs ``Organizations.roles`` (no docstring there)."""
         return self._portal.call(lambda: self._async.roles(organization_id, timeout=timeout))
 
     def create_role(
@@ -672,6 +698,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
+        """Runs ``Organizations.create_role`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.create_role(
                 name,
@@ -692,6 +719,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
+        """Runs ``Organizations.update_role`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.update_role(
                 role_id,
@@ -706,6 +734,7 @@ class SyncOrganizations(SyncBase):
     def delete_role(
         self, role_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
+        """Runs ``Organizations.delete_role`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.delete_role(
                 role_id, organization_id=organization_id, timeout=timeout
@@ -728,6 +757,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
+        """Runs ``Organizations.invite`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.invite(
                 email,
@@ -749,6 +779,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
+        """Runs ``Organizations.update_invitation`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.update_invitation(
                 invitation_id,
@@ -767,6 +798,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> None:
+        """Runs ``Organizations.cancel_invitation`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.cancel_invitation(
                 invitation_id, organization_id=organization_id, timeout=timeout
@@ -780,14 +812,17 @@ class SyncOrganizations(SyncBase):
         return self._portal.call(lambda: self._async.my_invitations(timeout=timeout))
 
     def my_invitations_count(self, *, timeout: float | None = None) -> int:
+        """Runs ``Organizations.my_invitations_count`` (no docstring there)."""
         return self._portal.call(lambda: self._async.my_invitations_count(timeout=timeout))
 
     def accept_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Organizations.accept_invitation`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.accept_invitation(invitation_id, timeout=timeout)
         )
 
     def decline_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Organizations.decline_invitation`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.decline_invitation(invitation_id, timeout=timeout)
         )
@@ -811,6 +846,7 @@ class SyncUsers(SyncBase):
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def get(self, user_id: str, *, timeout: float | None = None) -> User:
+        """Runs ``Users.get`` (no docstring there)."""
         return self._portal.call(lambda: self._async.get(user_id, timeout=timeout))
 
     def create(
@@ -836,14 +872,17 @@ class SyncUsers(SyncBase):
         )
 
     def regenerate_key_pair(self, user_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``Users.regenerate_key_pair`` (no docstring there)."""
         return self._portal.call(lambda: self._async.regenerate_key_pair(user_id, timeout=timeout))
 
     def account_providers(self, *, timeout: float | None = None) -> builtins.list[AccountProvider]:
+        """Runs ``Users.account_providers`` (no docstring there)."""
         return self._portal.call(lambda: self._async.account_providers(timeout=timeout))
 
     def link_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
+        """Runs ``Users.link_account`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.link_account(provider, provider_user_id, timeout=timeout)
         )
@@ -851,6 +890,7 @@ class SyncUsers(SyncBase):
     def unlink_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
+        """Runs ``Users.unlink_account`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.unlink_account(provider, provider_user_id, timeout=timeout)
         )
@@ -866,6 +906,7 @@ class SyncDockerRegistries(SyncBase):
     _async_name = "DockerRegistries"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[DockerRegistry]:
+        """Runs ``DockerRegistries.list`` (no docstring there)."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(
@@ -880,6 +921,7 @@ class SyncDockerRegistries(SyncBase):
         is_default: bool = False,
         timeout: float | None = None,
     ) -> DockerRegistry:
+        """Runs ``DockerRegistries.create`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.create(
                 name=name,
@@ -894,6 +936,7 @@ class SyncDockerRegistries(SyncBase):
         )
 
     def get(self, registry_id: str, *, timeout: float | None = None) -> DockerRegistry:
+        """Runs ``DockerRegistries.get`` (no docstring there)."""
         return self._portal.call(lambda: self._async.get(registry_id, timeout=timeout))
 
     def update(
@@ -905,6 +948,7 @@ class SyncDockerRegistries(SyncBase):
         password: str | None = None,
         timeout: float | None = None,
     ) -> DockerRegistry:
+        """Runs ``DockerRegistries.update`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.update(
                 registry_id, name=name, username=username, password=password, timeout=timeout
@@ -912,9 +956,11 @@ class SyncDockerRegistries(SyncBase):
         )
 
     def delete(self, registry_id: str, *, timeout: float | None = None) -> None:
+        """Runs ``DockerRegistries.delete`` (no docstring there)."""
         return self._portal.call(lambda: self._async.delete(registry_id, timeout=timeout))
 
     def set_default(self, registry_id: str, *, timeout: float | None = None) -> DockerRegistry:
+        """Runs ``DockerRegistries.set_default`` (no docstring there)."""
         return self._portal.call(lambda: self._async.set_default(registry_id, timeout=timeout))
 
     def push_access(self, *, timeout: float | None = None) -> RegistryPushAccessDto:
@@ -932,6 +978,7 @@ class SyncRunners(SyncBase):
     _async_name = "Runners"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[Runner]:
+        """Runs ``Runners.list`` (no docstring there)."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(
@@ -950,6 +997,7 @@ class SyncRunners(SyncBase):
         region: str = "us",
         timeout: float | None = None,
     ) -> Runner:
+        """Runs ``Runners.create`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.create(
                 domain=domain,
@@ -970,6 +1018,7 @@ class SyncRunners(SyncBase):
     def set_scheduling(
         self, runner_id: str, unschedulable: bool, *, timeout: float | None = None
     ) -> Runner:
+        """Runs ``Runners.set_scheduling`` (no docstring there)."""
         return self._portal.call(
             lambda: self._async.set_scheduling(runner_id, unschedulable, timeout=timeout)
         )
@@ -1092,22 +1141,27 @@ class Sandbox(SyncBase):
 
     @property
     def id(self) -> str:
+        """Runs ``AsyncSandbox.id`` (no docstring there)."""
         return self._async.id
 
     @property
     def state(self) -> str | None:
+        """Runs ``AsyncSandbox.state`` (no docstring there)."""
         return self._async.state
 
     @property
     def error_reason(self) -> str | None:
+        """Runs ``AsyncSandbox.error_reason`` (no docstring there)."""
         return self._async.error_reason
 
     @property
     def labels(self) -> dict[str, str]:
+        """Runs ``AsyncSandbox.labels`` (no docstring there)."""
         return self._async.labels
 
     @property
     def env(self) -> dict[str, str]:
+        """Runs ``AsyncSandbox.env`` (no docstring there)."""
         return self._async.env
 
     @property
@@ -1244,6 +1298,7 @@ class Sandbox(SyncBase):
 
     @property
     def data(self) -> ApiSandbox:
+        """The ``data`` attribute of the wrapped ``AsyncSandbox`` (read-only)."""
         return self._async.data
 
 
@@ -1433,6 +1488,7 @@ class SyncFileSystem(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
+        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1544,6 +1600,7 @@ class SyncProcess(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
+        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1658,6 +1715,7 @@ class SyncGit(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
+        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1738,18 +1796,22 @@ class SyncLspServer(SyncBase):
 
     @property
     def language_id(self) -> str:
+        """The ``language_id`` attribute of the wrapped ``LspServer`` (read-only)."""
         return self._async.language_id
 
     @property
     def project_path(self) -> str:
+        """The ``project_path`` attribute of the wrapped ``LspServer`` (read-only)."""
         return self._async.project_path
 
     @property
     def started(self) -> bool:
+        """The ``started`` attribute of the wrapped ``LspServer`` (read-only)."""
         return self._async.started
 
     @property
     def sandbox_id(self) -> str:
+        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1779,18 +1841,22 @@ class SyncDownloadStream(SyncBase):
 
     @property
     def path(self) -> str:
+        """The ``path`` attribute of the wrapped ``DownloadStream`` (read-only)."""
         return self._async.path
 
     @property
     def size(self) -> int | None:
+        """The ``size`` attribute of the wrapped ``DownloadStream`` (read-only)."""
         return self._async.size
 
     @property
     def received(self) -> int:
+        """The ``received`` attribute of the wrapped ``DownloadStream`` (read-only)."""
         return self._async.received
 
     @property
     def resumes(self) -> int:
+        """The ``resumes`` attribute of the wrapped ``DownloadStream`` (read-only)."""
         return self._async.resumes
 
 
@@ -1856,20 +1922,25 @@ class SyncCommandHandle(SyncBase):
 
     @property
     def session_id(self) -> str:
+        """The ``session_id`` attribute of the wrapped ``CommandHandle`` (read-only)."""
         return self._async.session_id
 
     @property
     def id(self) -> str:
+        """The ``id`` attribute of the wrapped ``CommandHandle`` (read-only)."""
         return self._async.id
 
     @property
     def command(self) -> str | None:
+        """The ``command`` attribute of the wrapped ``CommandHandle`` (read-only)."""
         return self._async.command
 
     @property
     def exit_code(self) -> int | None:
+        """The ``exit_code`` attribute of the wrapped ``CommandHandle`` (read-only)."""
         return self._async.exit_code
 
     @property
     def stream_stats(self) -> FollowStats | None:
+        """The ``stream_stats`` attribute of the wrapped ``CommandHandle`` (read-only)."""
         return self._async.stream_stats
