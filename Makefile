@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_STAMP := $(VENV)/.demo-installed
 
-.PHONY: install generate check-generated generate-sync check-sync lint test demo bench clean
+.PHONY: install generate check-generated lint test demo bench clean
 
 # everything: the SDK, the emulator, the examples' needs and the dev toolchain (test, lint, generate)
 $(STAMP): pyproject.toml generator/requirements.txt
@@ -39,6 +39,7 @@ check-generated: $(STAMP)
 	fi
 
 # the synchronous face (wrappers/daytona_async/sync.py) is generated from the async classes
+.PHONY: generate-sync check-sync
 generate-sync: $(STAMP)
 	$(PY) generator/make_sync.py
 
