@@ -38,12 +38,20 @@ check-generated: $(STAMP)
 		head -n 40 $$tmp/diff; echo "generated/ drifts from openapi/daytona.yaml: run 'make generate' and commit"; exit 1; \
 	fi
 
+# the synchronous face (wrappers/daytona_async/sync.py) is generated from the async classes
+.PHONY: generate-sync check-sync
+generate-sync: $(STAMP)
+	$(PY) generator/make_sync.py
+
+check-sync: $(STAMP)
+	$(PY) generator/make_sync.py --check
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check wrappers emulator tests examples bench
 	$(VENV)/bin/mypy
 
-test: $(STAMP) check-generated lint
+test: $(STAMP) check-generated check-sync lint
 	$(VENV)/bin/pytest -q
 
 demo: $(DEMO_STAMP)
