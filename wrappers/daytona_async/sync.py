@@ -204,42 +204,44 @@ class Daytona(SyncBase):
 
     @property
     def snapshots(self) -> SyncSnapshots:
-        """Runs ``AsyncDaytona.snapshots`` (no docstring there)."""
+        """Snapshots: list, create (from an image name or an :class:`Image`), follow builds,
+        delete.
+        """
         return self._same("snapshots", self._async.snapshots, SyncSnapshots)
 
     @property
     def volumes(self) -> SyncVolumes:
-        """Runs ``AsyncDaytona.volumes`` (no docstring there)."""
+        """Volumes: create, get (or create), wait until ready, delete."""
         return self._same("volumes", self._async.volumes, SyncVolumes)
 
     @property
     def api_keys(self) -> SyncApiKeys:
-        """Runs ``AsyncDaytona.api_keys`` (no docstring there)."""
+        """API keys of the organization."""
         return self._same("api_keys", self._async.api_keys, SyncApiKeys)
 
     @property
     def organizations(self) -> SyncOrganizations:
-        """Runs ``AsyncDaytona.organizations`` (no docstring there)."""
+        """Organizations, members, roles, invitations, quota and usage (JWT)."""
         return self._same("organizations", self._async.organizations, SyncOrganizations)
 
     @property
     def users(self) -> SyncUsers:
-        """Runs ``AsyncDaytona.users`` (no docstring there)."""
+        """Users and linked accounts."""
         return self._same("users", self._async.users, SyncUsers)
 
     @property
     def docker_registries(self) -> SyncDockerRegistries:
-        """Runs ``AsyncDaytona.docker_registries`` (no docstring there)."""
+        """Container registries the service pulls from."""
         return self._same("docker_registries", self._async.docker_registries, SyncDockerRegistries)
 
     @property
     def runners(self) -> SyncRunners:
-        """Runs ``AsyncDaytona.runners`` (no docstring there)."""
+        """Runners (system admin)."""
         return self._same("runners", self._async.runners, SyncRunners)
 
     @property
     def object_storage(self) -> SyncObjectStorage:
-        """Runs ``AsyncDaytona.object_storage`` (no docstring there)."""
+        """Temporary credentials for the build-context object storage."""
         return self._same("object_storage", self._async.object_storage, SyncObjectStorage)
 
     @property
@@ -357,7 +359,7 @@ class Daytona(SyncBase):
 
 
 class SyncSnapshots(SyncBase):
-    """The sync twin of ``Snapshots``.
+    """Snapshots (named images that sandboxes start from): ``daytona.snapshots``.
 
     Synchronous twin of :class:`daytona_async.resources.snapshots.Snapshots` (generated).
     """
@@ -468,7 +470,7 @@ class SyncSnapshots(SyncBase):
 
 
 class SyncVolumes(SyncBase):
-    """The sync twin of ``Volumes``.
+    """Shared volumes that sandboxes mount: ``daytona.volumes``.
 
     Synchronous twin of :class:`daytona_async.resources.volumes.Volumes` (generated).
     """
@@ -487,7 +489,7 @@ class SyncVolumes(SyncBase):
         )
 
     def create(self, name: str, *, timeout: float | None = None) -> VolumeDto:
-        """Runs ``Volumes.create`` (no docstring there)."""
+        """Create a volume (``pending_create`` at first: see :meth:`wait_until_ready`)."""
         return self._portal.call(lambda: self._async.create(name, timeout=timeout))
 
     def get(self, name: str, *, create: bool = False, timeout: float | None = None) -> VolumeDto:
@@ -498,7 +500,7 @@ class SyncVolumes(SyncBase):
         return self._portal.call(lambda: self._async.get(name, create=create, timeout=timeout))
 
     def get_by_id(self, volume_id: str, *, timeout: float | None = None) -> VolumeDto:
-        """Runs ``Volumes.get_by_id`` (no docstring there)."""
+        """One volume by id."""
         return self._portal.call(lambda: self._async.get_by_id(volume_id, timeout=timeout))
 
     def delete(self, volume_id: str, *, timeout: float | None = None) -> None:
@@ -511,7 +513,7 @@ class SyncVolumes(SyncBase):
 
 
 class SyncApiKeys(SyncBase):
-    """The sync twin of ``ApiKeys``.
+    """API keys of the organization: ``daytona.api_keys``.
 
     Synchronous twin of :class:`daytona_async.resources.api_keys.ApiKeys` (generated).
     """
@@ -537,7 +539,7 @@ class SyncApiKeys(SyncBase):
         )
 
     def get(self, name: str, *, timeout: float | None = None) -> ApiKeyList:
-        """Runs ``ApiKeys.get`` (no docstring there)."""
+        """One key by name (value masked)."""
         return self._portal.call(lambda: self._async.get(name, timeout=timeout))
 
     def current(self, *, timeout: float | None = None) -> ApiKeyList:
@@ -545,12 +547,16 @@ class SyncApiKeys(SyncBase):
         return self._portal.call(lambda: self._async.current(timeout=timeout))
 
     def delete(self, name: str, *, timeout: float | None = None) -> None:
-        """Runs ``ApiKeys.delete`` (no docstring there)."""
+        """Delete (revoke) the key named ``name``."""
         return self._portal.call(lambda: self._async.delete(name, timeout=timeout))
 
 
 class SyncOrganizations(SyncBase):
-    """The sync twin of ``Organizations``.
+    """Organizations, their members, roles and invitations, quota and usage:
+    ``daytona.organizations``.
+
+    Most of these calls accept only a JWT (an API key gets 401). ``organization_id`` defaults to
+    the client's own (``organization_id=`` / ``DAYTONA_ORGANIZATION_ID``).
 
     Synchronous twin of :class:`daytona_async.resources.organizations.Organizations` (generated).
     """
@@ -559,31 +565,31 @@ class SyncOrganizations(SyncBase):
     _async_name = "Organizations"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[Organization]:
-        """Runs ``Organizations.list`` (no docstring there)."""
+        """The organizations the authenticated user belongs to."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(self, name: str, *, timeout: float | None = None) -> Organization:
-        """Runs ``Organizations.create`` (no docstring there)."""
+        """Create an organization owned by the authenticated user."""
         return self._portal.call(lambda: self._async.create(name, timeout=timeout))
 
     def get(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> Organization:
-        """Runs ``Organizations.get`` (no docstring there)."""
+        """One organization (default: the client's)."""
         return self._portal.call(lambda: self._async.get(organization_id, timeout=timeout))
 
     def delete(self, organization_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Organizations.delete`` (no docstring there)."""
+        """Delete an organization (its owner only)."""
         return self._portal.call(lambda: self._async.delete(organization_id, timeout=timeout))
 
     def leave(self, organization_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Organizations.leave`` (no docstring there)."""
+        """Leave an organization as the authenticated user."""
         return self._portal.call(lambda: self._async.leave(organization_id, timeout=timeout))
 
     def usage(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> UsageOverview:
-        """Runs ``Organizations.usage`` (no docstring there)."""
+        """Current resource usage of an organization against its quotas."""
         return self._portal.call(lambda: self._async.usage(organization_id, timeout=timeout))
 
     def update_quota(
@@ -634,13 +640,13 @@ class SyncOrganizations(SyncBase):
         )
 
     def unsuspend(self, organization_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Organizations.unsuspend`` (no docstring there)."""
+        """Lift a suspension (system admin)."""
         return self._portal.call(lambda: self._async.unsuspend(organization_id, timeout=timeout))
 
     def members(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationUser]:
-        """Runs ``Organizations.members`` (no docstring there)."""
+        """The members of an organization, with their roles."""
         return self._portal.call(lambda: self._async.members(organization_id, timeout=timeout))
 
     def set_member_role(
@@ -666,7 +672,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationUser:
-        """Runs ``Organizations.set_member_assigned_roles`` (no docstring there)."""
+        """Replace the custom roles (by id) assigned to a member."""
         return self._portal.call(
             lambda: self._async.set_member_assigned_roles(
                 user_id, role_ids, organization_id=organization_id, timeout=timeout
@@ -676,7 +682,7 @@ class SyncOrganizations(SyncBase):
     def remove_member(
         self, user_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
-        """Runs ``Organizations.remove_member`` (no docstring there)."""
+        """Remove a member from an organization."""
         return self._portal.call(
             lambda: self._async.remove_member(
                 user_id, organization_id=organization_id, timeout=timeout
@@ -686,7 +692,7 @@ class SyncOrganizations(SyncBase):
     def roles(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationRole]:
-        """Runs ``Organizations.roles`` (no docstring there)."""
+        """The custom roles of an organization."""
         return self._portal.call(lambda: self._async.roles(organization_id, timeout=timeout))
 
     def create_role(
@@ -698,7 +704,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
-        """Runs ``Organizations.create_role`` (no docstring there)."""
+        """Create a custom role granting ``permissions`` (e.g. ``"write:sandboxes"``)."""
         return self._portal.call(
             lambda: self._async.create_role(
                 name,
@@ -719,7 +725,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
-        """Runs ``Organizations.update_role`` (no docstring there)."""
+        """Replace a custom role's name, description and permissions."""
         return self._portal.call(
             lambda: self._async.update_role(
                 role_id,
@@ -734,7 +740,7 @@ class SyncOrganizations(SyncBase):
     def delete_role(
         self, role_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
-        """Runs ``Organizations.delete_role`` (no docstring there)."""
+        """Delete a custom role."""
         return self._portal.call(
             lambda: self._async.delete_role(
                 role_id, organization_id=organization_id, timeout=timeout
@@ -757,7 +763,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
-        """Runs ``Organizations.invite`` (no docstring there)."""
+        """Invite ``email`` to an organization as ``role`` (``"owner"`` or ``"member"``)."""
         return self._portal.call(
             lambda: self._async.invite(
                 email,
@@ -779,7 +785,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
-        """Runs ``Organizations.update_invitation`` (no docstring there)."""
+        """Change a pending invitation's role, assigned roles or expiry."""
         return self._portal.call(
             lambda: self._async.update_invitation(
                 invitation_id,
@@ -798,7 +804,7 @@ class SyncOrganizations(SyncBase):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> None:
-        """Runs ``Organizations.cancel_invitation`` (no docstring there)."""
+        """Cancel a pending invitation."""
         return self._portal.call(
             lambda: self._async.cancel_invitation(
                 invitation_id, organization_id=organization_id, timeout=timeout
@@ -812,24 +818,24 @@ class SyncOrganizations(SyncBase):
         return self._portal.call(lambda: self._async.my_invitations(timeout=timeout))
 
     def my_invitations_count(self, *, timeout: float | None = None) -> int:
-        """Runs ``Organizations.my_invitations_count`` (no docstring there)."""
+        """How many invitations address the authenticated user."""
         return self._portal.call(lambda: self._async.my_invitations_count(timeout=timeout))
 
     def accept_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Organizations.accept_invitation`` (no docstring there)."""
+        """Accept an invitation addressed to the authenticated user."""
         return self._portal.call(
             lambda: self._async.accept_invitation(invitation_id, timeout=timeout)
         )
 
     def decline_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Organizations.decline_invitation`` (no docstring there)."""
+        """Decline an invitation addressed to the authenticated user."""
         return self._portal.call(
             lambda: self._async.decline_invitation(invitation_id, timeout=timeout)
         )
 
 
 class SyncUsers(SyncBase):
-    """The sync twin of ``Users``.
+    """Users and their linked accounts: ``daytona.users``.
 
     Synchronous twin of :class:`daytona_async.resources.users.Users` (generated).
     """
@@ -846,7 +852,7 @@ class SyncUsers(SyncBase):
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def get(self, user_id: str, *, timeout: float | None = None) -> User:
-        """Runs ``Users.get`` (no docstring there)."""
+        """One user by id (system admin)."""
         return self._portal.call(lambda: self._async.get(user_id, timeout=timeout))
 
     def create(
@@ -872,17 +878,17 @@ class SyncUsers(SyncBase):
         )
 
     def regenerate_key_pair(self, user_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``Users.regenerate_key_pair`` (no docstring there)."""
+        """Regenerate a user's SSH key pair (system admin)."""
         return self._portal.call(lambda: self._async.regenerate_key_pair(user_id, timeout=timeout))
 
     def account_providers(self, *, timeout: float | None = None) -> builtins.list[AccountProvider]:
-        """Runs ``Users.account_providers`` (no docstring there)."""
+        """The identity providers an account can be linked with."""
         return self._portal.call(lambda: self._async.account_providers(timeout=timeout))
 
     def link_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
-        """Runs ``Users.link_account`` (no docstring there)."""
+        """Link the authenticated user's account with ``provider``'s user ``provider_user_id``."""
         return self._portal.call(
             lambda: self._async.link_account(provider, provider_user_id, timeout=timeout)
         )
@@ -890,14 +896,16 @@ class SyncUsers(SyncBase):
     def unlink_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
-        """Runs ``Users.unlink_account`` (no docstring there)."""
+        """Undo :meth:`link_account`."""
         return self._portal.call(
             lambda: self._async.unlink_account(provider, provider_user_id, timeout=timeout)
         )
 
 
 class SyncDockerRegistries(SyncBase):
-    """The sync twin of ``DockerRegistries``.
+    """Container registries the service pulls images from: ``daytona.docker_registries``.
+
+    Passwords are sent only on create/update and never appear in a ``repr``.
 
     Synchronous twin of :class:`daytona_async.resources.docker_registries.DockerRegistries` (generated).
     """
@@ -906,7 +914,7 @@ class SyncDockerRegistries(SyncBase):
     _async_name = "DockerRegistries"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[DockerRegistry]:
-        """Runs ``DockerRegistries.list`` (no docstring there)."""
+        """The organization's registries."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(
@@ -921,7 +929,9 @@ class SyncDockerRegistries(SyncBase):
         is_default: bool = False,
         timeout: float | None = None,
     ) -> DockerRegistry:
-        """Runs ``DockerRegistries.create`` (no docstring there)."""
+        """Register a registry (``registry_type``: ``"organization"``, ``"internal"``,
+        ``"public"`` or ``"transient"``).
+        """
         return self._portal.call(
             lambda: self._async.create(
                 name=name,
@@ -936,7 +946,7 @@ class SyncDockerRegistries(SyncBase):
         )
 
     def get(self, registry_id: str, *, timeout: float | None = None) -> DockerRegistry:
-        """Runs ``DockerRegistries.get`` (no docstring there)."""
+        """One registry by id."""
         return self._portal.call(lambda: self._async.get(registry_id, timeout=timeout))
 
     def update(
@@ -948,7 +958,7 @@ class SyncDockerRegistries(SyncBase):
         password: str | None = None,
         timeout: float | None = None,
     ) -> DockerRegistry:
-        """Runs ``DockerRegistries.update`` (no docstring there)."""
+        """Change a registry's name and username (and password when given)."""
         return self._portal.call(
             lambda: self._async.update(
                 registry_id, name=name, username=username, password=password, timeout=timeout
@@ -956,11 +966,11 @@ class SyncDockerRegistries(SyncBase):
         )
 
     def delete(self, registry_id: str, *, timeout: float | None = None) -> None:
-        """Runs ``DockerRegistries.delete`` (no docstring there)."""
+        """Remove a registry."""
         return self._portal.call(lambda: self._async.delete(registry_id, timeout=timeout))
 
     def set_default(self, registry_id: str, *, timeout: float | None = None) -> DockerRegistry:
-        """Runs ``DockerRegistries.set_default`` (no docstring there)."""
+        """Make this registry the organization's default."""
         return self._portal.call(lambda: self._async.set_default(registry_id, timeout=timeout))
 
     def push_access(self, *, timeout: float | None = None) -> RegistryPushAccessDto:
@@ -969,7 +979,7 @@ class SyncDockerRegistries(SyncBase):
 
 
 class SyncRunners(SyncBase):
-    """The sync twin of ``Runners``.
+    """The runners that host sandboxes (system admin, JWT): ``daytona.runners``.
 
     Synchronous twin of :class:`daytona_async.resources.runners.Runners` (generated).
     """
@@ -978,7 +988,7 @@ class SyncRunners(SyncBase):
     _async_name = "Runners"
 
     def list(self, *, timeout: float | None = None) -> builtins.list[Runner]:
-        """Runs ``Runners.list`` (no docstring there)."""
+        """All runners."""
         return self._portal.call(lambda: self._async.list(timeout=timeout))
 
     def create(
@@ -997,7 +1007,7 @@ class SyncRunners(SyncBase):
         region: str = "us",
         timeout: float | None = None,
     ) -> Runner:
-        """Runs ``Runners.create`` (no docstring there)."""
+        """Register a runner (its ``api_key`` is a credential: never logged)."""
         return self._portal.call(
             lambda: self._async.create(
                 domain=domain,
@@ -1018,14 +1028,14 @@ class SyncRunners(SyncBase):
     def set_scheduling(
         self, runner_id: str, unschedulable: bool, *, timeout: float | None = None
     ) -> Runner:
-        """Runs ``Runners.set_scheduling`` (no docstring there)."""
+        """Mark a runner unschedulable (no new sandboxes) or schedulable again."""
         return self._portal.call(
             lambda: self._async.set_scheduling(runner_id, unschedulable, timeout=timeout)
         )
 
 
 class SyncObjectStorage(SyncBase):
-    """The sync twin of ``ObjectStorage``.
+    """The service's object storage for build contexts: ``daytona.object_storage``.
 
     Synchronous twin of :class:`daytona_async.resources.object_storage.ObjectStorage` (generated).
     """
@@ -1141,27 +1151,29 @@ class Sandbox(SyncBase):
 
     @property
     def id(self) -> str:
-        """Runs ``AsyncSandbox.id`` (no docstring there)."""
+        """The sandbox's id (stable for its whole life)."""
         return self._async.id
 
     @property
     def state(self) -> str | None:
-        """Runs ``AsyncSandbox.state`` (no docstring there)."""
+        """Its state as last seen (``"started"``, ``"stopped"``, ``"error"``, ...; ``None`` if the
+        service sent none); :meth:`refresh` reads it again.
+        """
         return self._async.state
 
     @property
     def error_reason(self) -> str | None:
-        """Runs ``AsyncSandbox.error_reason`` (no docstring there)."""
+        """Why it is in ``error``/``build_failed``, as the service says (``None`` otherwise)."""
         return self._async.error_reason
 
     @property
     def labels(self) -> dict[str, str]:
-        """Runs ``AsyncSandbox.labels`` (no docstring there)."""
+        """A copy of its labels (the SDK's own ``daytona-async/create-id`` included)."""
         return self._async.labels
 
     @property
     def env(self) -> dict[str, str]:
-        """Runs ``AsyncSandbox.env`` (no docstring there)."""
+        """A copy of the environment variables it was created with."""
         return self._async.env
 
     @property
@@ -1488,7 +1500,7 @@ class SyncFileSystem(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
-        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
+        """The id of the sandbox these calls go to."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1600,7 +1612,7 @@ class SyncProcess(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
-        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
+        """The id of the sandbox these calls go to."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1715,7 +1727,7 @@ class SyncGit(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
-        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
+        """The id of the sandbox these calls go to."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
@@ -1811,7 +1823,7 @@ class SyncLspServer(SyncBase):
 
     @property
     def sandbox_id(self) -> str:
-        """Runs ``ToolboxBase.sandbox_id`` (no docstring there)."""
+        """The id of the sandbox these calls go to."""
         return self._async.sandbox_id
 
     def project_dir(self, *, deadline: Deadline | None = None) -> str:
