@@ -32,8 +32,10 @@ from .errors import (
     OutcomeUnknownTimeoutError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     SandboxStateError,
     SnapshotStateError,
+    TLSCertificateError,
 )
 
 TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
@@ -83,10 +85,12 @@ __all__ = [
     "OutcomeUnknownTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RetryTransport",
     "SandboxStateError",
     "SnapshotStateError",
+    "TLSCertificateError",
     "gather",
 ]
 

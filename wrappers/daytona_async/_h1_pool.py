@@ -12,12 +12,18 @@ The pool's invariants (what ``pool_stats()`` reports):
   stack is closed first). One closed by the server leaves its stack at once
   (``connection_lost``); one idle for longer than ``keepalive_expiry`` is never handed out,
   and is closed when it is next looked at or by a sweep (a timer, once per expiry period while
-  anything is idle).
+  anything is idle);
+- a connection is handed out again only if it is provably alive: besides the callbacks, its
+  socket is asked (one non-blocking ``poll``, as httpcore does) whether it is readable. An idle
+  connection has nothing to read: readable means the server closed it (or sent garbage), even
+  when the event loop has not yet run the callbacks that would say so (it was busy), so a
+  request is never written into a connection the server already closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 from collections import deque
 from collections.abc import Callable
@@ -26,7 +32,7 @@ from typing import Any
 import httpx
 
 from ._h1_wire import ResponseParser
-from ._wire import KEEPALIVE_EXPIRY, mark_sent
+from ._wire import ALPN_PROTOCOLS, KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["WANT_BODY", "WANT_END", "WANT_HEAD", "Connection", "Pool", "PoolKey"]
 
@@ -42,9 +48,13 @@ WANT_BODY = 1
 WANT_END = 2
 
 
-def _expire(waiter: asyncio.Future[bool]) -> None:
-    if not waiter.done():
-        waiter.set_result(False)
+def socket_readable(fd: int) -> bool:
+    """Would a read of ``fd`` not block (bytes, the peer's close, an error)? One ``poll``."""
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class Connection(asyncio.Protocol):
@@ -54,13 +64,19 @@ class Connection(asyncio.Protocol):
 
     __slots__ = (
         "_drain",
+        "_fd",
         "_loop",
+        "_received_at",
+        "_timeout",
+        "_timer",
         "_waiter",
         "_want",
+        "cut_short",
         "error",
         "idle_since",
         "key",
         "lost",
+        "lost_because",
         "parser",
         "pool",
         "read_paused",
@@ -79,19 +95,33 @@ class Connection(asyncio.Protocol):
         self.error: httpx.TransportError | None = None
         #: the server closed it (or the socket broke): no more bytes will come
         self.lost = False
+        #: the socket error that ended it (a reset), if any
+        self.lost_because: Exception | None = None
+        #: the request was not written whole (the server answered first): never reused
+        self.cut_short = False
+        self._fd = -1
         self.read_paused = False
         self.write_paused = False
         self.idle_since = 0.0
         self._waiter: asyncio.Future[bool] | None = None
         self._drain: asyncio.Future[None] | None = None
         self._want = WANT_HEAD
+        # the read timeout: the wait's timer, its length, when bytes last arrived
+        self._timer: asyncio.TimerHandle | None = None
+        self._timeout = 0.0
+        self._received_at = 0.0
 
     # -- asyncio.Protocol ----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            self._fd = sock.fileno()
 
     def data_received(self, data: bytes) -> None:
+        if self._timer is not None:
+            self._received_at = self._loop.time()  # progress: the read timeout starts again
         parser = self.parser
         if parser is None:
             # bytes while no request is in flight: nothing may come then; not reusable
@@ -114,12 +144,17 @@ class Connection(asyncio.Protocol):
                 or (want == WANT_BODY and parser.buffered)
             ):
                 waiter.set_result(True)
+        drain = self._drain
+        if drain is not None and parser.head_complete and not drain.done():
+            drain.set_result(None)  # answered before the request was written whole
 
     def eof_received(self) -> bool | None:
         self._lose()
         return None  # let the transport close
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and self.lost_because is None:
+            self.lost_because = exc
         self._lose()
         drain = self._drain
         if drain is not None and not drain.done():
@@ -160,11 +195,17 @@ class Connection(asyncio.Protocol):
         """End the connection now; its reader (if any) gets ``error``."""
         self._fail(error)
 
+    def alive(self) -> bool:
+        """Idle and provably usable: not closed as far as the callbacks know, and nothing to
+        read on its socket (see the module docstring)."""
+        return not self.lost and self.error is None and not socket_readable(self._fd)
+
     @property
     def reusable(self) -> bool:
         parser = self.parser
         return (
             not self.lost
+            and not self.cut_short
             and self.error is None
             and parser is not None
             and parser.complete
@@ -173,34 +214,71 @@ class Connection(asyncio.Protocol):
 
     async def wait(self, want: int, timeout: float | None) -> bool:
         """Wait until the parser has what the reader ``want``\\ s (or the connection ended):
-        ``False`` if ``timeout`` seconds passed first."""
+        ``False`` if ``timeout`` seconds passed without a byte arriving (httpx's read timeout:
+        a bound on each read, not on the whole wait)."""
         loop = self._loop
         waiter: asyncio.Future[bool] = loop.create_future()
         self._waiter = waiter
         self._want = want
-        handle = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        if timeout is not None:
+            self._timeout = timeout
+            self._received_at = loop.time()
+            self._timer = loop.call_later(timeout, self._read_timer)
         try:
             return await waiter
         finally:
             self._waiter = None
-            if handle is not None:
-                handle.cancel()
+            timer = self._timer
+            if timer is not None:
+                self._timer = None
+                timer.cancel()
 
-    async def drain(self, timeout: float | None) -> bool:
-        """Wait until the transport's write buffer drained below its low mark (or the
-        connection ended): ``False`` if ``timeout`` seconds passed first."""
-        if not self.write_paused or self.lost:
-            return True
+    def _read_timer(self) -> None:
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
         loop = self._loop
-        drain: asyncio.Future[None] = loop.create_future()
-        self._drain = drain
+        due = self._received_at + self._timeout
+        if due > loop.time():  # bytes came meanwhile: wait a full timeout from the last ones
+            self._timer = loop.call_at(due, self._read_timer)
+        else:
+            self._timer = None
+            waiter.set_result(False)
+
+    async def drain(self, timeout: float | None, everything: bool = False) -> bool:
+        """Wait until the transport's write buffer drained below its low mark (``everything``:
+        until it is empty, the request written whole), or the connection ended, or the
+        response head arrived: ``False`` if no byte left it for ``timeout`` seconds (httpx's
+        write timeout; progress is checked every ``timeout`` seconds)."""
+        transport = self.transport
+        if transport is None or self.lost:
+            return True
+        if everything:
+            if not transport.get_write_buffer_size():
+                return True
+            transport.set_write_buffer_limits(high=0)  # paused until the buffer is empty
+        loop = self._loop
         try:
-            await asyncio.wait_for(drain, timeout)
-        except TimeoutError:
-            return False
+            while self.write_paused and not self.lost and self.error is None:
+                parser = self.parser
+                if parser is not None and parser.head_complete:
+                    self.cut_short = not everything or bool(transport.get_write_buffer_size())
+                    return True
+                left = transport.get_write_buffer_size()
+                drain: asyncio.Future[None] = loop.create_future()
+                self._drain = drain
+                try:
+                    await asyncio.wait_for(drain, timeout)
+                except TimeoutError:
+                    if transport.get_write_buffer_size() < left:
+                        continue  # slow, but some went out
+                    return False
+                finally:
+                    self._drain = None
+            return True
         finally:
-            self._drain = None
-        return True
+            if everything and not transport.is_closing():
+                transport.set_write_buffer_limits()
 
     def resume_reading(self) -> None:
         if self.read_paused:
@@ -293,8 +371,9 @@ class Pool:
                     older.close()
                 self.idle -= len(stack)
                 stack.clear()
-            elif connection.lost or connection.error is not None:
-                connection.close()  # the server closed it: its callbacks are still to run
+            elif not connection.alive():
+                # the server closed it (or sent garbage): its callbacks may be still to run
+                connection.close()
             else:
                 self.checked_out.add(connection)
                 return connection
@@ -343,7 +422,8 @@ class Pool:
             else:
                 # httpx's context (certifi, SSL_CERT_FILE...): the same trust as the others
                 context = httpx.create_ssl_context(verify=verify)
-                context.set_alpn_protocols(["http/1.1"])
+            # offered on a caller's context too, as httpcore does (HTTP/1.1 is all we speak)
+            context.set_alpn_protocols(ALPN_PROTOCOLS)
             self._ssl = context
         return context
 

@@ -50,7 +50,13 @@ import httpx
 from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
-from ._wire import KEEPALIVE_EXPIRY, READ_WHOLE_MAX, RECEIVE_EXTENSION, mark_sent
+from ._wire import (
+    ALPN_PROTOCOLS,
+    KEEPALIVE_EXPIRY,
+    READ_WHOLE_MAX,
+    RECEIVE_EXTENSION,
+    mark_sent,
+)
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
@@ -369,7 +375,8 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         if ssl_context is None:
             # httpx's context (certifi, SSL_CERT_FILE...): the same trust as the other backends
             ssl_context = httpx.create_ssl_context(verify=verify)
-            ssl_context.set_alpn_protocols(["http/1.1"])
+        # offered on a caller's context too, as httpcore does (HTTP/1.1 is all we speak)
+        ssl_context.set_alpn_protocols(ALPN_PROTOCOLS)
         self._pool = _Pool(limits or HTTPCORE2_DEFAULT_LIMITS, ssl_context)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -65,6 +65,7 @@ import anyio
 import httpx
 
 from ._bodies import ReplayableStream
+from ._caps import DEFAULT_CAPS, ResponseCaps, apply_caps
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
 from ._wire import (
@@ -72,6 +73,7 @@ from ._wire import (
     HTTPX_DEFAULT_LIMITS,
     KEEPALIVE_EXPIRY,
     is_idempotent,
+    may_retry_failure,
     request_sent,
 )
 
@@ -271,6 +273,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
             library).
     """
 
+    #: the caps on answers and the decoding of compressed bodies, applied to every response
+    #: whatever the inner transport (:mod:`._caps`); ``None`` leaves responses as they come
+    caps: ResponseCaps | None = DEFAULT_CAPS
+
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport | None = None,
@@ -426,8 +432,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
     def _delay_after_error(call: _Call, exc: httpx.TransportError, attempt: int) -> float | None:
         """Seconds to wait before sending again after a transport failure; ``None``: give up."""
         policy = call.policy
-        if attempt >= policy.max_retries:
-            return None
+        if attempt >= policy.max_retries or not may_retry_failure(exc):
+            return None  # (a refused certificate, an answer past a cap: the same again)
         sent = request_sent(exc)
         if not may_send_again(sent=sent, idempotent=call.idempotent, replayable=call.replayable):
             return None
@@ -465,6 +471,11 @@ class RetryTransport(httpx.AsyncBaseTransport):
         started: float,
     ) -> httpx.Response:
         """Return the final response, arranging for its concurrency token to be given back."""
+        caps = self.caps
+        if caps is not None:
+            state = call.state
+            # a request the SDK did not make may be streamed: only the expansion cap then
+            apply_caps(response, caps, streamed=state is None or state.stream)
         self._record(call.state, attempt, retry_after)
         response.extensions["daytona_retries"] = attempt
         if semaphore is not None:
