@@ -1,4 +1,4 @@
-"""The private attributes of httpx, httpcore and aiohttp the SDK reads, all in
+"""The private attributes of httpx and httpcore the SDK reads, all in
 ``daytona_async._internals``, pinned against the installed versions: a release that renames
 one fails here, not in a user's call."""
 
@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 from daytona_async import _internals
-from daytona_async._aiohttp import AiohttpTransport
 
 pytestmark = pytest.mark.anyio
 
@@ -37,18 +36,6 @@ async def test_httpx_pool_stats(emulator: Any) -> None:
             assert _internals.httpx_pool_stats(transport) == {"in_use": 1, "idle": 0}
             await response.aread()
         assert _internals.httpx_pool_stats(transport) == {"in_use": 0, "idle": 1}
-
-
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_aiohttp_connector_stats(emulator: Any) -> None:
-    transport = AiohttpTransport()
-    async with httpx.AsyncClient(transport=transport, headers=emulator.headers) as client:
-        assert (await client.get(f"{emulator.base_url}/sandbox")).status_code == 200
-        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-
-
-def test_unknown_objects_give_unknown_stats() -> None:
-    assert _internals.connector_stats(object()) == {"in_use": -1, "idle": -1}
 
 
 def test_body_source_sees_through_httpx_wrapping() -> None:

@@ -27,8 +27,7 @@ wants), so this transport writes the head httpx built and parses the answer in C
   (:mod:`._h1_pool`). A request cancelled mid-flight closes its connection.
 - :meth:`H1Transport.aclose` ends every response still streaming with ``httpx.ReadError``
   (the client was closed) and closes every connection.
-- No proxies (like the aiohttp transport: environment proxy settings are not read), no
-  HTTP/2, no ``Expect: 100-continue`` handling beyond skipping an unsolicited 100 response.
+- No proxies (environment proxy settings are not read), no HTTP/2, no ``Expect: 100-continue`` handling beyond skipping an unsolicited 100 response.
 """
 
 from __future__ import annotations

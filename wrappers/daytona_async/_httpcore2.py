@@ -30,7 +30,7 @@ The pool's invariants (what ``pool_stats()`` reports):
 Errors are the httpx ones the retry policy decides on, following the adapter contract of
 :mod:`daytona_async._wire`: ``ConnectError`` / ``ConnectTimeout`` / ``PoolTimeout`` only when no
 byte was written; from the first write on, every transport error is marked sent
-(``ReadError``, ``WriteError``, ``RemoteProtocolError``, ``ReadTimeout``...). Like the aiohttp
+(``ReadError``, ``WriteError``, ``RemoteProtocolError``, ``ReadTimeout``...). Like the asyncio
 transport it reads a small body of known length whole before returning (the typed API
 answers); a streamed body comes out one piece per network read, however many HTTP chunks that
 read held (the daemon's follow streams send 1 KiB chunks).
@@ -60,7 +60,7 @@ from ._wire import (
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
-#: idle connections expire well before the server's own keep-alive timeout, as with the aiohttp
+#: idle connections expire well before the server's own keep-alive timeout, as with the asyncio
 #: transport (see ``KEEPALIVE_EXPIRY``)
 HTTPCORE2_DEFAULT_LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY

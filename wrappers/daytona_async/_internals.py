@@ -1,4 +1,4 @@
-"""The one module that reads private attributes of httpx, httpcore and aiohttp.
+"""The one module that reads private attributes of httpx and httpcore.
 
 Each read is small, falls back to "unknown" when an attribute is gone, and is pinned by
 ``tests/client/test_internals.py`` against the installed versions (a release that renames one
@@ -9,8 +9,7 @@ fails that test, not a user's call):
 - what ``content=`` an httpx request body was built from (``AsyncIteratorByteStream._stream``:
   httpx wraps every async iterable, a :class:`~daytona_async._bodies.ReplayableStream` too);
 - an ``httpx.AsyncClient``'s transport (``_transport``);
-- pool statistics: httpx's transport's httpcore pool (``_pool``) and aiohttp's connector
-  (``_acquired``, ``_conns``);
+- pool statistics: httpx's transport's httpcore pool (``_pool``);
 - the content of an ``httpx.Response`` (``_content``), set by the transports that read a small
   body whole (:func:`preset_content`).
 """
@@ -24,7 +23,6 @@ import httpx
 __all__ = [
     "body_source",
     "client_transport",
-    "connector_stats",
     "httpx_pool_stats",
     "is_multipart",
     "preset_content",
@@ -63,15 +61,6 @@ def httpx_pool_stats(transport: httpx.AsyncHTTPTransport) -> dict[str, int]:
     conns = list(connections)
     idle = sum(1 for c in conns if c.is_idle())
     return {"in_use": len(conns) - idle, "idle": idle}
-
-
-def connector_stats(connector: object) -> dict[str, int]:
-    """``{"in_use", "idle"}`` connections of an ``aiohttp.BaseConnector``."""
-    acquired = getattr(connector, "_acquired", None)
-    conns = getattr(connector, "_conns", None)
-    if acquired is None or conns is None:
-        return {"in_use": -1, "idle": -1}
-    return {"in_use": len(acquired), "idle": sum(len(v) for v in conns.values())}
 
 
 def preset_content(response: httpx.Response, body: bytes) -> None:

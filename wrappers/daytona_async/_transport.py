@@ -44,7 +44,7 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **backend choice**: the network transport is created on the first request, in the running
   event loop: under asyncio the SDK's own HTTP/1.1 transport (:mod:`._h1_asyncio`, measured
-  fastest, see ``bench/transports.py``; ``"aiohttp"`` stays selectable), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
+  fastest, see ``bench/transports.py``), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
   httpcore2 connections under an O(1) pool). ``backend=`` forces one (``"httpx"``: httpx's own
   ``AsyncHTTPTransport``); pass ``inner=`` to use your own.
 """
@@ -69,7 +69,6 @@ from ._caps import DEFAULT_CAPS, ResponseCaps, apply_caps
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
 from ._wire import (
-    AIOHTTP_DEFAULT_LIMITS,
     HTTPX_DEFAULT_LIMITS,
     KEEPALIVE_EXPIRY,
     is_idempotent,
@@ -268,9 +267,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
             POST sent on a connection the server is closing as idle fails with an unknown
             outcome.
         verify: TLS verification for the default inner transports (bool, CA path or SSLContext).
-        backend: force the default inner transport: ``"h1"`` or ``"aiohttp"`` (asyncio only;
-            under trio httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async
-            library).
+        backend: force the default inner transport: ``"h1"`` (asyncio only; under trio
+            httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async library).
     """
 
     #: the caps on answers and the decoding of compressed bodies, applied to every response
@@ -307,13 +305,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
         except sniffio.AsyncLibraryNotFoundError:
             library = "asyncio"
         backend = self._backend or ("h1" if library == "asyncio" else "httpcore2")
-        if backend == "aiohttp" and library == "asyncio":
-            from ._aiohttp import AiohttpTransport
-
-            inner: httpx.AsyncBaseTransport = AiohttpTransport(
-                limits=self.limits or AIOHTTP_DEFAULT_LIMITS, verify=self._verify
-            )
-        elif backend == "h1" and library == "asyncio":
+        inner: httpx.AsyncBaseTransport
+        if backend == "h1" and library == "asyncio":
             # the SDK's own HTTP/1.1 client (asyncio only): see _h1_asyncio's docstring
             from ._h1_asyncio import H1_DEFAULT_LIMITS, H1Transport
 

@@ -2,14 +2,14 @@
 
 - Which requests are idempotent (:func:`is_idempotent`: by method, or declared so by the
   caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of
-  the aiohttp and httpx network transports.
+  httpx's network transport.
 - The one fact a transport error carries for the retry policy: **was any byte of the request
   sent?** An adapter knows it (it saw the connection being opened, or the first write) and
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request
   that failed with nothing sent may go out again whatever its method; after that only an
   idempotent one may (a POST the server may have read gets an "outcome unknown" error).
 
-The contract for a network adapter (the aiohttp one, httpx's own, any other under
+The contract for a network adapter (the SDK's own, httpx's own, any other under
 ``RetryTransport``): raise httpx exception types — ``ConnectError``/``ConnectTimeout``/
 ``PoolTimeout`` when no connection was obtained (nothing sent), ``ReadError``,
 ``RemoteProtocolError``, ``ReadTimeout``... after — and call :func:`mark_sent` when it knows
@@ -23,7 +23,6 @@ import ssl
 import httpx
 
 __all__ = [
-    "AIOHTTP_DEFAULT_LIMITS",
     "ALPN_PROTOCOLS",
     "HTTPX_DEFAULT_LIMITS",
     "IDEMPOTENT_EXTENSION",
@@ -66,10 +65,6 @@ def is_idempotent(request: httpx.Request) -> bool:
 #: not 4 (4 s lost one session POST in 200 under trio on a loaded machine).
 KEEPALIVE_EXPIRY = 2.0
 
-#: aiohttp's pool stays cheap with many keep-alive connections
-AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=200, max_keepalive_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
-)
 #: httpx's own defaults: httpcore's pool scans every connection for every queued request, so
 #: many keep-alive connections cost far more CPU than they save (measured: 200 keep-alive
 #: connections at concurrency 100 → 13 ms CPU per call, 20 → 2.5 ms; bench/transports.py)

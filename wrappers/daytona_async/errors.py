@@ -116,7 +116,7 @@ class APIError(DaytonaError):
 class APIConnectionError(APIError):
     """No usable answer: the connection could not be made, or it broke before a full response.
 
-    ``cause`` is the underlying exception (httpx/aiohttp/OS), kept here rather than as the
+    ``cause`` is the underlying exception (httpx/OS), kept here rather than as the
     traceback's chain, which only repeats the message through three libraries.
     """
 
