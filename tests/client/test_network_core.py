@@ -33,7 +33,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from daytona_async import APITimeoutError, ResponseTooLargeError, TLSCertificateError
+from daytona_async import (
+    APITimeoutError,
+    OutcomeUnknownError,
+    ResponseTooLargeError,
+    TLSCertificateError,
+)
 from daytona_async._caps import ResponseCaps
 from daytona_async._error_map import connection_error
 from daytona_async._transport import RequestState, RetryPolicy, RetryTransport, request_state
@@ -399,6 +404,10 @@ async def test_a_reset_connection_says_so(backend: str) -> None:
                 await client.get(url)
     mapped = connection_error(info.value, method="GET", url=url, retries=0)
     assert "reset" in str(mapped).lower(), str(mapped)
+    # a POST cut by a reset: its outcome is unknown, and the message still names the reset
+    post = connection_error(info.value, method="POST", url=url, retries=0)
+    assert isinstance(post, OutcomeUnknownError)
+    assert "reset" in str(post).lower(), str(post)
 
 
 # -- 4. caps ------------------------------------------------------------------------------

@@ -87,6 +87,8 @@ def connection_error(
         )
         cert_error.reason = reason
         return cert_error
+    if not isinstance(exc, httpx.ConnectError) and _first(exc, ConnectionResetError) is not None:
+        detail = f"connection reset by the server ({detail})"
     if outcome_unknown(exc, method):
         cls: type[APIConnectionError] = (
             OutcomeUnknownTimeoutError if timeout else OutcomeUnknownError
@@ -112,9 +114,6 @@ def connection_error(
             url=safe_url,
             retries=retries,
         )
-    reset = _first(exc, ConnectionResetError)
-    if reset is not None:
-        detail = f"connection reset by the server ({detail})"
     return APIConnectionError(
         f"{type(exc).__name__}: {detail}", method=method, url=safe_url, retries=retries
     )
