@@ -4,11 +4,15 @@ one fails here, not in a user's call."""
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from daytona_async import _internals
+
+from .test_httpcore2_transport import certificate  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -54,3 +58,30 @@ def test_preset_content_is_what_read_returns() -> None:
     _internals.preset_content(response, b"body")
     assert response.read() == b"body"
     assert response.content == b"body"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_tls_inner_transport(certificate: tuple[Path, Path]) -> None:  # noqa: F811
+    import asyncio
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    loop = asyncio.get_running_loop()
+    try:
+        client_context = ssl.create_default_context(cafile=str(cert))
+        tls, _ = await loop.create_connection(
+            asyncio.Protocol, "127.0.0.1", port, ssl=client_context
+        )
+        plain, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+        inner = _internals.tls_inner_transport(tls)
+        assert inner is not None and inner is not tls
+        assert inner.get_write_buffer_size() == 0
+        assert _internals.tls_inner_transport(plain) is None
+        tls.close()
+        plain.close()
+    finally:
+        server.close()
+        await server.wait_closed()

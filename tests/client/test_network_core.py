@@ -276,7 +276,10 @@ async def test_read_bounds_each_read_not_the_whole_answer(backend: str) -> None:
     assert response.content == body
 
 
-async def test_a_stalled_upload_is_a_write_timeout(backend: str) -> None:
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_a_stalled_upload_is_a_write_timeout(
+    backend: str, scheme: str, certificate: tuple[Path, Path]
+) -> None:
     released = threading.Event()
 
     def stop_reading(conn: socket.socket, server: ThreadServer) -> None:
@@ -285,11 +288,16 @@ async def test_a_stalled_upload_is_a_write_timeout(backend: str) -> None:
 
     body = b"u" * (64 * 1024 * 1024)  # more than the socket buffers hold
     timeout = httpx.Timeout(10.0, read=20.0, write=0.5)
-    with thread_server(stop_reading, rcvbuf=64 * 1024) as (_, port):
+    tls = scheme == "https"
+    wrap = tls_server_context(certificate) if tls else None
+    trust = httpx.create_ssl_context(verify=str(certificate[0]))
+    with thread_server(stop_reading, wrap=wrap, rcvbuf=64 * 1024) as (_, port):
         try:
-            async with httpx.AsyncClient(transport=transport(backend), timeout=timeout) as client:
+            async with httpx.AsyncClient(
+                transport=transport(backend, verify=trust), timeout=timeout
+            ) as client:
                 with pytest.raises(httpx.TimeoutException) as info:
-                    await client.put(f"http://127.0.0.1:{port}/upload", content=body)
+                    await client.put(f"{scheme}://127.0.0.1:{port}/upload", content=body)
         finally:
             released.set()
     assert isinstance(info.value, httpx.WriteTimeout), repr(info.value)
@@ -362,6 +370,29 @@ async def test_a_refused_certificate_names_its_reason_and_is_not_retried(
     assert "CERTIFICATE_VERIFY_FAILED" in str(mapped)
     assert mapped.reason == "self-signed certificate"
     assert "self-signed certificate" in str(mapped)
+
+
+async def test_a_large_upload_over_tls_completes_under_a_short_write_timeout(
+    backend: str, certificate: tuple[Path, Path]
+) -> None:
+    size = 8 * 1024 * 1024
+
+    def read_it_all(conn: socket.socket, server: ThreadServer) -> None:
+        buf = bytearray()
+        if read_head(conn, buf) is not None:
+            server.requests += 1
+            conn.sendall(ok(b"got it", b"connection: close\r\n"))
+
+    trust = httpx.create_ssl_context(verify=str(certificate[0]))
+    timeout = httpx.Timeout(30.0, write=1.0)
+    context = tls_server_context(certificate)
+    with thread_server(read_it_all, wrap=context) as (server, port):
+        async with httpx.AsyncClient(
+            transport=transport(backend, verify=trust), timeout=timeout
+        ) as client:
+            response = await client.put(f"https://127.0.0.1:{port}/up", content=b"p" * size)
+    assert response.content == b"got it"
+    assert server.requests == 1
 
 
 # -- 5. errors name their cause -----------------------------------------------------------

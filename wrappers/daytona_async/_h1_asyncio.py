@@ -253,7 +253,7 @@ class H1Transport(httpx.AsyncBaseTransport):
         else:
             transport.write(head)
             await _send_body(connection, request, stream, write_timeout)
-        if transport.get_write_buffer_size() and not await connection.drain(write_timeout, True):
+        if connection.unsent() and not await connection.flush(write_timeout):
             # the server stopped reading the request: httpx's write timeout, not a read one
             raise _sent(httpx.WriteTimeout(f"could not send within {write_timeout:g} s"))
         while not parser.head_complete:

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from ._h1_wire import ResponseParser
+from ._internals import tls_inner_transport
 from ._wire import ALPN_PROTOCOLS, KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["WANT_BODY", "WANT_END", "WANT_HEAD", "Connection", "Pool", "PoolKey"]
@@ -46,6 +47,15 @@ READ_HIGH_WATER = 256 * 1024
 WANT_HEAD = 0
 WANT_BODY = 1
 WANT_END = 2
+
+
+#: seconds between checks of what is left to send while a request's end is being written
+FLUSH_CHECK = 0.01
+
+
+def _wake_up(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def socket_readable(fd: int) -> bool:
@@ -69,6 +79,7 @@ class Connection(asyncio.Protocol):
         "_received_at",
         "_timeout",
         "_timer",
+        "_tls_inner",
         "_waiter",
         "_want",
         "cut_short",
@@ -100,6 +111,7 @@ class Connection(asyncio.Protocol):
         #: the request was not written whole (the server answered first): never reused
         self.cut_short = False
         self._fd = -1
+        self._tls_inner: Any = None
         self.read_paused = False
         self.write_paused = False
         self.idle_since = 0.0
@@ -115,6 +127,7 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self._tls_inner = tls_inner_transport(transport)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             self._fd = sock.fileno()
@@ -245,40 +258,72 @@ class Connection(asyncio.Protocol):
             self._timer = None
             waiter.set_result(False)
 
-    async def drain(self, timeout: float | None, everything: bool = False) -> bool:
-        """Wait until the transport's write buffer drained below its low mark (``everything``:
-        until it is empty, the request written whole), or the connection ended, or the
-        response head arrived: ``False`` if no byte left it for ``timeout`` seconds (httpx's
-        write timeout; progress is checked every ``timeout`` seconds)."""
+    def unsent(self) -> int:
+        """Bytes written and not yet handed to the kernel: the transport's buffer, and under
+        TLS the TCP transport's below it (where the encrypted records wait)."""
         transport = self.transport
-        if transport is None or self.lost:
-            return True
-        if everything:
-            if not transport.get_write_buffer_size():
-                return True
-            transport.set_write_buffer_limits(high=0)  # paused until the buffer is empty
+        if transport is None:
+            return 0
+        size = transport.get_write_buffer_size()
+        inner = self._tls_inner
+        if inner is not None:
+            size += inner.get_write_buffer_size()
+        return size
+
+    async def drain(self, timeout: float | None) -> bool:
+        """Wait until the transport's write buffer drained below its low mark, or the
+        connection ended, or the response head arrived (the request is then cut short):
+        ``False`` if no byte left for ``timeout`` seconds (httpx's write timeout; progress is
+        checked every ``timeout`` seconds)."""
+        transport = self.transport
         loop = self._loop
-        try:
-            while self.write_paused and not self.lost and self.error is None:
-                parser = self.parser
-                if parser is not None and parser.head_complete:
-                    self.cut_short = not everything or bool(transport.get_write_buffer_size())
-                    return True
-                left = transport.get_write_buffer_size()
-                drain: asyncio.Future[None] = loop.create_future()
-                self._drain = drain
-                try:
-                    await asyncio.wait_for(drain, timeout)
-                except TimeoutError:
-                    if transport.get_write_buffer_size() < left:
-                        continue  # slow, but some went out
-                    return False
-                finally:
-                    self._drain = None
-            return True
-        finally:
-            if everything and not transport.is_closing():
-                transport.set_write_buffer_limits()
+        while self.write_paused and not self.lost and self.error is None:
+            parser = self.parser
+            if parser is not None and parser.head_complete:
+                self.cut_short = True
+                return True
+            left = self.unsent()
+            drain: asyncio.Future[None] = loop.create_future()
+            self._drain = drain
+            try:
+                await asyncio.wait_for(drain, timeout)
+            except TimeoutError:
+                if transport is not None and self.unsent() < left:
+                    continue  # slow, but some went out
+                return False
+            finally:
+                self._drain = None
+        return True
+
+    async def flush(self, timeout: float | None) -> bool:
+        """Wait until everything written has been handed to the kernel (the request left
+        whole), or the connection ended, or the response head arrived (cut short if bytes
+        were left): ``False`` if no byte left for ``timeout`` seconds. Checked every
+        :data:`FLUSH_CHECK` seconds (a TLS transport gives no signal when the TCP transport
+        below it drains) and at every resume."""
+        loop = self._loop
+        left = self.unsent()
+        since = loop.time()
+        while left and not self.lost and self.error is None:
+            parser = self.parser
+            if parser is not None and parser.head_complete:
+                self.cut_short = True
+                return True
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._drain = waiter
+            handle = loop.call_later(FLUSH_CHECK, _wake_up, waiter)
+            try:
+                await waiter
+            finally:
+                self._drain = None
+                handle.cancel()
+            now_left = self.unsent()
+            now = loop.time()
+            if now_left < left:
+                left, since = now_left, now
+            elif timeout is not None and now - since >= timeout:
+                return False
+        return True
 
     def resume_reading(self) -> None:
         if self.read_paused:

@@ -10,6 +10,9 @@ fails that test, not a user's call):
   httpx wraps every async iterable, a :class:`~daytona_async._bodies.ReplayableStream` too);
 - an ``httpx.AsyncClient``'s transport (``_transport``);
 - pool statistics: httpx's transport's httpcore pool (``_pool``);
+- the TCP transport under an asyncio TLS transport (``_ssl_protocol._transport``): the bytes
+  still to send are in its buffer, which the TLS transport's ``get_write_buffer_size()`` leaves
+  out (:func:`tls_inner_transport`);
 - the content of an ``httpx.Response`` (``_content``), set by the transports that read a small
   body whole (:func:`preset_content`).
 """
@@ -26,6 +29,7 @@ __all__ = [
     "httpx_pool_stats",
     "is_multipart",
     "preset_content",
+    "tls_inner_transport",
 ]
 
 # httpx is pinned below 0.29 in pyproject.toml; a rename fails at import and in the pin test
@@ -69,3 +73,11 @@ def preset_content(response: httpx.Response, body: bytes) -> None:
     Only for a body without ``Content-Encoding`` (the bytes are the content). The stream is
     left unconsumed, so ``aiter_raw()`` still works."""
     response._content = body
+
+
+def tls_inner_transport(transport: object) -> Any:
+    """The transport an asyncio TLS transport writes its records to (``None`` for a plain one,
+    or if it cannot be read): what it holds is part of what is still to send."""
+    protocol = getattr(transport, "_ssl_protocol", None)
+    inner = getattr(protocol, "_transport", None)
+    return inner if callable(getattr(inner, "get_write_buffer_size", None)) else None
