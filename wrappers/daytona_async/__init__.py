@@ -37,8 +37,10 @@ from .errors import (
     OutcomeUnknownTimeoutError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     SandboxStateError,
     SnapshotStateError,
+    TLSCertificateError,
 )
 
 TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
@@ -90,11 +92,13 @@ __all__ = [
     "OutcomeUnknownTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RetryTransport",
     "Sandbox",
     "SandboxStateError",
     "SnapshotStateError",
+    "TLSCertificateError",
     "gather",
 ]
 

@@ -122,7 +122,7 @@ class AsyncDaytona:
             (``_httpcore2``) under trio.
         verify: TLS verification as in httpx.
         backend: force the default transport: ``"h1"`` (the SDK's own, asyncio only),
-            ``"aiohttp"`` (asyncio only), ``"httpcore2"`` or ``"httpx"`` (httpx's own).
+            ``"httpcore2"`` or ``"httpx"`` (httpx's own).
 
     Raises:
         ConfigurationError: no credentials, or a JWT without an organization id.
@@ -166,10 +166,8 @@ class AsyncDaytona:
             raise ConfigurationError("max_retries must be >= 0")
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be >= 1 or None")
-        if backend not in (None, "httpx", "aiohttp", "httpcore2", "h1"):
-            raise ConfigurationError(
-                "backend must be 'h1', 'aiohttp', 'httpcore2', 'httpx' or None"
-            )
+        if backend not in (None, "httpx", "httpcore2", "h1"):
+            raise ConfigurationError("backend must be 'h1', 'httpcore2', 'httpx' or None")
         token: str
         if api_key:
             token, self._auth_mode = api_key, "api_key"
