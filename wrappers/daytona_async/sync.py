@@ -135,7 +135,7 @@ class Daytona(SyncBase):
             (``_httpcore2``) under trio.
         verify: TLS verification as in httpx.
         backend: force the default transport: ``"h1"`` (the SDK's own, asyncio only),
-            ``"aiohttp"`` (asyncio only), ``"httpcore2"`` or ``"httpx"`` (httpx's own).
+            ``"httpcore2"`` or ``"httpx"`` (httpx's own).
 
     Raises:
         ConfigurationError: no credentials, or a JWT without an organization id.
