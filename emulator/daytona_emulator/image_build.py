@@ -6,7 +6,9 @@ storage (``{organizationId}/{hash}/context.tar``) and unpacked into one build co
 missing from storage fails the build (``build_failed`` with the reason). Each instruction is
 logged as the runner's ``docker build`` log shows it (``Step i/n : ...`` then `` ---> id``).
 ``COPY``/``ADD`` content lands in an image root under ``data_dir/images/``, which is copied into
-the root of every sandbox created from the build (directly, or through a snapshot).
+the root of every sandbox created from the build (directly, or through a snapshot). ``ADD``
+unpacks a local tar archive (plain, gzip, bzip2 or xz) into its destination, as the runner's
+builder does; it fetches no URL.
 
 Files never leave their trees: the contexts are unpacked, and ``COPY``/``ADD`` (globs
 included) read the context and write the image root, through directory descriptors opened
@@ -166,9 +168,14 @@ class _Tree:
     runner's builder resolves paths in an image, and as ``openat2(RESOLVE_IN_ROOT)`` does.
     ``what`` names the tree in errors ("build context", "image"); no host path is shown."""
 
-    def __init__(self, path: Path, what: str) -> None:
+    def __init__(self, path: Path | int, what: str) -> None:
+        """The tree at ``path``, or at a directory descriptor (duplicated: the caller keeps
+        its own)."""
         self.what = what
-        self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        if isinstance(path, int):
+            self.fd = os.dup(path)
+        else:
+            self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def close(self) -> None:
         os.close(self.fd)
@@ -312,7 +319,7 @@ def _write_file(
             view = memoryview(chunk)
             while view:
                 view = view[os.write(out, view) :]
-        os.fchmod(out, mode & 0o7777)
+        os.fchmod(out, mode & 0o777)  # no set-id or sticky bit
         os.utime(out, ns=(mtime_ns, mtime_ns))
     finally:
         os.close(out)
@@ -342,9 +349,20 @@ def _merge(src_top: int, dst: _Tree, dst_top: int, dst_where: list[str]) -> None
     directory of the destination that is a symlink is followed inside ``dst``."""
     # an explicit stack, not recursion: a deep context cannot exhaust Python's stack
     pending: list[tuple[int, int, list[str], list[str]]] = []
-    src_fd, dst_fd = os.dup(src_top), os.dup(dst_top)
+
+    def push(src_fd: int, dst_fd: int, where: list[str], mode: int | None) -> None:
+        try:
+            if mode is not None:
+                os.fchmod(dst_fd, (mode & 0o777) | 0o700)
+            names = sorted(os.listdir(src_fd))
+        except BaseException:
+            os.close(src_fd)
+            os.close(dst_fd)
+            raise
+        pending.append((src_fd, dst_fd, where, names))
+
     try:
-        pending.append((src_fd, dst_fd, dst_where, sorted(os.listdir(src_fd))))
+        push(os.dup(src_top), os.dup(dst_top), dst_where, None)
         while pending:
             src_fd, dst_fd, where, names = pending[-1]
             if not names:
@@ -364,8 +382,7 @@ def _merge(src_top: int, dst: _Tree, dst_top: int, dst_where: list[str]) -> None
             except BaseException:
                 os.close(sub_src)
                 raise
-            os.fchmod(sub_dst, stat.S_IMODE(st.st_mode) | 0o700)
-            pending.append((sub_src, sub_dst, sub_where, sorted(os.listdir(sub_src))))
+            push(sub_src, sub_dst, sub_where, st.st_mode)
     finally:
         for src_fd, dst_fd, _, _ in pending:
             os.close(src_fd)
@@ -389,13 +406,16 @@ class _Builder:
     workdir: str = "/"
     env: dict[str, str] = field(default_factory=dict)
 
-    def copy(self, args: str) -> None:
+    def copy(self, args: str, *, add: bool = False) -> None:
+        """``COPY`` (or ``ADD``: a local tar archive, compressed or not, is unpacked into the
+        destination; URLs are not fetched)."""
+        keyword = "ADD" if add else "COPY"
         try:
             words = [w for w in _words(args) if not w.startswith("--")]
         except ValueError as exc:  # shlex: an unclosed quote
-            raise BuildError(f"COPY failed: {exc}") from None
+            raise BuildError(f"{keyword} failed: {exc}") from None
         if len(words) < 2:
-            raise BuildError("COPY requires at least two arguments")
+            raise BuildError(f"{keyword} requires at least two arguments")
         *patterns, dest = words
         dest_parts = _parts(posixpath.join(self.workdir, dest))
         with _Tree(self.context, "build context") as ctx, _Tree(self.rootfs, "image") as img:
@@ -405,23 +425,26 @@ class _Builder:
                 if not matched or not ctx.lexists(matched[0]):
                     # the pattern as the context sees it: never a name found elsewhere
                     raise BuildError(
-                        "COPY failed: file not found in build context or excluded by "
+                        f"{keyword} failed: file not found in build context or excluded by "
                         f".dockerignore: stat {'/'.join(_parts(pattern))}: file does not exist"
                     )
                 sources += matched
             into_dir = dest.endswith("/") or len(sources) > 1
             for src in sources:
                 try:
-                    self._copy_one(ctx, src, img, dest_parts, into_dir)
+                    self._copy_one(ctx, src, img, dest_parts, into_dir, add)
                 except OSError as exc:  # names of the trees only, as the errors say them
                     raise BuildError(
-                        f"COPY failed: {exc.strerror or exc}: {'/'.join(src) or '.'}"
+                        f"{keyword} failed: {exc.strerror or exc}: {'/'.join(src) or '.'}"
                     ) from None
 
     @staticmethod
-    def _copy_one(ctx: _Tree, src: list[str], img: _Tree, dest: list[str], into_dir: bool) -> None:
+    def _copy_one(
+        ctx: _Tree, src: list[str], img: _Tree, dest: list[str], into_dir: bool, add: bool
+    ) -> None:
         """Copy the context's ``src`` to the image's ``dest``: a directory's contents merge
-        into ``dest``; a file or link lands at ``dest`` or, for a directory, in it."""
+        into ``dest``; a file or link lands at ``dest`` or, for a directory, in it; with
+        ``add``, a tar archive's members are unpacked into the directory ``dest``."""
         if src:
             src_dir, _, name = ctx.parent(src, create=False)
         else:  # the whole context
@@ -439,6 +462,16 @@ class _Builder:
                 finally:
                     os.close(top)
                 return
+            archive = _open_archive(src_dir, name) if add and stat.S_ISREG(st.st_mode) else None
+            if archive is not None:
+                with archive:
+                    dst_fd, _ = img.open_dir(dest, create=True)
+                    try:
+                        with _Tree(dst_fd, "image") as into:
+                            _unpack(archive, into, f"ADD {'/'.join(src)}", "its destination")
+                    finally:
+                        os.close(dst_fd)
+                return
             if into_dir or not dest:
                 dst_fd, where = img.open_dir(dest, create=True)
                 dst_name = name
@@ -451,7 +484,7 @@ class _Builder:
                 if stat.S_ISDIR(mode) or stat.S_ISLNK(mode):
                     # an existing directory (or a link to one, inside the image) takes it in;
                     # a link to anything else is replaced
-                    with contextlib.suppress(BuildError):
+                    with contextlib.suppress(BuildError, OSError):
                         inner, inner_where = img.open_dir(dest, create=False)
                         os.close(dst_fd)
                         dst_fd, where, dst_name = inner, inner_where, name
@@ -501,7 +534,7 @@ class _Builder:
         if keyword in ("COPY", "ADD"):
             if "--from=" in args:
                 return
-            await asyncio.to_thread(self.copy, args)
+            await asyncio.to_thread(functools.partial(self.copy, args, add=keyword == "ADD"))
         elif keyword == "WORKDIR":
             words = shlex.split(args)
             self.workdir = posixpath.join(self.workdir, words[0] if words else "/")
@@ -520,66 +553,75 @@ def secrets_hex(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:12]
 
 
-def _member_parts(name: str, context_hash: str) -> list[str]:
-    """The path of an archive member in the context: absolute names, ``..`` and NULs are
-    refused (as tarfile's ``data`` filter would, but see :func:`_unpack`)."""
+def _member_parts(name: str, label: str, within: str) -> list[str]:
+    """The path of an archive member under where it is unpacked: absolute names, ``..`` and
+    NULs are refused (tarfile's ``data`` filter would, but see :func:`_unpack`)."""
     parts = [p for p in name.split("/") if p not in ("", ".")]
     if name.startswith("/") or ".." in parts or "\x00" in name or not parts:
-        raise BuildError(f"build context {context_hash}: member {name!r} leaves the context")
+        raise BuildError(f"{label}: member {name!r} leaves {within}")
     return parts
 
 
-def _unpack(tar_path: Path, ctx: _Tree, context_hash: str) -> None:
-    """Unpack a context archive into ``ctx`` member by member through descriptors.
+def _unpack(tar: tarfile.TarFile, tree: _Tree, label: str, within: str) -> None:
+    """Unpack ``tar`` into ``tree`` member by member through descriptors.
 
     tarfile's ``extractall(filter="data")`` checks paths with ``os.path.realpath`` and
     then writes by path, which symlink chains have defeated (CVE-2025-4517 and its kin,
     fixed only in recent Pythons); here every member is written by :class:`_Tree`, and the
-    data filter's rules are kept: no absolute or ``..`` names, no links leaving the context,
-    no devices or fifos; modes lose set-id and group/other write bits."""
-    with tarfile.open(tar_path) as tar:
-        for member in tar:
-            parts = _member_parts(member.name, context_hash)
-            shown = "/".join(parts)
-            if member.isdir():
-                fd, _ = ctx.open_dir(parts, create=True)
-                try:
-                    os.fchmod(fd, (member.mode & 0o755) | 0o700)
-                finally:
-                    os.close(fd)
-                continue
-            dir_fd, _, name = ctx.parent(parts, create=True)
+    data filter's rules are kept: no absolute or ``..`` names, no links leaving ``tree``
+    (``within`` names it in errors, ``label`` the archive), no devices or fifos; modes lose
+    set-id and group/other write bits."""
+    for member in tar:
+        parts = _member_parts(member.name, label, within)
+        shown = "/".join(parts)
+        if member.isdir():
+            fd, _ = tree.open_dir(parts, create=True)
             try:
-                if member.issym():
-                    target = member.linkname
-                    landing = posixpath.normpath(posixpath.join(posixpath.dirname(shown), target))
-                    if target.startswith("/") or landing == ".." or landing.startswith("../"):
-                        raise BuildError(
-                            f"build context {context_hash}: link {shown} -> {target} "
-                            "leaves the context"
-                        )
-                    _remove_entry(dir_fd, name, shown)
-                    os.symlink(target, name, dir_fd=dir_fd)
-                elif member.islnk():  # a hard link: a copy of a file unpacked before
-                    linked = _member_parts(member.linkname, context_hash)
-                    src_dir, _, src_name = ctx.parent(linked, create=False)
-                    try:
-                        _put(src_dir, src_name, dir_fd, name, shown)
-                    finally:
-                        os.close(src_dir)
-                elif member.isreg():
-                    data = tar.extractfile(member)
-                    assert data is not None
-                    chunks = iter(functools.partial(data.read, _CHUNK), b"")
-                    mode = (member.mode & 0o755) | 0o600
-                    _write_file(chunks, dir_fd, name, mode, shown, int(member.mtime) * 10**9)
-                else:
-                    raise BuildError(
-                        f"build context {context_hash}: {shown} is a device, fifo or other "
-                        "special file"
-                    )
+                os.fchmod(fd, (member.mode & 0o755) | 0o700)
             finally:
-                os.close(dir_fd)
+                os.close(fd)
+            continue
+        dir_fd, _, name = tree.parent(parts, create=True)
+        try:
+            if member.issym():
+                target = member.linkname
+                landing = posixpath.normpath(posixpath.join(posixpath.dirname(shown), target))
+                if target.startswith("/") or landing == ".." or landing.startswith("../"):
+                    raise BuildError(f"{label}: link {shown} -> {target} leaves {within}")
+                _remove_entry(dir_fd, name, shown)
+                os.symlink(target, name, dir_fd=dir_fd)
+            elif member.islnk():  # a hard link: a copy of a file unpacked before
+                linked = _member_parts(member.linkname, label, within)
+                src_dir, _, src_name = tree.parent(linked, create=False)
+                try:
+                    _put(src_dir, src_name, dir_fd, name, shown)
+                finally:
+                    os.close(src_dir)
+            elif member.isreg():
+                data = tar.extractfile(member)
+                assert data is not None
+                chunks = iter(functools.partial(data.read, _CHUNK), b"")
+                mode = (member.mode & 0o755) | 0o600
+                _write_file(chunks, dir_fd, name, mode, shown, int(member.mtime) * 10**9)
+            else:
+                raise BuildError(f"{label}: {shown} is a device, fifo or other special file")
+        finally:
+            os.close(dir_fd)
+
+
+def _open_archive(src_dir: int, name: str) -> tarfile.TarFile | None:
+    """``name`` as a tar archive (plain, gzip, bzip2 or xz, told by its content as the
+    builder does), or None when it is not one."""
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=src_dir)
+    file = os.fdopen(fd, "rb")
+    try:
+        return tarfile.open(fileobj=file, mode="r:*")
+    except tarfile.TarError:
+        file.close()
+        return None
+    except BaseException:
+        file.close()
+        raise
 
 
 def _relative_name(name: object) -> bool:
@@ -594,13 +636,22 @@ def _fetch_contexts(control: Control, orgs: list[str], hashes: list[str], contex
             if not any(storage.fetch(org, context_hash, tar_path) for org in orgs):
                 raise BuildError(f"build context {context_hash} not found in object storage")
             try:
-                with _Tree(context, "build context") as ctx:
-                    _unpack(tar_path, ctx, context_hash)
+                with _Tree(context, "build context") as ctx, tarfile.open(tar_path) as tar:
+                    _unpack(tar, ctx, f"build context {context_hash}", "the context")
             except OSError as exc:  # named inside the context only, never by host path
                 raise BuildError(
                     f"build context {context_hash}: {exc.strerror or exc}"
                     + (f": {exc.filename}" if _relative_name(exc.filename) else "")
                 ) from None
+
+
+def _reason(exc: Exception) -> str:
+    """Why a build failed, naming no host path: an ``OSError`` of the emulator's own files
+    (its data folder) is told by its ``strerror`` and a relative name only."""
+    if isinstance(exc, OSError) and exc.strerror:
+        names = [n for n in (exc.filename, exc.filename2) if _relative_name(n)]
+        return ": ".join([exc.strerror, *map(str, names)])
+    return str(exc)
 
 
 async def run_build(control: Control, ref: str) -> None:
@@ -636,9 +687,10 @@ async def run_build(control: Control, ref: str) -> None:
                 await builder.step(line)
                 emit(f" ---> {secrets_hex(ref, str(i), line)}\n")
         except (BuildError, OSError, tarfile.TarError, ValueError) as exc:
-            emit(f"ERROR: {exc}\n")
+            reason = _reason(exc)
+            emit(f"ERROR: {reason}\n")
             build["state"] = "failed"
-            build["errorReason"] = f"Failed to build image: {exc}"
+            build["errorReason"] = f"Failed to build image: {reason}"
         else:
             final = image_root(control, ref)
             await asyncio.to_thread(shutil.rmtree, final.parent, True)

@@ -238,3 +238,64 @@ async def test_context_archive_links_inside_the_context_are_kept_as_links(
     assert hard == b"data"
     assert set(listed) == {"link"}
     assert _link_targets(Path(emulator.settings.data_dir) / "images", "link") == {"../data.txt"}
+
+
+def _bundle(path: Path, members: list[tuple[tarfile.TarInfo, bytes]], mode: str) -> None:
+    with tarfile.open(path, mode) as tar:  # type: ignore[call-overload]
+        for info, data in members:
+            info.size = len(data) if info.isreg() else 0
+            tar.addfile(info, io.BytesIO(data) if info.isreg() else None)
+
+
+async def test_add_unpacks_a_local_archive_and_copies_other_files(
+    emulator: Any, client_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    _bundle(
+        tmp_path / "bundle.tar.gz",
+        [
+            (_member("pkg", tarfile.DIRTYPE), b""),
+            (_member("pkg/a.txt"), b"unpacked"),
+            (_member("pkg/link", tarfile.SYMTYPE, "a.txt"), b""),
+        ],
+        "w:gz",
+    )
+    (tmp_path / "plain.txt").write_text("plain")
+    image = Image.base("alpine:3.20").dockerfile_commands(
+        ["ADD bundle.tar.gz /opt/", "ADD plain.txt /opt/"], context_dir=tmp_path
+    )
+    async with (
+        client_factory(emulator) as daytona,
+        daytona.sandbox(image=image, timeout=60) as sb,
+    ):
+        unpacked = await sb.fs.download_bytes("/opt/pkg/a.txt")
+        plain = await sb.fs.download_bytes("/opt/plain.txt")
+        names = sorted(f.name for f in await sb.fs.list("/opt"))
+    assert (unpacked, plain) == (b"unpacked", b"plain")
+    assert names == ["pkg", "plain.txt"]  # the archive itself is not copied
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        _member("../../../escaped.txt"),
+        _member("/escaped.txt"),
+        _member("up", tarfile.SYMTYPE, "../../.."),
+        _member("abs", tarfile.SYMTYPE, "/"),
+        _member("hard", tarfile.LNKTYPE, "../../etc/hostname"),
+        _member("dev", tarfile.BLKTYPE),
+    ],
+    ids=["dotdot", "absolute", "up-link", "abs-link", "up-hardlink", "device"],
+)
+async def test_add_refuses_archive_members_that_leave_their_destination(
+    emulator: Any, client_factory: Callable[..., Any], tmp_path: Path, member: tarfile.TarInfo
+) -> None:
+    _bundle(tmp_path / "evil.tar", [(_member("ok.txt"), b"ok"), (member, b"x")], "w")
+    image = Image.base("alpine:3.20").dockerfile_commands(
+        ["ADD evil.tar /opt/"], context_dir=tmp_path
+    )
+    async with client_factory(emulator) as daytona:
+        with pytest.raises(SandboxStateError) as caught:
+            await daytona.create(image=image, timeout=60)
+    assert caught.value.state == "build_failed"
+    assert str(caught.value.error_reason).startswith("Failed to build image: ADD evil.tar: ")
+    assert not _found(Path(emulator.settings.data_dir), "escaped.txt")
