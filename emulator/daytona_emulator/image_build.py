@@ -309,20 +309,43 @@ def _write_file(
     src: Iterator[bytes] | int, dst_fd: int, name: str, mode: int, shown: str, mtime_ns: int
 ) -> None:
     """Create ``name`` in ``dst_fd`` (replacing a file or link, never writing through one)
-    with the bytes of ``src`` (a descriptor, or chunks)."""
-    _remove_entry(dst_fd, name, shown)
+    with the bytes of ``src`` (a descriptor, copied by the kernel; or chunks)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    out = os.open(name, flags, 0o600, dir_fd=dst_fd)
     try:
-        chunks = iter(lambda: os.read(src, _CHUNK), b"") if isinstance(src, int) else src
-        for chunk in chunks:
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(out, view) :]
+        out = os.open(name, flags, 0o600, dir_fd=dst_fd)
+    except FileExistsError:
+        _remove_entry(dst_fd, name, shown)
+        out = os.open(name, flags, 0o600, dir_fd=dst_fd)
+    try:
+        if isinstance(src, int):
+            _copy_fd(src, out)
+        else:
+            for chunk in src:
+                _write_all(out, chunk)
         os.fchmod(out, mode & 0o777)  # no set-id or sticky bit
         os.utime(out, ns=(mtime_ns, mtime_ns))
     finally:
         os.close(out)
+
+
+def _write_all(out: int, chunk: bytes) -> None:
+    view = memoryview(chunk)
+    while view:
+        view = view[os.write(out, view) :]
+
+
+def _copy_fd(src: int, out: int) -> None:
+    """All of ``src`` into ``out``: ``sendfile`` (in the kernel, as shutil does), or
+    read/write where the filesystem refuses it."""
+    try:
+        while os.sendfile(out, src, None, _CHUNK * 8):
+            pass
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV):
+            raise
+    for chunk in iter(functools.partial(os.read, src, _CHUNK), b""):
+        _write_all(out, chunk)
 
 
 def _put(src_dir: int, name: str, dst_dir: int, dst_name: str, shown: str) -> None:
