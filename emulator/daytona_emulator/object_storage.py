@@ -34,7 +34,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -137,7 +137,10 @@ def _in_prefix(key: object, org_prefix: str) -> bool:
 
 
 def _check_scope(
-    environ: WSGIEnvironment, access_key: str, prefix: str, body: bytes | None
+    environ: WSGIEnvironment,
+    access_key: str,
+    prefix: str,
+    signed_body: Callable[[], bytes | None],
 ) -> None:
     """Refuse a request of a scoped pair that names any key outside ``prefix``
     (``bucket/organizationId/``).
@@ -191,6 +194,7 @@ def _check_scope(
         elif method == "POST" and set(query) <= {"delete", "x-id"}:
             # moto's own test for a delete-objects request, then its own parse of the body
             if "delete" in parse_qs(urlparse(request.full_path).query, keep_blank_values=True):
+                body = signed_body()  # only a signed body can be read before moto reads it
                 if body is not None and all(_in_prefix(k, org_prefix) for k in _deleted_keys(body)):
                     return
         raise _Refused("AccessDenied")
@@ -361,20 +365,36 @@ class _SignedOnly:
         if not hmac.compare_digest(expected, match["signature"]):
             raise _Refused("SignatureDoesNotMatch")
 
-        body: bytes | None = None  # read and checked when its hash was signed
-        if _HEX_SHA256.fullmatch(payload_hash):
-            from werkzeug.wsgi import get_input_stream
+        read: list[bytes | None] = []
 
-            body = get_input_stream(environ).read()
-            if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash):
-                raise _Refused("XAmzContentSHA256Mismatch", "400 Bad Request")
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-            environ["wsgi.input_terminated"] = False
+        def signed_body() -> bytes | None:
+            """The body, read and checked once, when the client signed its hash."""
+            if not read:
+                read.append(_read_signed_body(environ, payload_hash))
+            return read[0]
+
         if credential.prefix is not None:
             if scope[1] != REGION:  # moto would pick another partition's backend
                 raise _Refused("AccessDenied")
-            _check_scope(environ, match["key"], credential.prefix, body)
+            # before the body is read: a refused request's body is never buffered
+            _check_scope(environ, match["key"], credential.prefix, signed_body)
+        signed_body()
+
+
+def _read_signed_body(environ: WSGIEnvironment, payload_hash: str) -> bytes | None:
+    """Read the body whose SHA-256 the client signed and check it (``None`` for streamed
+    and unsigned payloads); the app reads it again from memory."""
+    if not _HEX_SHA256.fullmatch(payload_hash):
+        return None
+    from werkzeug.wsgi import get_input_stream
+
+    body = get_input_stream(environ).read()
+    if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash):
+        raise _Refused("XAmzContentSHA256Mismatch", "400 Bad Request")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input_terminated"] = False
+    return body
 
 
 class ObjectStorage:
