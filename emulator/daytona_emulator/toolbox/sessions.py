@@ -50,7 +50,7 @@ from .common import (
     truncation_note,
 )
 from .fsio import open_regular
-from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .procs import LIMIT_STATUS, IsolationUnavailable, ProcessLimitError, ProcessTracker
 from .state import Sandbox, Toolbox
 
 __all__ = ["Command", "Session", "SessionsApi"]
@@ -58,6 +58,7 @@ __all__ = ["Command", "Session", "SessionsApi"]
 log = logging.getLogger("daytona_emulator.toolbox")
 
 MARKER = b"\x1edtn-done "
+REFUSED_STATUS = 501  # no isolation and no --unsafe-run-commands-on-host (never retried)
 CHUNK = 1024
 POLL = 0.02  # the daemon's tail interval at EOF
 IDLE_POLL = 0.25  # after a second without output, followers poll this slowly
@@ -137,11 +138,11 @@ class Session:
         cwd = jail.root / "home" / "daytona" / ".daytona"
         await self.sandbox.run_sync(lambda: cwd.mkdir(parents=True, exist_ok=True))
         shell = pick_shell()
-        proc = await self.tracker.spawn(
+        proc = await self.tracker.run(
             self.sandbox.id,
+            jail,
             shell,
-            cwd=str(cwd),
-            env=sandbox_env(jail),
+            cwd,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -208,11 +209,14 @@ class Session:
             cmd.on_exit = self.sandbox.toolbox.watcher.wake
             self.commands[cmd_id] = cmd
             q = shlex.quote
+            # the shell sees the sandbox's paths when isolated, the host's otherwise
+            seen = self.sandbox.jail.to_sandbox if self.tracker.mode == "isolated" else str
+            exit_file, log_file = q(seen(cmd.exit_file)), q(seen(cmd.log))
             line = (
-                f"__dtn_ec={q(str(cmd.exit_file))}; "
-                f'{{ eval "$({self.read_cmd}{q(str(cmd_dir / "command.sh"))})"; }} '
-                f"> {q(str(cmd.log))} 2>&1 </dev/null; "
-                f'echo "$?" > {q(str(cmd.exit_file))}; __dtn_ec=; '
+                f"__dtn_ec={exit_file}; "
+                f'{{ eval "$({self.read_cmd}{q(seen(cmd_dir / "command.sh"))})"; }} '
+                f"> {log_file} 2>&1 </dev/null; "
+                f'echo "$?" > {exit_file}; __dtn_ec=; '
                 f"printf '\\036dtn-done %s\\n' {q(cmd_id)}\n"
             )
             assert self.proc is not None and self.proc.stdin is not None
@@ -368,6 +372,9 @@ class SessionsApi:
         except ProcessLimitError as exc:
             self.of(sb).pop(session_id, None)
             raise Fail(LIMIT_STATUS, str(exc)) from None
+        except IsolationUnavailable as exc:
+            self.of(sb).pop(session_id, None)
+            raise Fail(REFUSED_STATUS, str(exc)) from None
         except OSError as exc:
             self.of(sb).pop(session_id, None)
             raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
@@ -398,6 +405,8 @@ class SessionsApi:
             cmd = await session.execute(command)
         except ProcessLimitError as exc:
             raise Fail(LIMIT_STATUS, str(exc)) from None
+        except IsolationUnavailable as exc:
+            raise Fail(REFUSED_STATUS, str(exc)) from None
         except OSError as exc:
             raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
         if run_async:
