@@ -9,14 +9,17 @@ logged as the runner's ``docker build`` log shows it (``Step i/n : ...`` then ``
 the root of every sandbox created from the build (directly, or through a snapshot).
 
 ``RUN`` steps are logged; they are executed only with ``--build-run-commands``
-(``EmulatorSettings.build_run_commands``), on the host, in the image root's working
-directory: there is no container here, and no network.
+(``EmulatorSettings.build_run_commands``), inside the isolation a sandbox gets
+(``daytona_emulator.isolation``: own namespaces, no capabilities) with the image root being
+built as ``/``, never on the host; where isolation is unavailable the step fails the build,
+unless the emulator runs with ``--unsafe-run-commands-on-host``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import glob
 import hashlib
 import json
@@ -29,6 +32,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from daytona_emulator import isolation
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -181,10 +186,32 @@ class _Builder:
             return
         cwd = _inside(self.rootfs, self.workdir)
         cwd.mkdir(parents=True, exist_ok=True)
+        settings = self.control.settings
+        if settings.unsafe_run_commands_on_host:  # the old way: on the host
+            command, run_cwd, env = argv, str(cwd), {**os.environ, **self.env}
+        else:
+            status = await asyncio.to_thread(isolation.probe_once, not settings.isolation)
+            if not status.available:
+                raise BuildError(
+                    f"RUN needs sandbox isolation, unavailable here ({status.reason}); start "
+                    "the emulator with --unsafe-run-commands-on-host to run it on this host"
+                )
+            inner_env = {"HOME": "/root", "PATH": isolation.SANDBOX_PATH, **self.env}
+            wrap = await asyncio.to_thread(
+                functools.partial(
+                    isolation.bwrap_argv,
+                    status,
+                    self.rootfs,
+                    hostname="buildkitsandbox",
+                    cwd=posixpath.normpath("/" + self.workdir),
+                    env=inner_env,
+                )
+            )
+            command, run_cwd, env = [*wrap, "--", *argv], "/", None
         proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            env={**os.environ, **self.env},
+            *command,
+            cwd=run_cwd,
+            env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,

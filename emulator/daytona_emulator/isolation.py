@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import logging
 import os
 import shutil
@@ -52,6 +53,7 @@ __all__ = [
     "bwrap_argv",
     "prepare_root",
     "probe",
+    "probe_once",
 ]
 
 log = logging.getLogger("daytona_emulator.isolation")
@@ -108,10 +110,18 @@ class IsolationStatus:
     env: str = ""
 
 
+@functools.cache
+def probe_once(disabled: bool = False) -> IsolationStatus:
+    """:func:`probe`, run once per process (for the builds)."""
+    return probe(disabled)
+
+
 def probe(disabled: bool = False) -> IsolationStatus:
     """Can this machine isolate commands? Runs one ``bwrap`` (blocking, ~20 ms)."""
     if disabled or os.environ.get(ENV_NO_ISOLATION) == "1":
-        return IsolationStatus(False, "isolation turned off (setting or DAYTONA_EMULATOR_NO_ISOLATION)")
+        return IsolationStatus(
+            False, "isolation turned off (setting or DAYTONA_EMULATOR_NO_ISOLATION)"
+        )
     if not sys.platform.startswith("linux"):
         return IsolationStatus(False, f"no Linux namespaces on {sys.platform}")
     tools = {name: shutil.which(name) or "" for name in ("bwrap", "nsenter", "setpriv", "env")}
@@ -121,8 +131,22 @@ def probe(disabled: bool = False) -> IsolationStatus:
         return IsolationStatus(False, f"{', '.join(missing)} not found{hint}")
     try:
         done = subprocess.run(
-            [tools["bwrap"], "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--cap-drop",
-             "ALL", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "true"],
+            [
+                tools["bwrap"],
+                "--unshare-pid",
+                "--unshare-ipc",
+                "--unshare-uts",
+                "--cap-drop",
+                "ALL",
+                "--ro-bind",
+                "/",
+                "/",
+                "--proc",
+                "/proc",
+                "--dev",
+                "/dev",
+                "true",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -295,9 +319,7 @@ class Holder:
     def alive(self) -> bool:
         return self.proc.returncode is None and psutil.pid_exists(self.inner_pid)
 
-    def wrap(
-        self, status: IsolationStatus, argv: Sequence[str], cwd: str
-    ) -> list[str]:
+    def wrap(self, status: IsolationStatus, argv: Sequence[str], cwd: str) -> list[str]:
         """``argv`` run inside the namespaces, in ``cwd`` (a sandbox path), without caps."""
         enter = [
             status.nsenter,
@@ -413,15 +435,28 @@ class DiskImages:
         size = int(gib * 1024**3)
         try:
             subprocess.run(
-                ["mkfs.ext4", "-q", "-F", "-O", "^has_journal", "-m", "0",
-                 "-E", "lazy_itable_init=1,nodiscard", str(image), f"{size // 1024}k"],
+                [
+                    "mkfs.ext4",
+                    "-q",
+                    "-F",
+                    "-O",
+                    "^has_journal",
+                    "-m",
+                    "0",
+                    "-E",
+                    "lazy_itable_init=1,nodiscard",
+                    str(image),
+                    f"{size // 1024}k",
+                ],
                 stdin=subprocess.DEVNULL,
                 capture_output=True,
                 check=True,
                 timeout=60,
             )
         except (OSError, subprocess.SubprocessError) as exc:
-            log.warning("disk quota of sandbox %s not enforced: mkfs.ext4 failed: %s", sandbox_id, exc)
+            log.warning(
+                "disk quota of sandbox %s not enforced: mkfs.ext4 failed: %s", sandbox_id, exc
+            )
             with contextlib.suppress(OSError):
                 image.unlink()
             return

@@ -125,20 +125,25 @@ class ProcessTracker:
             raise IsolationUnavailable(self.refusal())
         if mode != "isolated":
             if git:  # git on the host: nothing of a user-writable config may execute
-                argv = [argv[0], "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
-                        *argv[1:]]
+                argv = [
+                    argv[0],
+                    "-c",
+                    "core.hooksPath=/dev/null",
+                    "-c",
+                    "core.fsmonitor=false",
+                    *argv[1:],
+                ]
             env = sandbox_env(jail, extra_env)
             for key in drop_env:
                 env.pop(key, None)
             return await self.spawn(sandbox_id, argv, cwd=str(cwd), env=env, **kwargs)
         self.check(sandbox_id)
-        if "=" in argv[0] or which_inside(jail.root, argv[0]) is None:  # as exec(2) would fail
-            raise FileNotFoundError(2, f"{argv[0]}: not found")
-        if not cwd.is_dir():
-            raise NotADirectoryError(20, "the working directory is not a directory")
+        await asyncio.to_thread(_check_runnable, jail.root, argv[0], cwd)
         holder = await self.holder(sandbox_id, jail.root)
         wrapped = holder.wrap(self.status, argv, jail.to_sandbox(cwd))
-        return await self.spawn(sandbox_id, wrapped, env=isolated_env(extra_env), **kwargs)
+        return await self.spawn(
+            sandbox_id, wrapped, env=isolated_env(sandbox_id, extra_env), **kwargs
+        )
 
     def kill_leftovers(self) -> int:
         """Kill the process groups a previous run on this data dir left behind, and what
@@ -373,9 +378,24 @@ def tokenise(command: str) -> list[str]:
     return args
 
 
-def isolated_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of an isolated sandbox process: nothing of the emulator's."""
-    env = {"HOME": HOME, "PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "USER": "root"}
+def _check_runnable(root: Path, name: str, cwd: Path) -> None:
+    """Fail as ``exec``/``chdir`` would (``OSError``), before entering the namespaces."""
+    if "=" in name or which_inside(root, name) is None:
+        raise FileNotFoundError(2, f"{name}: not found")
+    if not cwd.is_dir():
+        raise NotADirectoryError(20, "the working directory is not a directory")
+
+
+def isolated_env(sandbox_id: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of an isolated sandbox process: nothing of the emulator's; the
+    sandbox's id in ``DAYTONA_SANDBOX_ID`` as the real service sets it."""
+    env = {
+        "HOME": HOME,
+        "PATH": SANDBOX_PATH,
+        "LANG": "C.UTF-8",
+        "USER": "root",
+        "DAYTONA_SANDBOX_ID": sandbox_id,
+    }
     if extra:
         env.update(extra)
     return env
