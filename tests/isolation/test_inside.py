@@ -1,0 +1,286 @@
+"""The sandbox as seen from inside: one filesystem (the file API's), one process tree, nothing
+of the host (issue 24). Each test talks to a real emulator over loopback HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from daytona_emulator.testing import FAST_CLOCK, EmulatorProcess, EmulatorServer
+
+from .conftest import (
+    Sandbox,
+    find,
+    gone,
+    marker,
+    needs_isolation,
+    new_sandbox,
+    start_daemons,
+    wait_for,
+)
+
+pytestmark = needs_isolation
+
+
+def test_home_and_working_directory_are_the_services(sandbox: Sandbox) -> None:
+    assert sandbox.sh('echo "$HOME"; pwd') == (0, "/home/daytona\n/home/daytona\n")
+    assert sandbox.exec("pwd", cwd="/tmp") == (0, "/tmp\n")
+    tb = sandbox.tb
+    assert tb.post("/process/session", json={"sessionId": "s"}).status_code == 201
+    r = tb.post("/process/session/s/exec", json={"command": 'echo "$HOME"; cd; pwd'})
+    assert r.json()["output"] == "/home/daytona\n/home/daytona\n"
+
+
+def test_file_api_and_commands_see_the_same_paths(sandbox: Sandbox) -> None:
+    assert sandbox.upload("/home/daytona/up.txt", b"uploaded").status_code == 200
+    assert sandbox.exec("cat /home/daytona/up.txt") == (0, "uploaded")
+    # relative paths: against /home/daytona in both
+    assert sandbox.upload("rel.txt", b"relative").status_code == 200
+    assert sandbox.exec("cat rel.txt") == (0, "relative")
+    assert sandbox.sh("echo written > made.txt")[0] == 0
+    assert sandbox.download("/home/daytona/made.txt").content == b"written\n"
+    assert sandbox.download("made.txt").content == b"written\n"
+
+
+def test_an_absolute_path_is_the_sandboxs_not_the_hosts(sandbox: Sandbox) -> None:
+    top = f"/app-{secrets.token_hex(4)}"
+    assert sandbox.sh(f"mkdir -p {top} && echo built > {top}/x.txt") == (0, "")
+    assert not os.path.exists(top)  # nothing on the host
+    assert sandbox.download(f"{top}/x.txt").content == b"built\n"  # the file API sees it
+
+
+def test_tmp_is_per_sandbox(make_sandbox: Callable[..., Sandbox]) -> None:
+    a, b = make_sandbox(), make_sandbox()
+    name = f"/tmp/iso-{secrets.token_hex(4)}"
+    assert a.sh(f"echo mine > {name}") == (0, "")
+    assert a.exec(f"cat {name}") == (0, "mine\n")
+    assert b.exec(f"cat {name}")[0] != 0  # the other sandbox's /tmp
+    assert not os.path.exists(name)  # the host's /tmp
+    assert a.download(name).content == b"mine\n"
+
+
+def test_host_files_are_out_of_reach(sandbox: Sandbox, tmp_path: Path) -> None:
+    canaries = [tmp_path / "canary.txt", Path(f"/tmp/iso-canary-{secrets.token_hex(4)}")]
+    try:
+        for canary in canaries:
+            canary.write_text("host secret")
+            code, out = sandbox.exec(f"cat {canary}")
+            assert code != 0 and "host secret" not in out
+        # the emulator's data dir, the host's home, the project are not there
+        data_dir = sandbox.root.parent.parent.parent
+        for path in (str(data_dir), "/root", "/work", str(Path(__file__).parent)):
+            code, out = sandbox.exec(f"ls {path}")
+            assert code != 0 or out == "", (path, out)
+    finally:
+        canaries[1].unlink(missing_ok=True)
+
+
+def test_ps_shows_only_the_sandboxs_processes(make_sandbox: Callable[..., Sandbox]) -> None:
+    a, b = make_sandbox(), make_sandbox()
+    mine, theirs = marker(), marker()
+    assert a.sh(f"sleep {mine} >/dev/null 2>&1 &")[0] == 0
+    assert b.sh(f"sleep {theirs} >/dev/null 2>&1 &")[0] == 0
+    assert wait_for(lambda: bool(find(mine)) and bool(find(theirs)))
+    code, out = a.exec("ps -eo args")
+    assert code == 0
+    assert f"sleep {mine}" in out
+    assert f"sleep {theirs}" not in out
+    assert "pytest" not in out and sys.executable not in out
+    code, out = a.sh("ls /proc | grep -c '^[0-9]'")
+    assert code == 0 and int(out) < 10  # bwrap's init, the holder, sh, ls...: not the host's
+    assert a.exec(f"cat /proc/{os.getpid()}/cmdline")[0] != 0 or os.getpid() < 10
+
+
+def test_nul_in_a_command_is_refused(sandbox: Sandbox) -> None:
+    r = sandbox.tb.post("/process/execute", json={"command": "echo a\x00b"})
+    assert r.status_code == 400
+    assert "NUL" in r.json()["message"]
+
+
+def test_disk_quota_is_enforced_and_the_sandbox_stays_usable(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    # resources come with an image (a snapshot brings its own): a 1 GiB disk
+    sb = make_sandbox(disk=1, buildInfo={"dockerfileContent": "FROM alpine:3.20\n"})
+    code, out = sb.exec("df -k --output=size /home/daytona")
+    assert code == 0 and int(out.split()[-1]) <= 1024 * 1024  # KiB: 1 GiB, not the host's disk
+    # fill it but 1 MiB without writing a gigabyte (fallocate), then write 16 MiB
+    fill = "fallocate -l $(( ($(df -k --output=avail . | tail -1) - 1024) * 1024 )) big"
+    assert sb.sh(fill) == (0, "")
+    code, out = sb.sh("dd if=/dev/zero of=/home/daytona/more bs=1M count=16 2>&1")
+    assert code != 0 and "No space left on device" in out
+    # the file API hits the same wall
+    r = sb.upload("/home/daytona/more.bin", b"x" * (8 * 1024 * 1024))
+    assert r.status_code >= 400
+    assert sb.exec("rm /home/daytona/big /home/daytona/more") == (0, "")
+    assert sb.sh("echo still usable > /home/daytona/small && cat /home/daytona/small") == (
+        0,
+        "still usable\n",
+    )
+    assert sb.upload("/home/daytona/more.bin", b"x" * 1024).status_code == 200
+
+
+def test_git_runs_inside_the_sandbox(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A hook the sandbox wrote into .git/config (core.fsmonitor) runs where git runs."""
+    pwned = tmp_path / "pwned"
+    assert sandbox.sh("git init -q repo && echo x > repo/a.txt")[0] == 0
+    hook = f"#!/bin/sh\necho ran > {pwned}\necho ran > /home/daytona/ran-inside\nexit 1\n"
+    assert sandbox.upload("repo/.git/fsm.sh", hook.encode()).status_code == 200
+    assert sandbox.exec("chmod +x repo/.git/fsm.sh")[0] == 0
+    assert sandbox.exec("git -C repo config core.fsmonitor .git/fsm.sh")[0] == 0
+    r = sandbox.tb.get("/git/status", params={"path": "repo"})
+    assert r.status_code == 200, r.text
+    assert not pwned.exists()  # never on the host
+    assert sandbox.download("ran-inside").content == b"ran\n"  # but it did run, inside
+
+
+def _assert_all_gone(pids: list[int]) -> None:
+    assert wait_for(lambda: all(gone(p) for p in pids)), [p for p in pids if not gone(p)]
+
+
+@pytest.mark.parametrize("action", ["delete", "stop"])
+def test_daemons_die_with_their_sandbox(sandbox: Sandbox, action: str) -> None:
+    pids = start_daemons(sandbox)
+    try:
+        if action == "delete":
+            r = sandbox.api.delete(f"/sandbox/{sandbox.id}")
+        else:
+            r = sandbox.api.post(f"/sandbox/{sandbox.id}/stop")
+        assert r.status_code == 200, r.text
+        _assert_all_gone(pids)
+    finally:
+        _kill(pids)
+
+
+def test_daemons_die_with_their_organization(server: EmulatorServer) -> None:
+    jwt = server.mint_jwt("iso-owner", email="owner@example.com")
+    with httpx.Client(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {jwt}"}, timeout=60
+    ) as api:
+        r = api.post("/organizations", json={"name": "doomed"})
+        assert r.status_code == 201, r.text
+        org_id = r.json()["id"]
+        headers = {"Authorization": f"Bearer {jwt}", "X-Daytona-Organization-ID": org_id}
+        sb = new_sandbox(server, headers=headers)
+        pids = start_daemons(sb)
+        try:
+            r = api.delete(f"/organizations/{org_id}")
+            assert r.status_code == 200, r.text
+            _assert_all_gone(pids)
+        finally:
+            _kill(pids)
+            sb.api.close()
+            sb.tb.close()
+
+
+def test_daemons_die_when_the_emulator_stops() -> None:
+    with EmulatorServer(**FAST_CLOCK) as srv:
+        sb = new_sandbox(srv)
+        pids = start_daemons(sb)
+        sb.api.close()
+        sb.tb.close()
+    try:
+        _assert_all_gone(pids)
+    finally:
+        _kill(pids)
+
+
+def test_daemons_die_with_a_killed_emulator(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    emu = EmulatorProcess(data_dir=data).start()
+    pids: list[int] = []
+    try:
+        headers = {"Authorization": f"Bearer {emu.api_key}"}
+        with httpx.Client(base_url=emu.base_url, headers=headers, timeout=60) as api:
+            r = api.post("/sandbox", json={})
+            assert r.status_code == 200, r.text
+            sid = r.json()["id"]
+            tb = httpx.Client(
+                base_url=f"{emu.base_url}/toolbox/{sid}/toolbox", headers=headers, timeout=60
+            )
+            sb = Sandbox(api, tb, sid, data / "sandboxes" / sid / "root")
+            pids = start_daemons(sb)
+            tb.close()
+        os.kill(emu.pid, signal.SIGKILL)
+        emu.stop()
+        _assert_all_gone(pids)  # at once: the namespaces die with their emulator
+    finally:
+        _kill(pids)
+        emu.stop()
+        # the next start on the data dir cleans up (the disk image's mount), its stop too
+        EmulatorProcess(data_dir=data).start().stop()
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        if not gone(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+# --------------------------------------------------------------------------- no isolation
+
+
+def test_without_isolation_commands_are_refused(
+    daytona_emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    srv = daytona_emulator_factory(isolation=False)
+    sb = new_sandbox(srv)
+    try:
+        r = sb.tb.post("/process/execute", json={"command": "echo hi"})
+        assert r.status_code == 501
+        assert "--unsafe-run-commands-on-host" in r.json()["message"]
+        r = sb.tb.post("/process/session", json={"sessionId": "s"})
+        assert r.status_code == 501
+        assert "--unsafe-run-commands-on-host" in r.json()["message"]
+        # files and git keep working
+        assert sb.upload("a.txt", b"a").status_code == 200
+        assert sb.download("a.txt").content == b"a"
+        r = sb.tb.get("/git/status", params={"path": "nope"})
+        assert r.status_code == 400 and "repository does not exist" in r.json()["message"]
+    finally:
+        sb.api.close()
+        sb.tb.close()
+
+
+def test_the_unsafe_flag_runs_commands_on_the_host(
+    daytona_emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    srv = daytona_emulator_factory(isolation=False, unsafe_run_commands_on_host=True)
+    sb = new_sandbox(srv)
+    try:
+        code, out = sb.exec("pwd")
+        assert code == 0 and out == f"{sb.root.resolve()}/home/daytona\n"
+    finally:
+        sb.api.close()
+        sb.tb.close()
+
+
+def test_the_cli_says_so_in_one_line_when_isolation_is_missing(tmp_path: Path) -> None:
+    env = {**os.environ, "DAYTONA_EMULATOR_NO_ISOLATION": "1", "DAYTONA_EMULATOR_API_KEY": "k"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "daytona_emulator", "--port", "0", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        assert ready.startswith("daytona-emulator listening on ")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert "isolation" in lines[0] and "--unsafe-run-commands-on-host" in lines[0]
