@@ -42,7 +42,7 @@ BENCH_VENV = ROOT / ".bench-venv"
 OFFICIAL_REQ = HERE / "requirements-official.txt"
 API_KEY = "bench-key-0123456789"
 
-BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs")
+BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs", "isolation")
 ALL_CLIENTS = ("daytona_async", "official", "httpx", "aiohttp", "daytona_async_trio", "httpx_trio")
 #: the same clients under trio: typed GET and log following only (imports, parsing, transfers
 #: and execs do not depend on the event loop, or not enough to pay for the time)
@@ -679,6 +679,13 @@ class Bench:
                     )
                 )
 
+    def bench_isolation(self, repeats: int) -> None:
+        """Sandbox isolation vs direct execution (issue 24): bench/isolation.py."""
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        self.results["isolation"] = iso_bench.measure(self.a.exec_n, self.a.exec_sandboxes, repeats)
+
     def run(self) -> dict[str, Any]:
         a = self.a
         meta = self.results["meta"]
@@ -703,6 +710,7 @@ class Bench:
             ("logs", lambda: self.bench_logs(a.repeats)),
             ("execs", lambda: self.bench_execs(a.heavy_repeats)),
             ("transfer", lambda: self.bench_transfer(a.heavy_repeats)),
+            ("isolation", lambda: self.bench_isolation(a.heavy_repeats)),
         ]
         for name, fn in steps:
             if name in a.only:
@@ -1023,6 +1031,11 @@ def report(res: dict[str, Any]) -> str:
         out.extend(f"- {n}" for n in res["notes"])
         out.extend(errs)
         out.append("")
+    if res.get("isolation"):  # issue 24
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        out += ["", *iso_bench.report_lines(res["isolation"])]
     return "\n".join(out)
 
 
