@@ -27,6 +27,11 @@ from pathlib import Path
 from typing import Any
 
 API_KEY = "bench-key"
+# room for the sandboxes (the default organization's quota is 10 CPUs)
+QUOTA = (
+    *("--quota totalCpuQuota=100000 --quota totalMemoryQuota=100000".split()),
+    *("--quota totalDiskQuota=1000000".split()),
+)
 
 
 def _create(base_url: str, n: int) -> tuple[list[str], list[float]]:
@@ -60,7 +65,15 @@ async def _execs(base_url: str, ids: list[str], n: int) -> tuple[float, int]:
 
         async def one(i: int) -> bool:
             sid = ids[i % len(ids)]
-            r = await c.post(f"/toolbox/{sid}/toolbox/process/execute", json={"command": "echo hi"})
+            try:
+                r = await c.post(
+                    f"/toolbox/{sid}/toolbox/process/execute", json={"command": "echo hi"}
+                )
+            except httpx.HTTPError as exc:
+                print(f"exec {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
+                return False
+            if r.status_code != 200:
+                print(f"exec {i}: {r.status_code} {r.text[:200]}", file=sys.stderr)
             return r.status_code == 200 and r.json().get("result") == "hi\n"
 
         t0 = time.perf_counter()
@@ -126,9 +139,9 @@ def measure(n: int = 1000, sandboxes: int = 20, rounds: int = 3) -> dict[str, An
 
     res: dict[str, Any] = {"n": n, "sandboxes": sandboxes, "rounds": rounds}
     with (
-        EmulatorProcess(api_key=API_KEY) as iso,
+        EmulatorProcess(*QUOTA, api_key=API_KEY) as iso,
         EmulatorProcess(
-            "--unsafe-run-commands-on-host", "--no-disk-quota", api_key=API_KEY
+            *QUOTA, "--unsafe-run-commands-on-host", "--no-disk-quota", api_key=API_KEY
         ) as direct,
     ):
         iso_ids, iso_create = _create(iso.base_url, sandboxes)
