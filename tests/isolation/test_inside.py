@@ -284,3 +284,26 @@ def test_the_cli_says_so_in_one_line_when_isolation_is_missing(tmp_path: Path) -
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert len(lines) == 1, err
     assert "isolation" in lines[0] and "--unsafe-run-commands-on-host" in lines[0]
+
+
+def test_build_run_steps_run_inside_the_image_not_on_the_host(
+    daytona_emulator_factory: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    srv = daytona_emulator_factory(build_run_commands=True)
+    canary = tmp_path / "canary.txt"
+    canary.write_text("host secret")
+    made = f"/run-{secrets.token_hex(4)}.txt"
+    dockerfile = (
+        "FROM alpine:3.20\n"
+        f"RUN echo built > {made}; cat {canary} > /seen.txt 2>&1; ps -e | wc -l > /ps.txt\n"
+    )
+    sb = new_sandbox(srv, buildInfo={"dockerfileContent": dockerfile})
+    try:
+        assert not os.path.exists(made)  # not on the host
+        assert sb.download(made).content == b"built\n"  # in the image, hence the sandbox
+        assert b"host secret" not in sb.download("/seen.txt").content
+        assert int(sb.download("/ps.txt").content) < 10  # its own PID namespace
+    finally:
+        sb.api.close()
+        sb.tb.close()
+        Path(made).unlink(missing_ok=True)
