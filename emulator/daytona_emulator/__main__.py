@@ -257,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
         "isolation (default: isolated in Linux namespaces, refused where that is unavailable)",
     )
     p.add_argument(
+        "--no-cgroup-limits",
+        action="store_true",
+        help="do not limit sandboxes' cpu and memory with cgroups (default: where cgroup v1 "
+        "is writable)",
+    )
+    p.add_argument(
         "--no-disk-quota",
         action="store_true",
         help="do not enforce sandboxes' disk quota (default: a loop-mounted image per sandbox "
@@ -315,6 +321,7 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         build_run_commands=args.build_run_commands,
         unsafe_run_commands_on_host=args.unsafe_run_commands_on_host,
         disk_quota=not args.no_disk_quota,
+        cgroup_limits=not args.no_cgroup_limits,
         faults=FaultSettings(**faults),
     )
     if args.jwt_secret:  # else the random per-start default

@@ -17,7 +17,8 @@ the end of its stdin), so a ``kill -9`` of the emulator leaves nothing running.
 
 A sandbox's ``disk`` quota is a sparse ext4 image (``<sandbox dir>/disk.ext4``) mounted on its
 root through a loop device, when the emulator may mount (root, ``mkfs.ext4``): writes beyond
-it fail with ENOSPC. Without that, the quota is not enforced (said once at start).
+it fail with ENOSPC. Without that, the quota is recorded only. CPU and memory limits are cgroup
+v1 groups under the emulator's own (:class:`Cgroups`), where the machine offers them.
 
 Where isolation is unavailable (not Linux, no ``bwrap``/``nsenter``/``setpriv``, namespaces not
 permitted), commands are refused unless the emulator was started with
@@ -37,7 +38,7 @@ import signal
 import stat
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,7 @@ import psutil  # type: ignore[import-untyped]
 __all__ = [
     "HOME",
     "SANDBOX_PATH",
+    "Cgroups",
     "DiskImages",
     "Holder",
     "IsolationStatus",
@@ -282,15 +284,19 @@ class Holder:
         self.user_ns = _ns(inner_pid, "user") != _ns(os.getpid(), "user")
 
     @classmethod
-    async def start(cls, status: IsolationStatus, root: Path, hostname: str) -> Holder:
+    async def start(
+        cls,
+        status: IsolationStatus,
+        root: Path,
+        hostname: str,
+        launch: Callable[[list[str]], list[str]] = list,
+    ) -> Holder:
+        """Start the namespaces; ``launch`` wraps the command (into the sandbox's cgroups)."""
         argv = await asyncio.to_thread(bwrap_argv, status, root, hostname=hostname)
+        ready = f"printf '{READY.decode().strip()}\\n'; exec cat >/dev/null"
         # spawned from the event loop's thread: PR_SET_PDEATHSIG fires when that thread ends
         proc = await asyncio.create_subprocess_exec(
-            *argv,
-            "--",
-            "/bin/sh",
-            "-c",
-            f"printf '{READY.decode().strip()}\\n'; exec cat >/dev/null",
+            *launch([*argv, "--", "/bin/sh", "-c", ready]),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -517,3 +523,111 @@ class DiskImages:
         except OSError:
             return []
         return [s for s in ids if (self.sandboxes_dir / s / self.IMAGE).is_file()]
+
+
+# --------------------------------------------------------------------------- cpu and memory
+
+
+class Cgroups:
+    """CPU and memory limits of the sandboxes, through cgroup v1 (``memory``, ``cpu``, ``pids``
+    hierarchies), as children of the emulator's own cgroups (so a limit set on the emulator
+    still holds its sandboxes). cgroup v2 is not used (its no-internal-processes rule wants a
+    delegated subtree): there the limits are recorded only."""
+
+    CONTROLLERS = ("memory", "cpu", "pids")
+    PERIOD_US = 100_000
+
+    def __init__(self, enabled: bool) -> None:
+        self.reason = ""
+        self.base: dict[str, Path] = {}
+        if enabled:
+            self._detect()
+        else:
+            self.reason = "turned off"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base)
+
+    def _detect(self) -> None:
+        if not sys.platform.startswith("linux"):
+            self.reason = "not Linux"
+            return
+        try:
+            lines = Path("/proc/self/cgroup").read_text().splitlines()
+        except OSError:
+            self.reason = "no /proc/self/cgroup"
+            return
+        mine: dict[str, str] = {}
+        for line in lines:
+            _, names, path = line.split(":", 2)
+            for name in names.split(","):
+                mine[name] = path
+        base: dict[str, Path] = {}
+        for ctl in self.CONTROLLERS:
+            mount = Path("/sys/fs/cgroup") / ctl
+            if ctl not in mine or not (mount / "cgroup.procs").exists():
+                self.reason = f"no cgroup v1 {ctl} hierarchy"
+                return
+            parent = mount / mine[ctl].lstrip("/")
+            group = parent / f"daytona-emulator-{os.getpid()}"
+            try:
+                group.mkdir(exist_ok=True)
+            except OSError as exc:
+                self.reason = f"cannot create a {ctl} cgroup: {exc.strerror}"
+                self.base = base
+                self.close()
+                return
+            base[ctl] = group
+        self.base = base
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove the (empty) groups emulators that died left beside ours."""
+        for group in self.base.values():
+            for other in group.parent.glob("daytona-emulator-*"):
+                pid = other.name.rsplit("-", 1)[-1]
+                if other != group and pid.isdigit() and not psutil.pid_exists(int(pid)):
+                    for child in other.glob("*/"):
+                        with contextlib.suppress(OSError):
+                            child.rmdir()
+                    with contextlib.suppress(OSError):
+                        other.rmdir()
+
+    def create(self, sandbox_id: str, cpu: float, memory_gib: float) -> None:
+        """The sandbox's groups with its limits (blocking; idempotent)."""
+        for ctl, group in self.base.items():
+            g = group / sandbox_id
+            g.mkdir(exist_ok=True)
+            if ctl == "memory" and memory_gib > 0:
+                (g / "memory.limit_in_bytes").write_text(str(int(memory_gib * 1024**3)))
+            elif ctl == "cpu" and cpu > 0:
+                (g / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+                (g / "cpu.cfs_quota_us").write_text(str(int(cpu * self.PERIOD_US)))
+
+    def procs_files(self, sandbox_id: str) -> list[str]:
+        return [str(g / sandbox_id / "cgroup.procs") for g in self.base.values()]
+
+    def enter(self, sandbox_id: str, argv: Sequence[str]) -> list[str]:
+        """``argv`` started inside the sandbox's groups (a ``sh`` moves itself, then execs)."""
+        files = self.procs_files(sandbox_id)
+        if not files or not all(os.path.exists(f) for f in files):
+            return list(argv)
+        script = 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 126; done; '
+        script += 'while [ "$1" != -- ]; do shift; done; shift; exec "$@"'
+        return ["/bin/sh", "-c", script, "sh", *files, "--", *argv]
+
+    def remove(self, sandbox_id: str) -> None:
+        """Remove the sandbox's groups (once its processes are gone)."""
+        for group in self.base.values():
+            with contextlib.suppress(OSError):
+                (group / sandbox_id).rmdir()
+
+    def close(self) -> None:
+        for group in self.base.values():
+            for child in group.glob("*/"):
+                with contextlib.suppress(OSError):
+                    child.rmdir()
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        self.base = {}

@@ -90,6 +90,8 @@ class EmulatorSettings:
     unsafe_run_commands_on_host: bool = False
     # enforce each sandbox's `disk` (GiB) with a loop-mounted ext4 image, where possible (root)
     disk_quota: bool = True
+    # limit each sandbox's cpu and memory with cgroups (v1), where the machine offers them
+    cgroup_limits: bool = True
     # --- builds --- RUN steps of Dockerfile builds are executed (inside the isolation of the
     # image being built) only when set
     build_run_commands: bool = False

@@ -307,3 +307,37 @@ def test_build_run_steps_run_inside_the_image_not_on_the_host(
         sb.api.close()
         sb.tb.close()
         Path(made).unlink(missing_ok=True)
+
+
+def _cgroup_file(pid: int, controller: str, name: str) -> Path | None:
+    """The host file ``name`` of the v1 ``controller`` cgroup ``pid`` is in."""
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, names, path = line.split(":", 2)
+        if controller in names.split(","):
+            return Path("/sys/fs/cgroup") / controller / path.lstrip("/") / name
+    return None
+
+
+@pytest.mark.skipif(
+    not Path("/sys/fs/cgroup/memory/cgroup.procs").exists(), reason="no cgroup v1 memory"
+)
+def test_cpu_and_memory_limits_hold_the_sandboxs_processes(
+    make_sandbox: Callable[..., Sandbox],
+) -> None:
+    sb = make_sandbox(cpu=1, memory=1, buildInfo={"dockerfileContent": "FROM alpine:3.20\n"})
+    m = marker()
+    assert sb.sh(f"setsid sleep {m} >/dev/null 2>&1 &")[0] == 0
+    assert wait_for(lambda: bool(find(m)))
+    pid = find(m)[0]
+    memory = _cgroup_file(pid, "memory", "memory.limit_in_bytes")
+    assert memory is not None and memory.read_text().strip() == str(1024**3)
+    quota = _cgroup_file(pid, "cpu", "cpu.cfs_quota_us")
+    period = _cgroup_file(pid, "cpu", "cpu.cfs_period_us")
+    assert quota is not None and period is not None
+    assert int(quota.read_text()) == int(period.read_text())  # one CPU
+    # a process that allocates more than the sandbox's memory is killed, the sandbox lives on
+    code, out = sb.exec(
+        "python3 -c 'print(\"start\", flush=True); b = bytearray(1536 * 1024 * 1024); print(len(b))'"
+    )
+    assert (code, out) == (-1, "start\n")  # SIGKILLed by the OOM killer
+    assert sb.exec("echo alive") == (0, "alive\n")

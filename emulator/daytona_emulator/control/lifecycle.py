@@ -107,7 +107,12 @@ class Lifecycle:
         """The toolbox prepares the sandbox (once per sandbox)."""
         toolbox = self._toolbox()
         if toolbox is not None:
-            hook = functools.partial(toolbox.sandbox_created, disk_gib=float(sb.get("disk") or 0))
+            hook = functools.partial(
+                toolbox.sandbox_created,
+                disk_gib=float(sb.get("disk") or 0),
+                cpu=float(sb.get("cpu") or 0),
+                memory_gib=float(sb.get("memory") or 0),
+            )
             await self._tell_toolbox(hook, sb["id"])
         sb["toolboxCreated"] = True
 

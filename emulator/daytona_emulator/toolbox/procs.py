@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import json
 import logging
 import os
 import signal
@@ -36,6 +38,7 @@ import psutil  # type: ignore[import-untyped]
 from daytona_emulator.isolation import (
     HOME,
     SANDBOX_PATH,
+    Cgroups,
     Holder,
     IsolationStatus,
     IsolationUnavailable,
@@ -55,6 +58,7 @@ __all__ = [
 ]
 
 LIMIT_STATUS = 429
+LIMITS_FILE = "limits.json"  # beside a sandbox's root: {"cpu", "memory", "disk"} at creation
 
 log = logging.getLogger("daytona_emulator.toolbox")
 
@@ -75,6 +79,7 @@ class ProcessTracker:
         # set by the runtime's start() (probing runs a process)
         self.status = IsolationStatus(False, "not probed yet")
         self.holders: dict[str, Holder] = {}
+        self.cgroups = Cgroups(False)  # set by the runtime's start()
         self._holder_locks: dict[str, asyncio.Lock] = {}
 
     @property
@@ -100,10 +105,27 @@ class ProcessTracker:
                 return holder
             if holder is not None:
                 await holder.kill()
-            holder = await Holder.start(self.status, root, sandbox_id)
+            await asyncio.to_thread(self._make_cgroups, sandbox_id, root)
+            holder = await Holder.start(
+                self.status, root, sandbox_id, functools.partial(self.cgroups.enter, sandbox_id)
+            )
             self.holders[sandbox_id] = holder
             self.records.add(holder.proc.pid)
             return holder
+
+    def _make_cgroups(self, sandbox_id: str, root: Path) -> None:
+        """The sandbox's cgroups, with the limits recorded at its creation (blocking)."""
+        if not self.cgroups.enabled:
+            return
+        try:
+            limits = json.loads((root.parent / LIMITS_FILE).read_text())
+            cpu, memory = float(limits.get("cpu") or 0), float(limits.get("memory") or 0)
+        except (OSError, ValueError, AttributeError):
+            cpu = memory = 0.0
+        try:
+            self.cgroups.create(sandbox_id, cpu, memory)
+        except OSError as exc:
+            log.warning("cgroups of sandbox %s not set: %s", sandbox_id, exc)
 
     async def run(
         self,
@@ -140,7 +162,9 @@ class ProcessTracker:
         self.check(sandbox_id)
         await asyncio.to_thread(_check_runnable, jail.root, argv[0], cwd)
         holder = await self.holder(sandbox_id, jail.root)
-        wrapped = holder.wrap(self.status, argv, jail.to_sandbox(cwd))
+        wrapped = self.cgroups.enter(
+            sandbox_id, holder.wrap(self.status, argv, jail.to_sandbox(cwd))
+        )
         return await self.spawn(
             sandbox_id, wrapped, env=isolated_env(sandbox_id, extra_env), **kwargs
         )
@@ -229,6 +253,7 @@ class ProcessTracker:
             self.records.discard(pgid)
         if self.mode == "host":
             await asyncio.to_thread(kill_escaped, self._under(sandbox_id))
+        await asyncio.to_thread(self.cgroups.remove, sandbox_id)
         procs = list(self.live.get(sandbox_id, ()))
         for proc in procs:
             with contextlib.suppress(TimeoutError):  # SIGKILLed: only a D-state process lingers
@@ -239,6 +264,7 @@ class ProcessTracker:
             await self.kill_sandbox(sid)
         if self.mode == "host":
             await asyncio.to_thread(kill_escaped, self._under(None))
+        await asyncio.to_thread(self.cgroups.close)
         for task in list(self._reapers):
             task.cancel()
         self.records.clear()

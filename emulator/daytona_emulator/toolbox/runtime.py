@@ -8,6 +8,7 @@ helpers, and nothing imports this module but the package.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import sys
@@ -17,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from daytona_emulator.isolation import DiskImages, probe
+from daytona_emulator.isolation import Cgroups, DiskImages, probe
 from daytona_emulator.settings import EmulatorSettings
 
 from .common import json_response
@@ -26,6 +27,7 @@ from .files import FilesApi
 from .git import GitApi
 from .jail import HOME
 from .lsp import LspApi
+from .procs import LIMITS_FILE
 from .sessions import SessionsApi
 from .state import Toolbox, valid_sandbox_id
 from .uploads import UploadsApi
@@ -72,6 +74,8 @@ class ToolboxRuntime:
         elif tracker.mode == "refused":
             _say(f"commands refused: {tracker.refusal()}")
         await anyio.to_thread.run_sync(tracker.kill_leftovers)
+        if tracker.mode == "isolated":
+            tracker.cgroups = await anyio.to_thread.run_sync(Cgroups, self.settings.cgroup_limits)
         for sandbox_id in await anyio.to_thread.run_sync(self.disks.images):
             await anyio.to_thread.run_sync(self.disks.mount, sandbox_id)
 
@@ -85,11 +89,23 @@ class ToolboxRuntime:
         self.state.watcher.close()
         self.state.watcher = LogWatcher()  # usable again after a restart (start())
 
-    async def sandbox_created(self, sandbox_id: str, disk_gib: float = 0) -> None:
+    async def sandbox_created(
+        self, sandbox_id: str, disk_gib: float = 0, cpu: float = 0, memory_gib: float = 0
+    ) -> None:
         """Make the sandbox's root: a disk image of ``disk_gib`` GiB mounted on it where the
-        quota can be enforced."""
-        if valid_sandbox_id(sandbox_id) and disk_gib > 0:
-            await anyio.to_thread.run_sync(self.disks.create, sandbox_id, disk_gib)
+        quota can be enforced; its cpu and memory limits are recorded beside it (applied to
+        its processes through cgroups where the machine offers them)."""
+        if valid_sandbox_id(sandbox_id):
+            if disk_gib > 0:
+                await anyio.to_thread.run_sync(self.disks.create, sandbox_id, disk_gib)
+            limits = {"cpu": cpu, "memory": memory_gib, "disk": disk_gib}
+            target = self.settings.sandboxes_dir / sandbox_id / LIMITS_FILE
+
+            def record() -> None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(json.dumps(limits))
+
+            await anyio.to_thread.run_sync(record)
         self.state.sandbox(sandbox_id)
 
     async def sandbox_stopped(self, sandbox_id: str) -> None:
