@@ -341,3 +341,24 @@ def test_cpu_and_memory_limits_hold_the_sandboxs_processes(
     )
     assert (code, out) == (-1, "start\n")  # SIGKILLed by the OOM killer
     assert sb.exec("echo alive") == (0, "alive\n")
+
+
+def test_a_session_log_swapped_for_a_link_reads_nothing_of_the_host(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The emulator reads a command's log as root: a link the command put in its place is
+    followed inside the sandbox, never to the host."""
+    canary = tmp_path / "canary.txt"
+    canary.write_text("host secret")
+    tb = sandbox.tb
+    assert tb.post("/process/session", json={"sessionId": "s"}).status_code == 201
+    swap = (
+        f'd=$(ls -td ~/sessions/s/*/ | head -1); rm "$d/output.log"; ln -s {canary} "$d/output.log"'
+    )
+    r = tb.post("/process/session/s/exec", json={"command": swap})
+    assert r.status_code in (200, 400), r.text
+    assert "host secret" not in r.text
+    cmd_id = r.json().get("cmdId")
+    if cmd_id:
+        logs = tb.get(f"/process/session/s/command/{cmd_id}/logs")
+        assert "host secret" not in logs.text

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import shlex
 import shutil
+import stat
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -50,6 +52,7 @@ from .common import (
     truncation_note,
 )
 from .fsio import open_regular
+from .jail import Jail
 from .procs import LIMIT_STATUS, IsolationUnavailable, ProcessLimitError, ProcessTracker
 from .state import Sandbox, Toolbox
 
@@ -76,10 +79,11 @@ def pick_shell() -> list[str]:
 
 
 class Command:
-    def __init__(self, cmd_id: str, command: str, directory: Path) -> None:
+    def __init__(self, cmd_id: str, command: str, directory: Path, jail: Jail) -> None:
         self.id = cmd_id
         self.command = command
         self.dir = directory
+        self.jail = jail
         self.exit_code: int | None = None
         self.done = asyncio.Event()
         self.on_exit: Callable[[Path], None] | None = None
@@ -92,11 +96,18 @@ class Command:
     def exit_file(self) -> Path:
         return self.dir / "exit_code"
 
+    def resolved(self, name: str) -> Path:
+        """The host path of the command's file ``name`` as the sandbox sees it now: the
+        sandbox's processes may have swapped any part of it for a symlink, which the jail
+        follows inside the root, never out of it (blocking)."""
+        return _in_jail(self.jail, self.dir / name)
+
     def poll_exit_file(self) -> int | None:
         """Read ``exit_code`` (fallback when the marker was missed)."""
         if self.exit_code is None:
             try:
-                text = self.exit_file.read_text().strip()
+                with open_regular(self.resolved("exit_code")) as f:
+                    text = f.read(64).decode("ascii", "replace").strip()
             except OSError:
                 return None
             if text.lstrip("-").isdigit():
@@ -181,7 +192,7 @@ class Session:
                     await self.sandbox.run_sync(cmd.poll_exit_file)
                     if cmd.exit_code is None and not self.closed.is_set():
                         with contextlib.suppress(OSError):
-                            cmd.exit_file.write_text(f"{fallback}\n")
+                            await self.sandbox.run_sync(_write_exit, cmd, fallback)
                         cmd.set_exit(fallback)
 
     @property
@@ -198,14 +209,16 @@ class Session:
                 await self.start_shell()
             cmd_id = str(uuid.uuid4())
             cmd_dir = self.dir / cmd_id
+            jail = self.sandbox.jail
 
-            def prepare() -> None:
-                cmd_dir.mkdir(parents=True, exist_ok=True)
-                (cmd_dir / "command.sh").write_text(command + "\n")
-                (cmd_dir / "output.log").touch()
+            def prepare() -> None:  # through the jail: the sessions folder is the sandbox's
+                host = _in_jail(jail, cmd_dir)
+                host.mkdir(parents=True, exist_ok=True)
+                (host / "command.sh").write_text(command + "\n")
+                (host / "output.log").touch()
 
             await self.sandbox.run_sync(prepare)
-            cmd = Command(cmd_id, command, cmd_dir)
+            cmd = Command(cmd_id, command, cmd_dir, jail)
             cmd.on_exit = self.sandbox.toolbox.watcher.wake
             self.commands[cmd_id] = cmd
             q = shlex.quote
@@ -251,10 +264,43 @@ class Session:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         if remove_logs:
-            await self.sandbox.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+            jail = self.sandbox.jail
+            await self.sandbox.run_sync(
+                lambda: shutil.rmtree(_in_jail(jail, self.dir), ignore_errors=True)
+            )
 
     def to_json(self) -> dict[str, Any]:
         return {"sessionId": self.id, "commands": [c.to_json() for c in self.commands.values()]}
+
+
+def _in_jail(jail: Jail, host: Path) -> Path:
+    """``host`` (a path under the root, lexically) resolved again through the jail."""
+    return jail.resolve(jail.to_sandbox(host))
+
+
+def _open_log_fd(host: Path) -> int:
+    """A descriptor of the log to follow; a FIFO or device put in its place is refused."""
+    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_exit(cmd: Command, code: int) -> None:
+    fd = os.open(
+        cmd.resolved("exit_code"),
+        os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+        0o644,
+    )
+    try:
+        os.write(fd, f"{code}\n".encode())
+    finally:
+        os.close(fd)
 
 
 def _valid_id(value: str) -> bool:
@@ -415,7 +461,9 @@ class SessionsApi:
         if code is None:
             raise Fail(400, "session cancelled")
         limit = self.tb.settings.exec_output_limit
-        kept, dropped = await session.sandbox.run_sync(_log_head, cmd.log, limit)
+        kept, dropped = await session.sandbox.run_sync(
+            lambda: _log_head(cmd.resolved("output.log"), limit)
+        )
         output = kept.decode("utf-8", "replace")
         if dropped:
             output += truncation_note(dropped, limit)
@@ -432,11 +480,10 @@ class SessionsApi:
         session = self.session_of(request)
         cmd = self.command_of(request, session)
         if query(request, "follow") != "true":
-            return await _whole_log_response(session.sandbox, cmd.log)
+            log_path = await session.sandbox.run_sync(cmd.resolved, "output.log")
+            return await _whole_log_response(session.sandbox, log_path)
         try:
-            fd = await session.sandbox.run_sync(
-                lambda: os.open(cmd.log, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
-            )
+            fd = await session.sandbox.run_sync(lambda: _open_log_fd(cmd.resolved("output.log")))
         except OSError as exc:
             raise Fail(400, f"open output.log: {exc.strerror}") from None
         stream = follow_log(
