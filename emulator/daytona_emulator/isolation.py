@@ -294,14 +294,27 @@ class Holder:
         """Start the namespaces; ``launch`` wraps the command (into the sandbox's cgroups)."""
         argv = await asyncio.to_thread(bwrap_argv, status, root, hostname=hostname)
         ready = f"printf '{READY.decode().strip()}\\n'; exec cat >/dev/null"
-        # spawned from the event loop's thread: PR_SET_PDEATHSIG fires when that thread ends
-        proc = await asyncio.create_subprocess_exec(
-            *launch([*argv, "--", "/bin/sh", "-c", ready]),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            start_new_session=True,
-        )
+        # the options through a pipe (--args): the sandbox's `ps` shows `bwrap --args N` as
+        # its PID 1, not the host paths of the binds
+        options = "".join(f"{a}\0" for a in argv[1:]).encode()
+        rfd, wfd = os.pipe()
+        try:
+            os.write(wfd, options)  # far below a pipe's buffer
+            os.close(wfd)
+            wfd = -1
+            # spawned from the event loop's thread: PR_SET_PDEATHSIG fires when that thread ends
+            proc = await asyncio.create_subprocess_exec(
+                *launch([argv[0], "--args", str(rfd), "--", "/bin/sh", "-c", ready]),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                start_new_session=True,
+                pass_fds=(rfd,),
+            )
+        finally:
+            os.close(rfd)
+            if wfd >= 0:
+                os.close(wfd)
         assert proc.stdout is not None and proc.stderr is not None
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), 30)
