@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from daytona_emulator.isolation import DiskImages
 from daytona_emulator.testing import FAST_CLOCK, EmulatorProcess, EmulatorServer
 
 from .conftest import (
@@ -104,6 +105,9 @@ def test_nul_in_a_command_is_refused(sandbox: Sandbox) -> None:
     assert "NUL" in r.json()["message"]
 
 
+@pytest.mark.skipif(
+    not DiskImages(Path("/nonexistent"), True).enabled, reason="no loop-mounted disk images here"
+)
 def test_disk_quota_is_enforced_and_the_sandbox_stays_usable(
     make_sandbox: Callable[..., Sandbox],
 ) -> None:
@@ -319,7 +323,8 @@ def _cgroup_file(pid: int, controller: str, name: str) -> Path | None:
 
 
 @pytest.mark.skipif(
-    not Path("/sys/fs/cgroup/memory/cgroup.procs").exists(), reason="no cgroup v1 memory"
+    not Path("/sys/fs/cgroup/memory/cgroup.procs").exists() or os.geteuid() != 0,
+    reason="no writable cgroup v1 memory hierarchy",
 )
 def test_cpu_and_memory_limits_hold_the_sandboxs_processes(
     make_sandbox: Callable[..., Sandbox],
