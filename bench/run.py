@@ -42,7 +42,7 @@ BENCH_VENV = ROOT / ".bench-venv"
 OFFICIAL_REQ = HERE / "requirements-official.txt"
 API_KEY = "bench-key-0123456789"
 
-BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs", "sync")
+BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs", "sync", "isolation")
 ALL_CLIENTS = ("daytona_async", "official", "httpx", "aiohttp", "daytona_async_trio", "httpx_trio")
 #: the same clients under trio: typed GET and log following only (imports, parsing, transfers
 #: and execs do not depend on the event loop, or not enough to pay for the time)
@@ -695,6 +695,13 @@ class Bench:
             return
         self.results["sync"] = json.loads(proc.stdout)
 
+    def bench_isolation(self, repeats: int) -> None:
+        """Sandbox isolation vs direct execution (issue 24): bench/isolation.py."""
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        self.results["isolation"] = iso_bench.measure(self.a.exec_n, self.a.exec_sandboxes, repeats)
+
     def run(self) -> dict[str, Any]:
         a = self.a
         meta = self.results["meta"]
@@ -720,6 +727,7 @@ class Bench:
             ("execs", lambda: self.bench_execs(a.heavy_repeats)),
             ("transfer", lambda: self.bench_transfer(a.heavy_repeats)),
             ("sync", lambda: self.bench_sync(a.repeats)),
+            ("isolation", lambda: self.bench_isolation(a.heavy_repeats)),
         ]
         for name, fn in steps:
             if name in a.only:
@@ -1044,6 +1052,11 @@ def report(res: dict[str, Any]) -> str:
         out.extend(f"- {n}" for n in res["notes"])
         out.extend(errs)
         out.append("")
+    if res.get("isolation"):  # issue 24
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        out += ["", *iso_bench.report_lines(res["isolation"])]
     return "\n".join(out)
 
 

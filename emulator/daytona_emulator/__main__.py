@@ -247,7 +247,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--build-run-commands",
         action="store_true",
-        help="execute the RUN steps of Dockerfile builds on the host (default: only logged)",
+        help="execute the RUN steps of Dockerfile builds, inside the isolation of the image "
+        "being built (default: only logged)",
+    )
+    p.add_argument(
+        "--unsafe-run-commands-on-host",
+        action="store_true",
+        help="DANGER: run sandbox commands directly on this host as this user, without any "
+        "isolation (default: isolated in Linux namespaces, refused where that is unavailable)",
+    )
+    p.add_argument(
+        "--no-cgroup-limits",
+        action="store_true",
+        help="do not limit sandboxes' cpu and memory with cgroups (default: where cgroup v1 "
+        "is writable)",
+    )
+    p.add_argument(
+        "--no-disk-quota",
+        action="store_true",
+        help="do not enforce sandboxes' disk quota (default: a loop-mounted image per sandbox "
+        "when running as root)",
     )
     p.add_argument(
         "--jwt-secret",
@@ -258,8 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-remote",
         action="store_true",
-        help="allow a --host other than loopback (commands then run unsandboxed on this host "
-        "for anyone who holds the API key or a signed JWT)",
+        help="allow a --host other than loopback (anyone who holds the API key or a signed JWT "
+        "then runs commands in this host's sandboxes)",
     )
     for name, f in _FAULT_FIELDS.items():
         p.add_argument(
@@ -300,6 +319,9 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         follow_logs_end_on_exit=args.follow_logs_end_on_exit,
         nul_padding=not args.no_nul_padding,
         build_run_commands=args.build_run_commands,
+        unsafe_run_commands_on_host=args.unsafe_run_commands_on_host,
+        disk_quota=not args.no_disk_quota,
+        cgroup_limits=not args.no_cgroup_limits,
         faults=FaultSettings(**faults),
     )
     if args.jwt_secret:  # else the random per-start default
@@ -432,14 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not _is_loopback(args.host):
         if not args.allow_remote:
             print(
-                f"daytona-emulator: refusing to listen on {args.host}: commands run unsandboxed "
-                "on this host; pass --allow-remote to bind a non-loopback address",
+                f"daytona-emulator: refusing to listen on {args.host}: whoever reaches it runs "
+                "commands on this host (unsandboxed with --unsafe-run-commands-on-host); pass "
+                "--allow-remote to bind a non-loopback address",
                 file=sys.stderr,
             )
             return 2
         print(
             f"daytona-emulator: WARNING: listening on {args.host}; anyone who can reach it with "
-            "the API key or a signed JWT runs commands unsandboxed on this host as this user",
+            "the API key or a signed JWT runs commands on this host (sandboxed unless "
+            "--unsafe-run-commands-on-host)",
             file=sys.stderr,
         )
     temp_dir: Path | None = None

@@ -20,8 +20,10 @@ host's filesystem; symlinks are copied as symlinks. An archive member with an ab
 build's reason names only paths of the context or of the image.
 
 ``RUN`` steps are logged; they are executed only with ``--build-run-commands``
-(``EmulatorSettings.build_run_commands``), on the host, in the image root's working
-directory: there is no container here, and no network.
+(``EmulatorSettings.build_run_commands``), inside the isolation a sandbox gets
+(``daytona_emulator.isolation``: own namespaces, no capabilities) with the image root being
+built as ``/``, never on the host; where isolation is unavailable the step fails the build,
+unless the emulator runs with ``--unsafe-run-commands-on-host``.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from daytona_emulator import isolation
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -530,12 +534,34 @@ class _Builder:
         if not self.control.settings.build_run_commands:
             self.emit(" ---> RUN not executed (start the emulator with --build-run-commands)\n")
             return
+        self._make_workdir()  # inside the image: links resolved there, never on the host
         cwd = _inside(self.rootfs, self.workdir)
-        cwd.mkdir(parents=True, exist_ok=True)
+        settings = self.control.settings
+        if settings.unsafe_run_commands_on_host:  # the old way: on the host
+            command, run_cwd, env = argv, str(cwd), {**os.environ, **self.env}
+        else:
+            status = await asyncio.to_thread(isolation.probe_once, not settings.isolation)
+            if not status.available:
+                raise BuildError(
+                    f"RUN needs sandbox isolation, unavailable here ({status.reason}); start "
+                    "the emulator with --unsafe-run-commands-on-host to run it on this host"
+                )
+            inner_env = {"HOME": "/root", "PATH": isolation.SANDBOX_PATH, **self.env}
+            wrap = await asyncio.to_thread(
+                functools.partial(
+                    isolation.bwrap_argv,
+                    status,
+                    self.rootfs,
+                    hostname="buildkitsandbox",
+                    cwd=posixpath.normpath("/" + self.workdir),
+                    env=inner_env,
+                )
+            )
+            command, run_cwd, env = [*wrap, "--", *argv], "/", None
         proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=cwd,
-            env={**os.environ, **self.env},
+            *command,
+            cwd=run_cwd,
+            env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
