@@ -42,7 +42,7 @@ BENCH_VENV = ROOT / ".bench-venv"
 OFFICIAL_REQ = HERE / "requirements-official.txt"
 API_KEY = "bench-key-0123456789"
 
-BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs")
+BENCHMARKS = ("imports", "get", "parse", "logs", "transfer", "execs", "sync", "isolation")
 ALL_CLIENTS = ("daytona_async", "official", "httpx", "aiohttp", "daytona_async_trio", "httpx_trio")
 #: the same clients under trio: typed GET and log following only (imports, parsing, transfers
 #: and execs do not depend on the event loop, or not enough to pay for the time)
@@ -679,6 +679,29 @@ class Bench:
                     )
                 )
 
+    def bench_sync(self, reps: int) -> None:
+        """The sync face vs the async client, in one process (bench/sync_face.py): client CPU
+        per typed GET, and 1000 calls from 32 threads on one sync client."""
+        canned = self.servers.get("canned")
+        if canned is None:
+            self.note("sync: needs the canned server; row n/a")
+            return
+        n = 300 if self.a.quick else 2000
+        cmd = [str(MAIN_PY), str(HERE / "sync_face.py"), "--url", canned["url"]]
+        cmd += ["--sandbox", canned["sandbox"], "--n", str(n), "--repeats", str(reps), "--json"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        if proc.returncode not in (0, 1) or not proc.stdout.strip():
+            self.note(f"sync: bench/sync_face.py failed: {proc.stderr[-500:]}")
+            return
+        self.results["sync"] = json.loads(proc.stdout)
+
+    def bench_isolation(self, repeats: int) -> None:
+        """Sandbox isolation vs direct execution (issue 24): bench/isolation.py."""
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        self.results["isolation"] = iso_bench.measure(self.a.exec_n, self.a.exec_sandboxes, repeats)
+
     def run(self) -> dict[str, Any]:
         a = self.a
         meta = self.results["meta"]
@@ -693,7 +716,7 @@ class Bench:
             clients=list(a.clients),
         )
         self.resolve_clients()
-        if any(b in a.only for b in ("get", "logs", "transfer", "execs")):
+        if any(b in a.only for b in ("get", "logs", "transfer", "execs", "sync")):
             self.start_servers()
         meta["servers"] = list(self.servers)
         steps = [
@@ -703,6 +726,8 @@ class Bench:
             ("logs", lambda: self.bench_logs(a.repeats)),
             ("execs", lambda: self.bench_execs(a.heavy_repeats)),
             ("transfer", lambda: self.bench_transfer(a.heavy_repeats)),
+            ("sync", lambda: self.bench_sync(a.repeats)),
+            ("isolation", lambda: self.bench_isolation(a.heavy_repeats)),
         ]
         for name, fn in steps:
             if name in a.only:
@@ -1010,6 +1035,10 @@ def report(res: dict[str, Any]) -> str:
                 f"{e.get('errors') if e.get('errors') is not None else 'n/a'} |"
             )
         out.append("")
+    if res.get("sync"):
+        from sync_face import report as sync_report
+
+        out.append(sync_report(res["sync"]))
     errs = []
     for sect in ("get", "logs", "transfer", "execs"):
         for row in res[sect]:
@@ -1023,6 +1052,11 @@ def report(res: dict[str, Any]) -> str:
         out.extend(f"- {n}" for n in res["notes"])
         out.extend(errs)
         out.append("")
+    if res.get("isolation"):  # issue 24
+        sys.path.insert(0, str(HERE))
+        import isolation as iso_bench  # bench/isolation.py
+
+        out += ["", *iso_bench.report_lines(res["isolation"])]
     return "\n".join(out)
 
 

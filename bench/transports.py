@@ -156,15 +156,6 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
         t = AiohttpTransport(limits=httpx.Limits(max_connections=200))
         return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
 
-    async def sdk_aiohttp_transport() -> tuple[
-        Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
-    ]:
-        import httpx
-        from daytona_async._aiohttp import AiohttpTransport
-
-        t = AiohttpTransport(limits=httpx.Limits(max_connections=200))
-        return over_httpx(httpx.AsyncClient(base_url=base_url, headers=headers, transport=t))
-
     async def sdk_httpcore2_transport() -> tuple[
         Callable[[], Awaitable[Any]], Callable[[], Awaitable[None]]
     ]:
@@ -220,13 +211,11 @@ def make_clients(base_url: str, sandbox_id: str) -> dict[str, Callable[[], Any]]
     return {
         "httpx default transport": httpx_default,
         "httpx-aiohttp AiohttpTransport": httpx_aiohttp,
-        "daytona_async AiohttpTransport": sdk_aiohttp_transport,
         "daytona_async Httpcore2Transport": sdk_httpcore2_transport,
         "daytona_async H1Transport": sdk_h1_transport,
         "pyqwest AsyncPyqwestTransport": pyqwest,
         "raw aiohttp (floor)": raw_aiohttp,
         "SDK get() [httpx backend]": sdk("httpx"),
-        "SDK get() [aiohttp backend]": sdk("aiohttp"),
         "SDK get() [h1 backend]": sdk("h1"),
         "SDK get() [default backend]": sdk(None),
     }

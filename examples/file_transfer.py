@@ -4,6 +4,8 @@ Neither direction holds the file in memory; a download that fails half-way leave
 the destination path.
 
     python examples/file_transfer.py [SIZE_MIB]
+
+Needs rich for its progress bar: ``pip install 'daytona-async[examples]'``.
 """
 
 import hashlib
@@ -13,7 +15,11 @@ import tempfile
 
 import anyio
 from daytona_async import AsyncDaytona
-from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+try:
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+except ImportError:  # the SDK alone does not bring rich
+    sys.exit("this example needs rich: pip install 'daytona-async[examples]'")
 
 
 def make_file(path: str, size: int) -> str:

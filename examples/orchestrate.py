@@ -10,7 +10,8 @@ no traceback); a second Ctrl-C abandons that cleanup and names the sandboxes lef
 
     DAYTONA_API_KEY=... DAYTONA_API_URL=... python examples/orchestrate.py --n 20 --concurrency 8
 
-(`make demo` starts a local emulator and sets both variables for you.)
+(`make demo` starts a local emulator and sets both variables for you.) Needs rich for the
+terminal: ``pip install 'daytona-async[examples]'``.
 """
 
 from __future__ import annotations
@@ -33,9 +34,19 @@ from dataclasses import dataclass, field
 
 import anyio
 from daytona_async import AsyncDaytona, DaytonaError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+
+try:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+except ImportError:  # the SDK alone does not bring rich
+    sys.exit("this example needs rich: pip install 'daytona-async[examples]'")
 
 # The project each sandbox runs: it counts primes in a slice, printing as it goes, and writes
 # its answer to result.json.

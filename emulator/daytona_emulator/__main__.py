@@ -247,7 +247,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--build-run-commands",
         action="store_true",
-        help="execute the RUN steps of Dockerfile builds on the host (default: only logged)",
+        help="execute the RUN steps of Dockerfile builds, inside the isolation of the image "
+        "being built (default: only logged)",
+    )
+    p.add_argument(
+        "--unsafe-run-commands-on-host",
+        action="store_true",
+        help="DANGER: run sandbox commands directly on this host as this user, without any "
+        "isolation (default: isolated in Linux namespaces, refused where that is unavailable)",
+    )
+    p.add_argument(
+        "--no-cgroup-limits",
+        action="store_true",
+        help="do not limit sandboxes' cpu and memory with cgroups (default: where cgroup v1 "
+        "is writable)",
+    )
+    p.add_argument(
+        "--no-disk-quota",
+        action="store_true",
+        help="do not enforce sandboxes' disk quota (default: a loop-mounted image per sandbox "
+        "when running as root)",
     )
     p.add_argument(
         "--jwt-secret",
@@ -258,8 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--allow-remote",
         action="store_true",
-        help="allow a --host other than loopback (commands then run unsandboxed on this host "
-        "for anyone who holds the API key or a signed JWT)",
+        help="allow a --host other than loopback (anyone who holds the API key or a signed JWT "
+        "then runs commands in this host's sandboxes)",
     )
     for name, f in _FAULT_FIELDS.items():
         p.add_argument(
@@ -300,6 +319,9 @@ def settings_from_args(args: argparse.Namespace, data_dir: Path) -> EmulatorSett
         follow_logs_end_on_exit=args.follow_logs_end_on_exit,
         nul_padding=not args.no_nul_padding,
         build_run_commands=args.build_run_commands,
+        unsafe_run_commands_on_host=args.unsafe_run_commands_on_host,
+        disk_quota=not args.no_disk_quota,
+        cgroup_limits=not args.no_cgroup_limits,
         faults=FaultSettings(**faults),
     )
     if args.jwt_secret:  # else the random per-start default
@@ -387,7 +409,7 @@ def mint_jwt_main(argv: Sequence[str]) -> int:
 
     p = argparse.ArgumentParser(
         prog="daytona-emulator mint-jwt",
-        description="Print a JWT an emulator started with the same --jwt-secret accepts",
+        description="Print a JWT the running emulator (or one started with --jwt-secret) accepts",
     )
     p.add_argument("--sub", required=True, help="user id the token authenticates as")
     p.add_argument("--admin", action="store_true", help="make the user a system admin")
@@ -396,11 +418,18 @@ def mint_jwt_main(argv: Sequence[str]) -> int:
     p.add_argument(
         "--jwt-secret",
         default=os.environ.get("DAYTONA_EMULATOR_JWT_SECRET"),
-        help="the emulator's --jwt-secret (default: DAYTONA_EMULATOR_JWT_SECRET)",
+        help="the emulator's --jwt-secret (default: DAYTONA_EMULATOR_JWT_SECRET, else the "
+        "secret of the emulator running on this machine for this user)",
     )
+    p.add_argument("--data-dir", type=Path, help="of several running emulators, the one using DIR")
     args = p.parse_args(argv)
     if not args.jwt_secret:
-        p.error("--jwt-secret (or DAYTONA_EMULATOR_JWT_SECRET) is required")
+        from daytona_emulator.running import NoRunningEmulator, find_jwt_secret
+
+        try:
+            args.jwt_secret = find_jwt_secret(args.data_dir)
+        except NoRunningEmulator as exc:
+            p.error(str(exc))
     claims = {"email": args.email} if args.email else {}
     try:
         token = mint_jwt(args.jwt_secret, args.sub, admin=args.admin, ttl=args.ttl, **claims)
@@ -425,14 +454,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not _is_loopback(args.host):
         if not args.allow_remote:
             print(
-                f"daytona-emulator: refusing to listen on {args.host}: commands run unsandboxed "
-                "on this host; pass --allow-remote to bind a non-loopback address",
+                f"daytona-emulator: refusing to listen on {args.host}: whoever reaches it runs "
+                "commands on this host (unsandboxed with --unsafe-run-commands-on-host); pass "
+                "--allow-remote to bind a non-loopback address",
                 file=sys.stderr,
             )
             return 2
         print(
             f"daytona-emulator: WARNING: listening on {args.host}; anyone who can reach it with "
-            "the API key or a signed JWT runs commands unsandboxed on this host as this user",
+            "the API key or a signed JWT runs commands on this host (sandboxed unless "
+            "--unsafe-run-commands-on-host)",
             file=sys.stderr,
         )
     temp_dir: Path | None = None
@@ -441,7 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         temp_dir = data_dir = Path(tempfile.mkdtemp(prefix="daytona-emulator-"))
     try:
         settings = settings_from_args(args, data_dir)
-        asyncio.run(serve(settings, args.host, args.port))
+        from daytona_emulator.running import published_jwt_secret  # for `mint-jwt`
+
+        with published_jwt_secret(settings):
+            asyncio.run(serve(settings, args.host, args.port))
     except ValueError as exc:
         print(f"daytona-emulator: {exc}", file=sys.stderr)
         return 2

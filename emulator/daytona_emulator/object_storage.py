@@ -12,8 +12,11 @@ files) for as long as the process runs.
 moto itself checks no credentials, so its WSGI app is served behind ``_SignedOnly``: every
 request must carry an AWS SigV4 ``Authorization`` header made with a key pair this storage
 issued (the ``secret`` and ``sessionToken`` of a push-access, or the emulator's own pair);
-a push-access pair reaches only ``{bucket}/{organizationId}/*``, as on the service; moto's
-``/moto-api/`` control endpoints are refused. Without the check, any local user could read or
+a push-access pair reaches only ``{bucket}/{organizationId}/*``, as on the service: every key
+a request names (its path, a copy source, a multipart upload's key, a delete-objects body, a
+listing's prefix) is checked after parsing the request as moto parses it
+(:func:`_check_scope`); moto's ``/moto-api/`` control endpoints and ``x-moto-*`` switches are
+refused. The emulator issues no read-only pair: it reads contexts back with its own. Without the check, any local user could read or
 replace build contexts, and with ``--build-run-commands`` run code through them.
 
 A push-access pair expires after :data:`PUSH_ACCESS_TTL` (an hour, as the temporary
@@ -31,7 +34,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,19 +104,134 @@ def _header(environ: WSGIEnvironment, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _within(environ: WSGIEnvironment, prefix: str) -> bool:
-    """Whether a path-style request touches only keys under ``prefix`` (``bucket/org/``), as
-    the service's credentials are scoped: its objects, or a listing of that prefix."""
-    path = str(environ.get("PATH_INFO", "")).lstrip("/")
-    if "/../" in f"/{path}/" or "/./" in f"/{path}/":
-        return False
-    if path.startswith(prefix):
-        return True
-    bucket, _, org_prefix = prefix.partition("/")
-    if path.rstrip("/") != bucket or environ.get("REQUEST_METHOD") != "GET":
-        return False
-    query = dict(parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True))
-    return query.get("prefix", "").startswith(org_prefix)
+# what a scoped pair may send to the bucket itself: listings (of its prefix), nothing else
+_LISTING_PARAMS = frozenset(
+    {
+        "list-type",
+        "prefix",
+        "delimiter",
+        "max-keys",
+        "continuation-token",
+        "start-after",
+        "fetch-owner",
+        "encoding-type",
+        "marker",
+        "uploads",
+        "key-marker",
+        "upload-id-marker",
+        "max-uploads",
+        "x-id",
+    }
+)
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _in_prefix(key: object, org_prefix: str) -> bool:
+    """A key of the organization: under ``org/`` (with its slash: ``org-a`` never reaches
+    ``org-ab``), and no ``.``/``..`` segment that some client or proxy would fold away."""
+    return (
+        isinstance(key, str)
+        and key.startswith(org_prefix)
+        and not {".", ".."}.intersection(key.split("/"))
+    )
+
+
+def _check_scope(
+    environ: WSGIEnvironment,
+    access_key: str,
+    prefix: str,
+    signed_body: Callable[[], bytes | None],
+) -> None:
+    """Refuse a request of a scoped pair that names any key outside ``prefix``
+    (``bucket/organizationId/``).
+
+    Every key is computed as moto computes it from the same ``environ``, with moto's own
+    helpers: the bucket from the raw URL and the key from the percent-decoded raw path
+    (path-style only: a ``Host`` that moto would read as ``bucket.host`` is refused), the
+    query (a name given twice is refused: moto reads the first value in some places and
+    werkzeug's parse in others, the check would read either), the ``x-amz-copy-source``
+    header, the key a multipart ``uploadId`` belongs to (moto's upload-part and complete
+    trust the id, not the path), and the keys a delete-objects body lists. A form body
+    (moto would read query parameters, the ``key`` of a POST upload included, from it) is
+    refused, as is anything at the bucket level but a listing of the prefix and a
+    delete-objects of its keys."""
+    from urllib.parse import parse_qs, urlparse
+
+    from moto.core.request import Request
+    from moto.s3.responses import S3Response
+    from moto.s3bucket_path.utils import bucket_name_from_url, parse_key_name
+
+    bucket_wanted, _, org_prefix = prefix.partition("/")
+    request = Request(environ)  # werkzeug's wrapper: reads no body unless asked
+    if S3Response.subdomain_based_buckets(request):
+        raise _Refused("AccessDenied")
+    if bucket_name_from_url(request.raw_url) != bucket_wanted:
+        raise _Refused("AccessDenied")
+    key = parse_key_name(unquote(request.raw_path))
+
+    pairs = parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)
+    query = dict(pairs)
+    args = request.args
+    if len(query) != len(pairs) or any(len(args.getlist(name)) != 1 for name in args):
+        raise _Refused("AccessDenied")  # a parameter twice
+    if dict(args.items()) != query:
+        raise _Refused("AccessDenied")  # the two parsers moto uses disagree
+    if request.mimetype in _FORM_TYPES:
+        raise _Refused("AccessDenied")
+
+    copy_source = request.headers.get("x-amz-copy-source")
+    if copy_source is not None:
+        source = unquote(urlparse(copy_source).path).lstrip("/")
+        source_bucket, _, source_key = source.partition("/")
+        if source_bucket != bucket_wanted or not _in_prefix(source_key, org_prefix):
+            raise _Refused("AccessDenied")
+
+    method = request.method
+    if not key:  # the bucket itself
+        if method == "GET" and set(query) <= _LISTING_PARAMS:
+            if query.get("prefix", "").startswith(org_prefix):
+                return
+        elif method == "POST" and set(query) <= {"delete", "x-id"}:
+            # moto's own test for a delete-objects request, then its own parse of the body
+            if "delete" in parse_qs(urlparse(request.full_path).query, keep_blank_values=True):
+                body = signed_body()  # only a signed body can be read before moto reads it
+                if body is not None and all(_in_prefix(k, org_prefix) for k in _deleted_keys(body)):
+                    return
+        raise _Refused("AccessDenied")
+
+    if not _in_prefix(key, org_prefix):
+        raise _Refused("AccessDenied")
+    upload_id = query.get("uploadId")
+    if upload_id is not None:
+        upload_key = _upload_key(access_key, bucket_wanted, upload_id)
+        if upload_key is not None and upload_key != key:
+            raise _Refused("AccessDenied")
+
+
+def _deleted_keys(body: bytes) -> list[object]:
+    """The keys of a delete-objects body as moto reads them (``xmltodict``); a body moto
+    could not read lists one key that is in no prefix."""
+    import xmltodict  # type: ignore[import-untyped]  # moto's own dependency, no stubs
+
+    try:
+        objects = xmltodict.parse(body, strip_whitespace=False)["Delete"].get("Object", [])
+        if not isinstance(objects, list):
+            objects = [objects]
+        return [obj["Key"] for obj in objects] or [None]
+    except Exception:
+        return [None]
+
+
+def _upload_key(access_key: str, bucket: str, upload_id: str) -> str | None:
+    """The key a multipart upload was created for, from moto's state (None: no such upload,
+    which moto answers itself)."""
+    from moto.iam.models import get_account_id_from
+    from moto.s3.models import s3_backends
+
+    backend = s3_backends[get_account_id_from(access_key)]["aws"]
+    found = backend.buckets.get(bucket)
+    upload = None if found is None else found.multiparts.get(upload_id)
+    return None if upload is None else str(upload.key_name)
 
 
 class _SignedOnly:
@@ -187,6 +305,8 @@ class _SignedOnly:
         path = str(environ.get("PATH_INFO", ""))
         if path == "/moto-api" or path.startswith("/moto-api/"):
             raise _Refused("AccessDenied")
+        if any(str(name).startswith("HTTP_X_MOTO_") for name in environ):
+            raise _Refused("AccessDenied")  # moto's own switches (another account's buckets)
         match = _AUTHORIZATION.match(_header(environ, "authorization") or "")
         if match is None:
             raise _Refused("AccessDenied")  # unsigned, presigned or another scheme
@@ -244,18 +364,37 @@ class _SignedOnly:
         expected = signer.signature(string_to_sign, request)
         if not hmac.compare_digest(expected, match["signature"]):
             raise _Refused("SignatureDoesNotMatch")
-        if credential.prefix is not None and not _within(environ, credential.prefix):
-            raise _Refused("AccessDenied")
 
-        if _HEX_SHA256.fullmatch(payload_hash):
-            from werkzeug.wsgi import get_input_stream
+        read: list[bytes | None] = []
 
-            body = get_input_stream(environ).read()
-            if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash):
-                raise _Refused("XAmzContentSHA256Mismatch", "400 Bad Request")
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-            environ["wsgi.input_terminated"] = False
+        def signed_body() -> bytes | None:
+            """The body, read and checked once, when the client signed its hash."""
+            if not read:
+                read.append(_read_signed_body(environ, payload_hash))
+            return read[0]
+
+        if credential.prefix is not None:
+            if scope[1] != REGION:  # moto would pick another partition's backend
+                raise _Refused("AccessDenied")
+            # before the body is read: a refused request's body is never buffered
+            _check_scope(environ, match["key"], credential.prefix, signed_body)
+        signed_body()
+
+
+def _read_signed_body(environ: WSGIEnvironment, payload_hash: str) -> bytes | None:
+    """Read the body whose SHA-256 the client signed and check it (``None`` for streamed
+    and unsigned payloads); the app reads it again from memory."""
+    if not _HEX_SHA256.fullmatch(payload_hash):
+        return None
+    from werkzeug.wsgi import get_input_stream
+
+    body = get_input_stream(environ).read()
+    if not hmac.compare_digest(hashlib.sha256(body).hexdigest(), payload_hash):
+        raise _Refused("XAmzContentSHA256Mismatch", "400 Bad Request")
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    environ["wsgi.input_terminated"] = False
+    return body
 
 
 class ObjectStorage:

@@ -25,8 +25,11 @@ class SandboxToolbox(Protocol):
     def routes(self) -> list[BaseRoute]:
         """Routes relative to the toolbox mount; the sandbox id is ``request.state.sandbox_id``."""
 
-    async def sandbox_created(self, sandbox_id: str) -> None:
-        """A sandbox was created (its filesystem root should exist from now on)."""
+    async def sandbox_created(
+        self, sandbox_id: str, disk_gib: float = 0, cpu: float = 0, memory_gib: float = 0
+    ) -> None:
+        """A sandbox was created (its filesystem root should exist from now on; its resources
+        are limited where the toolbox can enforce them)."""
 
     async def sandbox_stopped(self, sandbox_id: str) -> None:
         """A sandbox stopped: its processes end, its files remain."""

@@ -83,7 +83,17 @@ class EmulatorSettings:
     exec_output_limit: int = 16 * 1024 * 1024  # bytes of process/execute output kept
     worker_threads_per_sandbox: int = 8  # blocking file work of one sandbox at a time
     walk_time_limit: float = 60.0  # files/search and files/find give up after this long
-    # --- builds --- RUN steps of Dockerfile builds are executed (on the host) only when set
+    # --- isolation (see daytona_emulator.isolation) ---
+    # False: behave as if this machine could not isolate commands (tests of the fallback)
+    isolation: bool = True
+    # run commands directly on the host as the emulator's user, without any isolation
+    unsafe_run_commands_on_host: bool = False
+    # enforce each sandbox's `disk` (GiB) with a loop-mounted ext4 image, where possible (root)
+    disk_quota: bool = True
+    # limit each sandbox's cpu and memory with cgroups (v1), where the machine offers them
+    cgroup_limits: bool = True
+    # --- builds --- RUN steps of Dockerfile builds are executed (inside the isolation of the
+    # image being built) only when set
     build_run_commands: bool = False
     # --- faults ---
     faults: FaultSettings = field(default_factory=FaultSettings)

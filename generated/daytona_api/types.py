@@ -22,6 +22,31 @@ def redacted_repr(value: object) -> str:
     return "'***'"
 
 
+class MissingFieldError(Exception):
+    """A response lacks a field that this version of the client requires, and the model has no
+    default for it (a later version of the API may have stopped sending it). ``model`` is the
+    model's class name, ``field`` the field's name in the JSON body.
+
+    Not a ``KeyError``/``ValueError``: a nested model's missing field is reported as such, not
+    taken for "another member of a union" and left unparsed."""
+
+    def __init__(self, model: str, field: str) -> None:
+        super().__init__(
+            f"{model}: the response has no {field!r}, which this client requires"
+        )
+        self.model = model
+        self.field = field
+
+
+def missing_field(model: str, error: KeyError, src: Mapping[str, object]) -> Exception:
+    """What ``model.from_dict(src)`` raises for the ``KeyError`` its required fields raised:
+    :class:`MissingFieldError` when the field is absent from ``src``, else ``error`` itself."""
+    key = error.args[0] if len(error.args) == 1 else None
+    if isinstance(key, str) and key not in src:
+        return MissingFieldError(model, key)
+    return error
+
+
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str
 FileTypes = (
@@ -65,8 +90,10 @@ __all__ = [
     "UNSET",
     "File",
     "FileTypes",
+    "MissingFieldError",
     "RequestFiles",
     "Response",
     "Unset",
+    "missing_field",
     "redacted_repr",
 ]

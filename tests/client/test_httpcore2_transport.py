@@ -20,7 +20,6 @@ import httpx
 import pytest
 from anyio.abc import ByteStream
 from anyio.streams.tls import TLSListener
-from daytona_async._aiohttp import AiohttpTransport
 from daytona_async._h1_asyncio import H1Transport
 from daytona_async._httpcore2 import Httpcore2Transport
 from daytona_async._transport import RetryPolicy, RetryTransport
@@ -237,13 +236,8 @@ async def test_large_or_chunked_body_is_streamed(kind: str, make_transport: Make
         assert server.connections == 2
 
 
-@pytest.mark.parametrize("make", [Httpcore2Transport, AiohttpTransport])
-async def test_bodies_read_whole_are_the_decoded_content(
-    make: Callable[[], httpx.AsyncBaseTransport], anyio_backend: str
-) -> None:
-    if make is AiohttpTransport and anyio_backend != "asyncio":
-        pytest.skip("aiohttp runs under asyncio only")
-    async with serving() as (_, base), httpx.AsyncClient(transport=make()) as client:
+async def test_bodies_read_whole_are_the_decoded_content() -> None:
+    async with serving() as (_, base), httpx.AsyncClient(transport=Httpcore2Transport()) as client:
         plain = await client.get(f"{base}/len/1000")
         assert plain.content == b"x" * 1000
         assert plain.text == "x" * 1000

@@ -1,15 +1,18 @@
-"""The private attributes of httpx, httpcore and aiohttp the SDK reads, all in
+"""The private attributes of httpx and httpcore the SDK reads, all in
 ``daytona_async._internals``, pinned against the installed versions: a release that renames
 one fails here, not in a user's call."""
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from daytona_async import _internals
-from daytona_async._aiohttp import AiohttpTransport
+
+from .test_httpcore2_transport import certificate  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.anyio
 
@@ -39,18 +42,6 @@ async def test_httpx_pool_stats(emulator: Any) -> None:
         assert _internals.httpx_pool_stats(transport) == {"in_use": 0, "idle": 1}
 
 
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_aiohttp_connector_stats(emulator: Any) -> None:
-    transport = AiohttpTransport()
-    async with httpx.AsyncClient(transport=transport, headers=emulator.headers) as client:
-        assert (await client.get(f"{emulator.base_url}/sandbox")).status_code == 200
-        assert transport.pool_stats() == {"in_use": 0, "idle": 1}
-
-
-def test_unknown_objects_give_unknown_stats() -> None:
-    assert _internals.connector_stats(object()) == {"in_use": -1, "idle": -1}
-
-
 def test_body_source_sees_through_httpx_wrapping() -> None:
     async def gen() -> Any:
         yield b"x"
@@ -67,3 +58,30 @@ def test_preset_content_is_what_read_returns() -> None:
     _internals.preset_content(response, b"body")
     assert response.read() == b"body"
     assert response.content == b"body"
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_tls_inner_transport(certificate: tuple[Path, Path]) -> None:  # noqa: F811
+    import asyncio
+
+    cert, key = certificate
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert, key)
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0, ssl=server_context)
+    port = server.sockets[0].getsockname()[1]
+    loop = asyncio.get_running_loop()
+    try:
+        client_context = ssl.create_default_context(cafile=str(cert))
+        tls, _ = await loop.create_connection(
+            asyncio.Protocol, "127.0.0.1", port, ssl=client_context
+        )
+        plain, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+        inner = _internals.tls_inner_transport(tls)
+        assert inner is not None and inner is not tls
+        assert inner.get_write_buffer_size() == 0
+        assert _internals.tls_inner_transport(plain) is None
+        tls.close()
+        plain.close()
+    finally:
+        server.close()
+        await server.wait_closed()

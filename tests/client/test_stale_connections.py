@@ -79,16 +79,15 @@ def _transport(backend: str, **policy: object) -> RetryTransport:
 
 @pytest.fixture(
     params=[
-        ("asyncio", "aiohttp"),
         ("asyncio", "httpx"),
         ("trio", "httpx"),
         ("asyncio", "h1"),
         ("trio", "httpcore2"),
     ],
-    ids=["asyncio-aiohttp", "asyncio-httpx", "trio-httpx", "asyncio-h1", "trio-httpcore2"],
+    ids=["asyncio-httpx", "trio-httpx", "asyncio-h1", "trio-httpcore2"],
 )
 def combo(request: pytest.FixtureRequest) -> tuple[str, str]:
-    """(async library, network transport): aiohttp exists under asyncio only."""
+    """(async library, network transport)."""
     return request.param  # type: ignore[no-any-return]
 
 
@@ -162,8 +161,11 @@ async def test_idempotent_request_on_a_dropped_connection_is_retried(backend: st
 
 def test_idle_connections_expire_before_the_servers_keep_alive() -> None:
     # uvicorn's and Node's keep-alive timeout is 5 s: the client must let go first
-    from daytona_async._wire import AIOHTTP_DEFAULT_LIMITS, HTTPX_DEFAULT_LIMITS
+    from daytona_async._h1_asyncio import H1_DEFAULT_LIMITS
+    from daytona_async._httpcore2 import HTTPCORE2_DEFAULT_LIMITS
+    from daytona_async._wire import HTTPX_DEFAULT_LIMITS
 
     assert KEEPALIVE_EXPIRY < 5.0
-    assert AIOHTTP_DEFAULT_LIMITS.keepalive_expiry == KEEPALIVE_EXPIRY
+    assert H1_DEFAULT_LIMITS.keepalive_expiry == KEEPALIVE_EXPIRY
+    assert HTTPCORE2_DEFAULT_LIMITS.keepalive_expiry == KEEPALIVE_EXPIRY
     assert HTTPX_DEFAULT_LIMITS.keepalive_expiry == KEEPALIVE_EXPIRY

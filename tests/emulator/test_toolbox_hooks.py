@@ -29,7 +29,9 @@ class FakeRuntime:
     async def aclose(self) -> None:
         self.events.append(("aclose", ""))
 
-    async def sandbox_created(self, sandbox_id: str) -> None:
+    async def sandbox_created(
+        self, sandbox_id: str, disk_gib: float = 0, cpu: float = 0, memory_gib: float = 0
+    ) -> None:
         self.events.append(("created", sandbox_id))
 
     async def sandbox_stopped(self, sandbox_id: str) -> None:

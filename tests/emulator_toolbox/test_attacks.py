@@ -4,6 +4,7 @@ replace reading a whole file into memory, and local git URLs that ignored the sa
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -247,15 +248,22 @@ def test_multipart_parts_are_limited_as_go_reads_forms(box: Any) -> None:
 
 
 def _detached_sleeper(box: Any) -> int:
-    """A process that left the command's process group (``setsid``), as a daemon does."""
+    """A process that left the command's process group (``setsid``), as a daemon does; its
+    pid on the host (inside the sandbox's PID namespace it has another), found by its
+    unique argument."""
+    marker = f"300.{secrets.randbelow(10**9):09d}"
     r = box.c.post(
         "/process/execute",
-        json={"command": "sh -c 'setsid sleep 300 >/dev/null 2>&1 & echo $!'"},
+        json={"command": f"sh -c 'setsid sleep {marker} >/dev/null 2>&1 &'"},
     )
     assert r.status_code == 200, r.text
-    pid = int(r.json()["result"].strip())
-    assert psutil.pid_exists(pid)
-    return pid
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        for p in psutil.process_iter(["cmdline"]):
+            if p.info["cmdline"] == ["sleep", marker]:
+                return int(p.pid)
+        time.sleep(0.05)
+    raise AssertionError("the detached sleeper was not found")
 
 
 def _gone(pid: int) -> bool:

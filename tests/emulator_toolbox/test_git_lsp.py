@@ -51,8 +51,12 @@ def origin(tmp_path: Path) -> tuple[Path, str]:
 @needs_git
 def test_git_round_trip(box: Any, err: Err, origin: tuple[Path, str]) -> None:
     c = box.c
-    bare, first = origin
-    r = c.post("/git/clone", json={"url": f"file://{bare}", "path": "repo"})
+    host_bare, first = origin
+    # git runs inside the sandbox: the origin must be there (the host's files are out of reach)
+    bare = box.root / "srv" / "origin.git"
+    shutil.copytree(host_bare, bare)
+    url = "file:///srv/origin.git"
+    r = c.post("/git/clone", json={"url": url, "path": "repo"})
     assert (r.status_code, r.content) == (200, b"")
     assert (box.home / "repo/a.txt").read_text() == "two\n"
     # single-branch clone of main: no other branch
@@ -123,22 +127,20 @@ def test_git_round_trip(box: Any, err: Err, origin: tuple[Path, str]) -> None:
     # push, then a second clone pulls it
     assert c.post("/git/push", json={"path": "repo"}).status_code == 200
     assert _git(bare, "rev-parse", "main").strip() == sha
-    assert c.post("/git/clone", json={"url": str(bare), "path": "repo2"}).status_code == 200
+    assert c.post("/git/clone", json={"url": "/srv/origin.git", "path": "repo2"}).status_code == 200
     assert c.post("/git/pull", json={"path": "repo2"}).status_code == 200  # up to date: fine
 
     # commit_id → detached checkout of that commit; branch → that branch
-    r = c.post("/git/clone", json={"url": f"file://{bare}", "path": "pinned", "commit_id": first})
+    r = c.post("/git/clone", json={"url": url, "path": "pinned", "commit_id": first})
     assert r.status_code == 200
     assert c.get("/git/history", params={"path": "pinned"}).json()[0]["hash"] == first
-    r = c.post("/git/clone", json={"url": f"file://{bare}", "path": "oth", "branch": "other"})
+    r = c.post("/git/clone", json={"url": url, "path": "oth", "branch": "other"})
     assert r.status_code == 200
     assert c.get("/git/status", params={"path": "oth"}).json()["currentBranch"] == "other"
 
     # errors: 400 in the daemon shape, git's message, no host path
     body = err(c.get("/git/status", params={"path": "nope"}), 400, "repository does not exist")
-    body = err(
-        c.post("/git/clone", json={"url": f"file://{bare}", "path": "x", "branch": "zz"}), 400
-    )
+    body = err(c.post("/git/clone", json={"url": url, "path": "x", "branch": "zz"}), 400)
     assert "zz" in body["message"] and str(box.root) not in body["message"]
     err(c.post("/git/clone", json={"path": "y"}), 400)
 

@@ -102,7 +102,9 @@ def test_kill_9_then_restart_kills_the_old_process_groups(tmp_path: Path) -> Non
         groups = {os.getpgid(p.pid) for p in leftovers}
         os.kill(emu.pid, signal.SIGKILL)
         emu.stop()
-        assert all(not gone(p.pid) for p in leftovers)  # orphans now
+        # the sandbox's namespaces die with the emulator (PR_SET_PDEATHSIG): nothing is left
+        # for the next start, which would kill the recorded groups otherwise
+        wait_for(lambda: all(gone(p.pid) for p in leftovers))
         with EmulatorProcess(data_dir=data, stop_timeout=10):
             wait_for(lambda: all(gone(p.pid) for p in leftovers))
         assert groups  # the session shell's group, with the sleep in it

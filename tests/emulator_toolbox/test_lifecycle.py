@@ -14,8 +14,20 @@ from daytona_emulator.testing import EmulatorServer
 FAST = {"transition_delay": 0.01}
 
 
+# ids of the sandboxes these tests made: an isolated sandbox process has its own root (its cwd
+# and HOME are /home/daytona), it is known by the DAYTONA_SANDBOX_ID of its environment
+_IDS: set[str] = set()
+
+
+def _new_sandbox(api: httpx.Client) -> str:
+    sid = str(api.post("/sandbox", json={}).json()["id"])
+    _IDS.add(sid)
+    return sid
+
+
 def _procs_under(folder: Path) -> list[psutil.Process]:
-    """Live processes whose cwd or HOME lies under ``folder``."""
+    """Live processes whose cwd or HOME lies under ``folder``, or that belong to a sandbox
+    made here."""
     found = []
     prefix = str(folder.resolve())
     for p in psutil.process_iter(["cwd", "status"]):
@@ -23,10 +35,13 @@ def _procs_under(folder: Path) -> list[psutil.Process]:
             if p.info["status"] == psutil.STATUS_ZOMBIE:
                 continue
             cwd = p.info["cwd"] or ""
-            home = p.environ().get("HOME", "") if not cwd.startswith(prefix) else ""
+            env = p.environ()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
+        home = env.get("HOME", "")
         if cwd.startswith(prefix) or home.startswith(prefix):
+            found.append(p)
+        elif env.get("DAYTONA_SANDBOX_ID") in _IDS:
             found.append(p)
     return found
 
@@ -58,7 +73,7 @@ def test_stop_destroy_and_shutdown(tmp_path: Path) -> None:
     srv = EmulatorServer(data_dir=data, **FAST).start()
     try:
         api = httpx.Client(base_url=srv.base_url, headers=srv.headers, timeout=30)
-        sid = api.post("/sandbox", json={}).json()["id"]
+        sid = _new_sandbox(api)
         tb = httpx.Client(
             base_url=f"{srv.base_url}/toolbox/{sid}/toolbox", headers=srv.headers, timeout=30
         )
@@ -84,7 +99,7 @@ def test_stop_destroy_and_shutdown(tmp_path: Path) -> None:
 
         # shutdown with live processes in several sandboxes
         for _ in range(3):
-            other = api.post("/sandbox", json={}).json()["id"]
+            other = _new_sandbox(api)
             c = httpx.Client(
                 base_url=f"{srv.base_url}/toolbox/{other}/toolbox", headers=srv.headers, timeout=30
             )

@@ -19,11 +19,19 @@ Err = Callable[..., dict[str, Any]]
 
 
 def sandbox_processes(root: Path) -> list[psutil.Process]:
-    """Live processes whose working directory is in the sandbox's root."""
+    """Live processes of the sandbox whose root this is: their working directory is in it
+    (unisolated), or their environment names the sandbox (isolated: their own ``/``)."""
+    sandbox_id = root.parent.name
     out = []
     for p in psutil.process_iter(["cwd", "status"]):
+        if p.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
         cwd = p.info["cwd"]
-        if cwd and p.info["status"] != psutil.STATUS_ZOMBIE and Path(cwd).is_relative_to(root):
+        try:
+            mine = p.environ().get("DAYTONA_SANDBOX_ID") == sandbox_id
+        except psutil.Error:
+            mine = False
+        if mine or (cwd and Path(cwd).is_relative_to(root)):
             out.append(p)
     return out
 
@@ -52,12 +60,12 @@ def test_execute(box: Any) -> None:
     script = 'echo out; echo err >&2; cd /tmp && echo "$HOME"; exit 7'
     status, body = run({"command": sdk_wrap(script)})
     assert status == 200 and body["exitCode"] == 7
-    assert body["result"] == f"out\nerr\n{box.home}\n"
+    assert body["result"] == "out\nerr\n/home/daytona\n"
     # cwd: default project dir; relative and absolute sandbox paths map into the root
     (box.home / "sub").mkdir()
-    assert run({"command": "pwd"})[1]["result"] == f"{box.home}\n"
-    assert run({"command": "pwd", "cwd": "sub"})[1]["result"] == f"{box.home}/sub\n"
-    assert run({"command": "pwd", "cwd": "/tmp"})[1]["result"] == f"{box.root}/tmp\n"
+    assert run({"command": "pwd"})[1]["result"] == "/home/daytona\n"
+    assert run({"command": "pwd", "cwd": "sub"})[1]["result"] == "/home/daytona/sub\n"
+    assert run({"command": "pwd", "cwd": "/tmp"})[1]["result"] == "/tmp\n"
     # spawn failures: 200 with exitCode -1
     assert run({"command": "no-such-binary-xyz"}) == (200, {"exitCode": -1, "result": ""})
     assert run({"command": "pwd", "cwd": "/nope"}) == (200, {"exitCode": -1, "result": ""})
@@ -71,7 +79,7 @@ def test_execute_timeout_kills_the_group(box: Any) -> None:
     start = time.monotonic()
     r = box.c.post(
         "/process/execute",
-        json={"command": sdk_wrap(f"(sleep 1.5; touch {marker}) & sleep 30"), "timeout": 1},
+        json={"command": sdk_wrap("(sleep 1.5; touch ~/survived) & sleep 30"), "timeout": 1},
     )
     assert time.monotonic() - start < 5
     assert r.status_code == 408
@@ -161,7 +169,7 @@ def test_sessions(box: Any, err: Err) -> None:
 
     # delete: kills the shell and what it started, removes the logs
     marker = box.home / "late"
-    c.post("/process/session/s1/exec", json={"command": f"(sleep 1; touch {marker}) &"})
+    c.post("/process/session/s1/exec", json={"command": "(sleep 1; touch ~/late) &"})
     r = c.delete("/process/session/s1")
     assert (r.status_code, r.content) == (204, b"")
     err(c.get("/process/session/s1"), 404, "session not found")

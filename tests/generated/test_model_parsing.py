@@ -90,11 +90,15 @@ def test_enum_fields_keep_unknown_values_and_refuse_wrong_types() -> None:
             Sandbox.from_dict({**SANDBOX, "state": wrong})
 
 
-def test_a_missing_required_field_raises_key_error() -> None:
+def test_a_missing_required_field_raises_a_typed_error_naming_it() -> None:
+    from daytona_api.types import MissingFieldError
+
     src = dict(SANDBOX)
     del src["organizationId"]
-    with pytest.raises(KeyError):
+    with pytest.raises(MissingFieldError) as caught:
         Sandbox.from_dict(src)
+    assert (caught.value.model, caught.value.field) == ("Sandbox", "organizationId")
+    assert not isinstance(caught.value, KeyError)
 
 
 def test_union_fields_convert_or_keep_the_raw_value() -> None:

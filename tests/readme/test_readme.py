@@ -1,9 +1,5 @@
-"""The README is true: every Python block runs as written against the emulator, the emulator
-command it shows fits the orchestration example, and every relative link resolves.
-
-A block that needs the real service must say so in a visible first-line comment starting with
-``# needs the real Daytona service:`` followed by the reason; it is then skipped with that reason.
-A block whose first line is ``# test_<name>.py`` is a pytest file and is run with pytest.
+"""The README is true: the emulator command it shows fits the orchestration example, and
+every relative link resolves. Its code blocks run with the docs' in tests/docs/test_code_blocks.py.
 """
 
 from __future__ import annotations
@@ -13,16 +9,13 @@ import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-from daytona_emulator.testing import EmulatorProcess, EmulatorServer
+from daytona_emulator.testing import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-NEEDS_SERVICE = "# needs the real Daytona service:"
 
 
 @dataclass
@@ -50,44 +43,9 @@ def blocks(language: str) -> list[Block]:
     return found
 
 
-PYTHON_BLOCKS = blocks("python")
-
-
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAYTONA_")}
     return {**env, **extra}
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[EmulatorServer]:
-    with EmulatorServer(transition_delay=0.01, build_step_delay=0.02) as server:
-        yield server
-
-
-def test_the_readme_has_its_python_blocks() -> None:
-    # the extraction itself works: quickstart, escape hatch, pytest file
-    assert len(PYTHON_BLOCKS) >= 3
-
-
-@pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda b: f"README.md:{b.line}")
-def test_python_block_runs_as_written(
-    block: Block, emulator: EmulatorServer, tmp_path: Path
-) -> None:
-    first = block.code.splitlines()[0]
-    if first.startswith(NEEDS_SERVICE):
-        pytest.skip(first[len(NEEDS_SERVICE) :].strip())
-    if re.fullmatch(r"# (test_\w+\.py)", first):
-        name = first[2:]
-        (tmp_path / name).write_text(block.code)
-        cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", name]
-        env = clean_env()
-    else:
-        (tmp_path / "block.py").write_text(block.code)
-        cmd = [sys.executable, "block.py"]
-        env = clean_env(DAYTONA_API_URL=emulator.base_url, DAYTONA_API_KEY=emulator.api_key)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
-    assert proc.returncode == 0, f"README.md:{block.line}\n{proc.stdout}\n{proc.stderr}"
-    assert "Traceback" not in proc.stderr
 
 
 def emulator_command() -> list[str]:

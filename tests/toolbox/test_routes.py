@@ -16,7 +16,7 @@ from daytona_async._fs import HAND_BUILT_ROUTES
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(daytona_async.__file__).parent
 # the transport layer: where requests are sent, never where a route is chosen
-TRANSPORT_MODULES = {"_context.py", "_aiohttp.py", "_http.py", "_transport.py"}
+TRANSPORT_MODULES = {"_context.py", "_http.py", "_transport.py"}
 # helpers that build or send a request to a URL given by the caller
 URL_SENDERS = {"_url", "request", "path", "build_request", "endpoint_request"}
 # what a generated endpoint module keeps to itself

@@ -6,6 +6,11 @@
         async with daytona.sandbox() as sb:         # deleted on exit, cancellation included
             print(sb.id, sb.state)
 
+    from daytona_async import Daytona               # the same API, synchronous
+
+    with Daytona() as daytona, daytona.sandbox() as sb:
+        print(sb.process.exec("echo hi").output)
+
 Importing this package is cheap: httpx, anyio, the generated client and its models load when
 first needed (the client's constructor, the first call).
 """
@@ -32,8 +37,10 @@ from .errors import (
     OutcomeUnknownTimeoutError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     SandboxStateError,
     SnapshotStateError,
+    TLSCertificateError,
 )
 
 TYPE_CHECKING = False  # no ``import typing`` at runtime: keeps the import cheap
@@ -48,6 +55,7 @@ if TYPE_CHECKING:
     from ._sandbox import CREATE_ID_LABEL, AsyncSandbox
     from ._transport import RetryPolicy, RetryTransport
     from .resources.sandboxes import CreateSandboxOptions
+    from .sync import Daytona, Sandbox
 
 __version__ = "0.1.0"
 
@@ -69,6 +77,7 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "CreateSandboxOptions",
+    "Daytona",
     "DaytonaError",
     "Deadline",
     "DeadlineExceeded",
@@ -83,10 +92,13 @@ __all__ = [
     "OutcomeUnknownTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RetryTransport",
+    "Sandbox",
     "SandboxStateError",
     "SnapshotStateError",
+    "TLSCertificateError",
     "gather",
 ]
 
@@ -106,6 +118,9 @@ _LAZY = {
     "Deadline": "._deadline",
     "RetryPolicy": "._transport",
     "RetryTransport": "._transport",
+    # the synchronous face (generated: daytona_async/sync.py)
+    "Daytona": ".sync",
+    "Sandbox": ".sync",
 }
 
 

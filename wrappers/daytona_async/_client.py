@@ -151,7 +151,7 @@ class AsyncDaytona:
             (``_httpcore2``) under trio.
         verify: TLS verification as in httpx.
         backend: force the default transport: ``"h1"`` (the SDK's own, asyncio only),
-            ``"aiohttp"`` (asyncio only), ``"httpcore2"`` or ``"httpx"`` (httpx's own).
+            ``"httpcore2"`` or ``"httpx"`` (httpx's own).
         proxy: send every request through this proxy: a URL (``http://``, ``https://``;
             ``socks5://`` with ``socksio``; credentials as ``http://user:pass@host:port``,
             sent as ``Proxy-Authorization`` and never shown) or an ``httpx.Proxy``. Wins over
@@ -206,10 +206,8 @@ class AsyncDaytona:
             raise ConfigurationError("max_retries must be >= 0")
         if max_concurrency is not None and max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be >= 1 or None")
-        if backend not in (None, "httpx", "aiohttp", "httpcore2", "h1"):
-            raise ConfigurationError(
-                "backend must be 'h1', 'aiohttp', 'httpcore2', 'httpx' or None"
-            )
+        if backend not in (None, "httpx", "httpcore2", "h1"):
+            raise ConfigurationError("backend must be 'h1', 'httpcore2', 'httpx' or None")
         if proxy is not None:
             _check_proxy_argument(proxy, own_stack=transport is not None or http_client is not None)
         token: str
@@ -385,48 +383,57 @@ class AsyncDaytona:
 
     @cached_property
     def snapshots(self) -> Snapshots:
+        """Snapshots: list, create (from an image name or an :class:`Image`), follow builds,
+        delete."""
         from .resources.snapshots import Snapshots
 
         return Snapshots(self._ctx)
 
     @cached_property
     def volumes(self) -> Volumes:
+        """Volumes: create, get (or create), wait until ready, delete."""
         from .resources.volumes import Volumes
 
         return Volumes(self._ctx)
 
     @cached_property
     def api_keys(self) -> ApiKeys:
+        """API keys of the organization."""
         from .resources.api_keys import ApiKeys
 
         return ApiKeys(self._ctx)
 
     @cached_property
     def organizations(self) -> Organizations:
+        """Organizations, members, roles, invitations, quota and usage (JWT)."""
         from .resources.organizations import Organizations
 
         return Organizations(self._ctx)
 
     @cached_property
     def users(self) -> Users:
+        """Users and linked accounts."""
         from .resources.users import Users
 
         return Users(self._ctx)
 
     @cached_property
     def docker_registries(self) -> DockerRegistries:
+        """Container registries the service pulls from."""
         from .resources.docker_registries import DockerRegistries
 
         return DockerRegistries(self._ctx)
 
     @cached_property
     def runners(self) -> Runners:
+        """Runners (system admin)."""
         from .resources.runners import Runners
 
         return Runners(self._ctx)
 
     @cached_property
     def object_storage(self) -> ObjectStorage:
+        """Temporary credentials for the build-context object storage."""
         from .resources.object_storage import ObjectStorage
 
         return ObjectStorage(self._ctx)

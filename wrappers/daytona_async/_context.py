@@ -131,8 +131,8 @@ def error_from_body(
     elif isinstance(body, str):
         message = body
     if body is None and text:
-        body = text
-        message = text.strip()[:2000]
+        body = text  # the whole page stays on ``err.body``; the message gets its first line
+        message = _first_line(text, content_type, reason)
     if not message:
         message = reason or f"HTTP {status_code}"
     cls = status_error_class(status_code)
@@ -148,6 +148,53 @@ def error_from_body(
     if isinstance(err, RateLimitError):
         err.retry_after = retry_after
     return err
+
+
+_FIRST_LINE_MAX = 200
+
+
+def _first_line(text: str, content_type: str | None, reason: str | None) -> str:
+    """A short message from a non-JSON error body (a proxy's HTML page, plain text): its first
+    non-blank line of text, HTML tags stripped, at most 200 characters, after the reason
+    phrase unless the line already says it (``Bad Gateway: upstream timed out``)."""
+    if (content_type and "html" in content_type) or text.lstrip()[:1] == "<":
+        text = _html_text(text)
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) > _FIRST_LINE_MAX:
+        line = line[: _FIRST_LINE_MAX - 1].rstrip() + "…"
+    if reason and reason.lower() not in line.lower():
+        return f"{reason}: {line}" if line else reason
+    return line
+
+
+def _html_text(page: str) -> str:
+    """The text of an HTML page, one line per block, without tags, scripts or styles."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.hidden = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self.hidden += 1
+            self.parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style") and self.hidden:
+                self.hidden -= 1
+            self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden:
+                self.parts.append(" ".join(data.split()))
+
+    parser = _Text()
+    parser.feed(page)
+    parser.close()
+    return "".join(parser.parts)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -390,6 +437,17 @@ class ClientContext:
         if state is not None and state.method is None:
             # nothing was sent: the arguments were refused while building the request
             return InvalidArgumentError(f"{type(exc).__name__}: {redact(str(exc))}")
+        from daytona_api.types import MissingFieldError  # (only on this error path)
+
+        if isinstance(exc, MissingFieldError):  # a required field a later API no longer sends
+            return APIResponseValidationError(
+                f"could not parse the response: {exc}",
+                method=method,
+                url=url,
+                retries=retries,
+                model=exc.model,
+                field=exc.field,
+            )
         return APIResponseValidationError(
             f"could not parse the response: {type(exc).__name__}: {redact(str(exc))}",
             method=method,

@@ -63,12 +63,14 @@ class Deadline:
         return d
 
     def remaining(self) -> float:
+        """Seconds left (``math.inf`` when unbounded, never negative)."""
         if self.when == math.inf:
             return math.inf
         return max(0.0, self.when - now())
 
     @property
     def expired(self) -> bool:
+        """Is no time left?"""
         return self.remaining() <= 0.0
 
     def request_timeout(self, default: float | None) -> float | None:
@@ -79,13 +81,16 @@ class Deadline:
         return min(default, rem)
 
     def check(self) -> None:
+        """Raise :class:`DeadlineExceeded` if no time is left."""
         if self.expired:
             raise self.exceeded()
 
     def exceeded(self) -> DeadlineExceeded:
+        """The :class:`DeadlineExceeded` error for this deadline (not raised)."""
         return DeadlineExceeded(self.operation, self.timeout)
 
     def child(self, seconds: float | None, operation: str | None = None) -> Deadline:
+        """A deadline for a step: ``seconds`` from now, but never past this one."""
         if seconds is None:
             return Deadline.at(self.when, operation or self.operation, self.timeout)
         when = min(self.when, now() + seconds)

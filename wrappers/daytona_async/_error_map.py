@@ -6,29 +6,47 @@ it (:func:`~daytona_async._wire.request_sent`), never on its message:
 ==========================================================  ===============================
 failure                                                     SDK error
 ==========================================================  ===============================
+the answer went past a cap (``ResponseCapExceeded``)        :class:`ResponseTooLargeError`
+the server's certificate was refused (``ssl`` in the chain)  :class:`TLSCertificateError`
 POST/PATCH (non-idempotent), some of it may have been sent  :class:`OutcomeUnknownError`
 ... and it was a timeout                                    :class:`OutcomeUnknownTimeoutError`
 any other timeout                                           :class:`APITimeoutError`
 any other transport/stream error                            :class:`APIConnectionError`
 ==========================================================  ===============================
+
+Connect failures name their cause from the exception types in the chain: a certificate
+refused (OpenSSL's verify message), a host name that does not resolve (``socket.gaierror``:
+"could not resolve host …"), a connection refused or reset.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+from typing import TypeVar
 
 import httpx
 
 from ._logging import redact
-from ._wire import IDEMPOTENT_METHODS, request_sent
+from ._wire import (
+    IDEMPOTENT_METHODS,
+    ResponseCapExceeded,
+    causes,
+    certificate_failure,
+    request_sent,
+)
 from .errors import (
     APIConnectionError,
     APITimeoutError,
     OutcomeUnknownError,
     OutcomeUnknownTimeoutError,
+    ResponseTooLargeError,
+    TLSCertificateError,
 )
 
 __all__ = ["connection_error", "outcome_unknown"]
+
+_E = TypeVar("_E", bound=BaseException)
 
 
 def outcome_unknown(exc: BaseException, method: str | None) -> bool:
@@ -52,6 +70,25 @@ def connection_error(
     safe_url = redact(url) if url else url
     detail = redact(str(exc)) or type(exc).__name__
     timeout = isinstance(exc, httpx.TimeoutException)
+    if isinstance(exc, ResponseCapExceeded):
+        return ResponseTooLargeError(
+            detail, cap=exc.cap, limit=exc.limit, method=method, url=safe_url, retries=retries
+        )
+    refused = certificate_failure(exc)
+    if refused is not None:
+        reason = refused.verify_message or refused.reason or str(refused)
+        where = f" of {_origin(url)}" if url else ""
+        cert_error = TLSCertificateError(
+            f"the TLS certificate{where} was refused: {refused.reason or 'CERTIFICATE_VERIFY_FAILED'}"
+            f": {reason}",
+            method=method,
+            url=safe_url,
+            retries=retries,
+        )
+        cert_error.reason = reason
+        return cert_error
+    if not isinstance(exc, httpx.ConnectError) and _first(exc, ConnectionResetError) is not None:
+        detail = f"connection reset by the server ({detail})"
     if outcome_unknown(exc, method):
         cls: type[APIConnectionError] = (
             OutcomeUnknownTimeoutError if timeout else OutcomeUnknownError
@@ -71,12 +108,8 @@ def connection_error(
     if isinstance(exc, httpx.ConnectError) and url:
         # say it plainly: the libraries' texts mention details such as "ssl:default" even for
         # http:// URLs
-        os_error = _os_error_in_chain(exc)
-        reason = None
-        if os_error is not None:
-            reason = os.strerror(os_error.errno) if os_error.errno else os_error.strerror
         return APIConnectionError(
-            f"could not connect to {_origin(url)}: {reason or detail}",
+            f"could not connect to {_origin(url)}: {_connect_cause(exc, url) or detail}",
             method=method,
             url=safe_url,
             retries=retries,
@@ -86,15 +119,32 @@ def connection_error(
     )
 
 
-def _os_error_in_chain(exc: BaseException) -> OSError | None:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, OSError):
-            return current
-        current = current.__cause__ or current.__context__
+def _first(exc: BaseException, kind: type[_E]) -> _E | None:
+    for cause in causes(exc):
+        if isinstance(cause, kind):
+            return cause
     return None
+
+
+def _connect_cause(exc: BaseException, url: str) -> str | None:
+    """Why a connection could not be made, from the exception types in the chain."""
+    unresolved = _first(exc, socket.gaierror)
+    if unresolved is not None:
+        try:
+            host = httpx.URL(url).host
+        except httpx.InvalidURL:
+            host = _origin(url)
+        return f"could not resolve host {host} ({unresolved.strerror or unresolved})"
+    if _first(exc, ConnectionRefusedError) is not None:
+        return "connection refused"
+    if _first(exc, ConnectionResetError) is not None:
+        return "connection reset by the server"
+    os_error = _first(exc, OSError)
+    if os_error is None:
+        return None
+    if os_error.errno and os_error.errno > 0:
+        return os.strerror(os_error.errno)
+    return os_error.strerror or str(os_error) or None
 
 
 def _origin(url: str) -> str:

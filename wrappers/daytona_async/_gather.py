@@ -62,6 +62,7 @@ class GatherError(ExceptionGroup[Exception]):
         super().__init__(message, exceptions)
 
     def derive(self, excs: Sequence[Exception]) -> GatherError:  # type: ignore[override]
+        """The same error narrowed to ``excs`` (used by ``ExceptionGroup.split``/``subgroup``)."""
         keep = {id(e) for e in excs}
         return GatherError(
             self.message, excs, [f for f in self.failures if id(f.exception) in keep], self.results

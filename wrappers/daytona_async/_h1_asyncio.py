@@ -13,18 +13,21 @@ wants), so this transport writes the head httpx built and parses the answer in C
   reader, and each wait is bounded by the ``read`` timeout (``httpx.ReadTimeout``). Closing an
   unfinished body closes its connection; a finished one goes back to the pool, once.
 - Request bodies: bytes go out with the head in one write; async iterables (multipart, upload
-  streams) piece by piece, waiting while the socket's buffer is full (``write`` timeout →
-  ``httpx.WriteTimeout``), chunked when httpx framed them so.
+  streams) piece by piece, waiting while the socket's buffer is full, chunked when httpx
+  framed them so. The response is awaited once the request left whole: a server that stops
+  reading it ends in ``httpx.WriteTimeout`` after ``write`` seconds without progress.
+- Timeouts mean what they mean in httpx: ``read`` bounds each wait for bytes (a slow answer
+  that keeps coming is read however long it takes), ``write`` each wait to send.
 - Errors follow the adapter contract of :mod:`._wire`: ``ConnectError`` / ``ConnectTimeout``
   / ``PoolTimeout`` only when nothing was sent (connect, TLS, pool wait); after the first write
   every error is marked sent — a connection dropped before or within the response is
-  ``RemoteProtocolError`` (also on a kept-alive connection the server had closed as idle: its
-  request may have been read), a malformed response too, a stalled one ``ReadTimeout``. A
-  request cancelled mid-flight closes its connection.
+  ``RemoteProtocolError`` (also on a kept-alive connection the server closed just as it was
+  reused: its request may have been read), a malformed response too, a stalled one
+  ``ReadTimeout``. An idle connection is reused only if its socket has nothing to read
+  (:mod:`._h1_pool`). A request cancelled mid-flight closes its connection.
 - :meth:`H1Transport.aclose` ends every response still streaming with ``httpx.ReadError``
   (the client was closed) and closes every connection.
-- No proxies (like the aiohttp transport: environment proxy settings are not read), no
-  HTTP/2, no ``Expect: 100-continue`` handling beyond skipping an unsolicited 100 response.
+- No proxies (environment proxy settings are not read), no HTTP/2, no ``Expect: 100-continue`` handling beyond skipping an unsolicited 100 response.
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ async def _advance(
         try:
             parser.feed_eof()  # completes a body delimited by the close
         except httpx.RemoteProtocolError as exc:
-            raise _sent(exc) from None
+            raise _sent(exc) from connection.lost_because  # a reset, say
         return
     if not await connection.wait(want, timeout):
         raise _sent(httpx.ReadTimeout(f"no data from the server within {timeout:g} s"))
@@ -250,6 +253,9 @@ class H1Transport(httpx.AsyncBaseTransport):
         else:
             transport.write(head)
             await _send_body(connection, request, stream, write_timeout)
+        if connection.unsent() and not await connection.flush(write_timeout):
+            # the server stopped reading the request: httpx's write timeout, not a read one
+            raise _sent(httpx.WriteTimeout(f"could not send within {write_timeout:g} s"))
         while not parser.head_complete:
             await _advance(connection, parser, WANT_HEAD, read_timeout)
         length = parser.content_length
@@ -301,11 +307,11 @@ async def _send_body(
     chunked = body_framing(request) == "chunked"
     body: AsyncIterable[bytes] = stream
     async for piece in body:
-        if connection.lost or connection.error is not None:
+        if connection.lost or connection.error is not None or connection.cut_short:
             return
         if piece:
             transport.write(encode_chunk(piece) if chunked else piece)
         if connection.write_paused and not await connection.drain(write_timeout):
             raise _sent(httpx.WriteTimeout(f"could not send within {write_timeout:g} s"))
-    if chunked and not connection.lost:
+    if chunked and not connection.lost and not connection.cut_short:
         transport.write(LAST_CHUNK)

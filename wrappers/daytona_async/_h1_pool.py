@@ -12,12 +12,18 @@ The pool's invariants (what ``pool_stats()`` reports):
   stack is closed first). One closed by the server leaves its stack at once
   (``connection_lost``); one idle for longer than ``keepalive_expiry`` is never handed out,
   and is closed when it is next looked at or by a sweep (a timer, once per expiry period while
-  anything is idle).
+  anything is idle);
+- a connection is handed out again only if it is provably alive: besides the callbacks, its
+  socket is asked (one non-blocking ``poll``, as httpcore does) whether it is readable. An idle
+  connection has nothing to read: readable means the server closed it (or sent garbage), even
+  when the event loop has not yet run the callbacks that would say so (it was busy), so a
+  request is never written into a connection the server already closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import ssl
 from collections import deque
 from collections.abc import Callable
@@ -26,7 +32,8 @@ from typing import Any
 import httpx
 
 from ._h1_wire import ResponseParser
-from ._wire import KEEPALIVE_EXPIRY, mark_sent
+from ._internals import tls_inner_transport
+from ._wire import ALPN_PROTOCOLS, KEEPALIVE_EXPIRY, mark_sent
 
 __all__ = ["WANT_BODY", "WANT_END", "WANT_HEAD", "Connection", "Pool", "PoolKey"]
 
@@ -42,9 +49,22 @@ WANT_BODY = 1
 WANT_END = 2
 
 
-def _expire(waiter: asyncio.Future[bool]) -> None:
+#: seconds between checks of what is left to send while a request's end is being written
+FLUSH_CHECK = 0.01
+
+
+def _wake_up(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():
-        waiter.set_result(False)
+        waiter.set_result(None)
+
+
+def socket_readable(fd: int) -> bool:
+    """Would a read of ``fd`` not block (bytes, the peer's close, an error)? One ``poll``."""
+    if fd < 0:
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class Connection(asyncio.Protocol):
@@ -54,13 +74,20 @@ class Connection(asyncio.Protocol):
 
     __slots__ = (
         "_drain",
+        "_fd",
         "_loop",
+        "_received_at",
+        "_timeout",
+        "_timer",
+        "_tls_inner",
         "_waiter",
         "_want",
+        "cut_short",
         "error",
         "idle_since",
         "key",
         "lost",
+        "lost_because",
         "parser",
         "pool",
         "read_paused",
@@ -79,19 +106,35 @@ class Connection(asyncio.Protocol):
         self.error: httpx.TransportError | None = None
         #: the server closed it (or the socket broke): no more bytes will come
         self.lost = False
+        #: the socket error that ended it (a reset), if any
+        self.lost_because: Exception | None = None
+        #: the request was not written whole (the server answered first): never reused
+        self.cut_short = False
+        self._fd = -1
+        self._tls_inner: Any = None
         self.read_paused = False
         self.write_paused = False
         self.idle_since = 0.0
         self._waiter: asyncio.Future[bool] | None = None
         self._drain: asyncio.Future[None] | None = None
         self._want = WANT_HEAD
+        # the read timeout: the wait's timer, its length, when bytes last arrived
+        self._timer: asyncio.TimerHandle | None = None
+        self._timeout = 0.0
+        self._received_at = 0.0
 
     # -- asyncio.Protocol ----------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self._tls_inner = tls_inner_transport(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            self._fd = sock.fileno()
 
     def data_received(self, data: bytes) -> None:
+        if self._timer is not None:
+            self._received_at = self._loop.time()  # progress: the read timeout starts again
         parser = self.parser
         if parser is None:
             # bytes while no request is in flight: nothing may come then; not reusable
@@ -114,12 +157,17 @@ class Connection(asyncio.Protocol):
                 or (want == WANT_BODY and parser.buffered)
             ):
                 waiter.set_result(True)
+        drain = self._drain
+        if drain is not None and parser.head_complete and not drain.done():
+            drain.set_result(None)  # answered before the request was written whole
 
     def eof_received(self) -> bool | None:
         self._lose()
         return None  # let the transport close
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None and self.lost_because is None:
+            self.lost_because = exc
         self._lose()
         drain = self._drain
         if drain is not None and not drain.done():
@@ -160,11 +208,17 @@ class Connection(asyncio.Protocol):
         """End the connection now; its reader (if any) gets ``error``."""
         self._fail(error)
 
+    def alive(self) -> bool:
+        """Idle and provably usable: not closed as far as the callbacks know, and nothing to
+        read on its socket (see the module docstring)."""
+        return not self.lost and self.error is None and not socket_readable(self._fd)
+
     @property
     def reusable(self) -> bool:
         parser = self.parser
         return (
             not self.lost
+            and not self.cut_short
             and self.error is None
             and parser is not None
             and parser.complete
@@ -173,33 +227,102 @@ class Connection(asyncio.Protocol):
 
     async def wait(self, want: int, timeout: float | None) -> bool:
         """Wait until the parser has what the reader ``want``\\ s (or the connection ended):
-        ``False`` if ``timeout`` seconds passed first."""
+        ``False`` if ``timeout`` seconds passed without a byte arriving (httpx's read timeout:
+        a bound on each read, not on the whole wait)."""
         loop = self._loop
         waiter: asyncio.Future[bool] = loop.create_future()
         self._waiter = waiter
         self._want = want
-        handle = None if timeout is None else loop.call_later(timeout, _expire, waiter)
+        if timeout is not None:
+            self._timeout = timeout
+            self._received_at = loop.time()
+            self._timer = loop.call_later(timeout, self._read_timer)
         try:
             return await waiter
         finally:
             self._waiter = None
-            if handle is not None:
-                handle.cancel()
+            timer = self._timer
+            if timer is not None:
+                self._timer = None
+                timer.cancel()
+
+    def _read_timer(self) -> None:
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        loop = self._loop
+        due = self._received_at + self._timeout
+        if due > loop.time():  # bytes came meanwhile: wait a full timeout from the last ones
+            self._timer = loop.call_at(due, self._read_timer)
+        else:
+            self._timer = None
+            waiter.set_result(False)
+
+    def unsent(self) -> int:
+        """Bytes written and not yet handed to the kernel: the transport's buffer, and under
+        TLS the TCP transport's below it (where the encrypted records wait)."""
+        transport = self.transport
+        if transport is None:
+            return 0
+        size = transport.get_write_buffer_size()
+        inner = self._tls_inner
+        if inner is not None:
+            size += inner.get_write_buffer_size()
+        return size
 
     async def drain(self, timeout: float | None) -> bool:
-        """Wait until the transport's write buffer drained below its low mark (or the
-        connection ended): ``False`` if ``timeout`` seconds passed first."""
-        if not self.write_paused or self.lost:
-            return True
+        """Wait until the transport's write buffer drained below its low mark, or the
+        connection ended, or the response head arrived (the request is then cut short):
+        ``False`` if no byte left for ``timeout`` seconds (httpx's write timeout; progress is
+        checked every ``timeout`` seconds)."""
+        transport = self.transport
         loop = self._loop
-        drain: asyncio.Future[None] = loop.create_future()
-        self._drain = drain
-        try:
-            await asyncio.wait_for(drain, timeout)
-        except TimeoutError:
-            return False
-        finally:
-            self._drain = None
+        while self.write_paused and not self.lost and self.error is None:
+            parser = self.parser
+            if parser is not None and parser.head_complete:
+                self.cut_short = True
+                return True
+            left = self.unsent()
+            drain: asyncio.Future[None] = loop.create_future()
+            self._drain = drain
+            try:
+                await asyncio.wait_for(drain, timeout)
+            except TimeoutError:
+                if transport is not None and self.unsent() < left:
+                    continue  # slow, but some went out
+                return False
+            finally:
+                self._drain = None
+        return True
+
+    async def flush(self, timeout: float | None) -> bool:
+        """Wait until everything written has been handed to the kernel (the request left
+        whole), or the connection ended, or the response head arrived (cut short if bytes
+        were left): ``False`` if no byte left for ``timeout`` seconds. Checked every
+        :data:`FLUSH_CHECK` seconds (a TLS transport gives no signal when the TCP transport
+        below it drains) and at every resume."""
+        loop = self._loop
+        left = self.unsent()
+        since = loop.time()
+        while left and not self.lost and self.error is None:
+            parser = self.parser
+            if parser is not None and parser.head_complete:
+                self.cut_short = True
+                return True
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._drain = waiter
+            handle = loop.call_later(FLUSH_CHECK, _wake_up, waiter)
+            try:
+                await waiter
+            finally:
+                self._drain = None
+                handle.cancel()
+            now_left = self.unsent()
+            now = loop.time()
+            if now_left < left:
+                left, since = now_left, now
+            elif timeout is not None and now - since >= timeout:
+                return False
         return True
 
     def resume_reading(self) -> None:
@@ -293,8 +416,9 @@ class Pool:
                     older.close()
                 self.idle -= len(stack)
                 stack.clear()
-            elif connection.lost or connection.error is not None:
-                connection.close()  # the server closed it: its callbacks are still to run
+            elif not connection.alive():
+                # the server closed it (or sent garbage): its callbacks may be still to run
+                connection.close()
             else:
                 self.checked_out.add(connection)
                 return connection
@@ -343,7 +467,8 @@ class Pool:
             else:
                 # httpx's context (certifi, SSL_CERT_FILE...): the same trust as the others
                 context = httpx.create_ssl_context(verify=verify)
-                context.set_alpn_protocols(["http/1.1"])
+            # offered on a caller's context too, as httpcore does (HTTP/1.1 is all we speak)
+            context.set_alpn_protocols(ALPN_PROTOCOLS)
             self._ssl = context
         return context
 

@@ -24,9 +24,12 @@ from typing import Literal
 import httptools
 import httpx
 
+from ._wire import ResponseCapExceeded
+
 __all__ = [
     "LAST_CHUNK",
     "MAX_HEAD_SIZE",
+    "MAX_TRAILER_SIZE",
     "ResponseParser",
     "body_framing",
     "encode_chunk",
@@ -38,6 +41,10 @@ LAST_CHUNK = b"0\r\n\r\n"
 #: a response whose head (status line and headers) is longer than this is refused: llhttp sets
 #: no limit, and a server streaming headers forever would otherwise grow memory without bound
 MAX_HEAD_SIZE = 1024 * 1024
+#: after the head, this many bytes in a row that carry no body byte (the trailers of a chunked
+#: body, an endless chunk extension) are refused: llhttp buffers a trailer's value whole, and
+#: trailers could otherwise stream forever
+MAX_TRAILER_SIZE = 64 * 1024
 
 Framing = Literal["none", "length", "chunked"]
 
@@ -118,7 +125,9 @@ class ResponseParser:
         "_head_only",
         "_head_size",
         "_parser",
+        "_received",
         "_stopped",
+        "_without_body",
         "buffered",
         "complete",
         "content_length",
@@ -135,6 +144,8 @@ class ResponseParser:
         self._chunked = False
         self._head_size = 0
         self._stopped = False
+        self._received = 0  # body bytes, ever
+        self._without_body = 0  # bytes fed in a row after the head without a body byte
         self.buffered = 0
         self.complete = False
         self.content_length: int | None = None
@@ -151,12 +162,15 @@ class ResponseParser:
         if self.complete:
             self._past_end()
             return
+        body_before = -1
         if not self.head_complete:
             self._head_size += len(data)
             if self._head_size > MAX_HEAD_SIZE:
-                raise httpx.RemoteProtocolError(
-                    f"the response head is longer than {MAX_HEAD_SIZE} bytes"
+                raise ResponseCapExceeded(
+                    "head", MAX_HEAD_SIZE, f"a response head longer than {MAX_HEAD_SIZE} bytes"
                 )
+        else:
+            body_before = self._received
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserUpgrade as exc:
@@ -167,6 +181,17 @@ class ResponseParser:
             if self._stopped:  # bytes past the end: the response itself was fine
                 return
             raise httpx.RemoteProtocolError(f"malformed HTTP response: {exc}") from exc
+        if body_before >= 0 and not self.complete:
+            if self._received != body_before:
+                self._without_body = 0
+            else:
+                self._without_body += len(data)
+                if self._without_body > MAX_TRAILER_SIZE:
+                    raise ResponseCapExceeded(
+                        "trailers",
+                        MAX_TRAILER_SIZE,
+                        f"more than {MAX_TRAILER_SIZE} bytes of trailers or chunk framing",
+                    )
 
     def feed_eof(self) -> None:
         """The server closed the connection. Ends a body delimited by the close (no length,
@@ -206,6 +231,8 @@ class ResponseParser:
         self._chunked = False
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.head_complete:
+            return  # a trailer (counted in feed): not kept
         self.headers.append((name, value))
         size = len(name)
         if size == 14 and name.lower() == b"content-length":
@@ -233,7 +260,9 @@ class ResponseParser:
             self._past_end()
             raise _Stop
         self._body.append(body)
-        self.buffered += len(body)
+        size = len(body)
+        self.buffered += size
+        self._received += size
 
     def on_message_complete(self) -> None:
         if not self.head_complete:

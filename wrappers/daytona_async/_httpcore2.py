@@ -30,7 +30,7 @@ The pool's invariants (what ``pool_stats()`` reports):
 Errors are the httpx ones the retry policy decides on, following the adapter contract of
 :mod:`daytona_async._wire`: ``ConnectError`` / ``ConnectTimeout`` / ``PoolTimeout`` only when no
 byte was written; from the first write on, every transport error is marked sent
-(``ReadError``, ``WriteError``, ``RemoteProtocolError``, ``ReadTimeout``...). Like the aiohttp
+(``ReadError``, ``WriteError``, ``RemoteProtocolError``, ``ReadTimeout``...). Like the asyncio
 transport it reads a small body of known length whole before returning (the typed API
 answers); a streamed body comes out one piece per network read, however many HTTP chunks that
 read held (the daemon's follow streams send 1 KiB chunks).
@@ -50,11 +50,17 @@ import httpx
 from ._h1_conn import READ_SIZE, H1Connection, NetworkStream
 from ._h1_wire import ResponseParser
 from ._internals import preset_content
-from ._wire import KEEPALIVE_EXPIRY, READ_WHOLE_MAX, RECEIVE_EXTENSION, mark_sent
+from ._wire import (
+    ALPN_PROTOCOLS,
+    KEEPALIVE_EXPIRY,
+    READ_WHOLE_MAX,
+    RECEIVE_EXTENSION,
+    mark_sent,
+)
 
 __all__ = ["HTTPCORE2_DEFAULT_LIMITS", "Httpcore2Transport", "map_httpcore2_error"]
 
-#: idle connections expire well before the server's own keep-alive timeout, as with the aiohttp
+#: idle connections expire well before the server's own keep-alive timeout, as with the asyncio
 #: transport (see ``KEEPALIVE_EXPIRY``)
 HTTPCORE2_DEFAULT_LIMITS = httpx.Limits(
     max_connections=100, max_keepalive_connections=100, keepalive_expiry=KEEPALIVE_EXPIRY
@@ -369,7 +375,8 @@ class Httpcore2Transport(httpx.AsyncBaseTransport):
         if ssl_context is None:
             # httpx's context (certifi, SSL_CERT_FILE...): the same trust as the other backends
             ssl_context = httpx.create_ssl_context(verify=verify)
-            ssl_context.set_alpn_protocols(["http/1.1"])
+        # offered on a caller's context too, as httpcore does (HTTP/1.1 is all we speak)
+        ssl_context.set_alpn_protocols(ALPN_PROTOCOLS)
         self._pool = _Pool(limits or HTTPCORE2_DEFAULT_LIMITS, ssl_context)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

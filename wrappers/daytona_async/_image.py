@@ -180,7 +180,11 @@ class Image:
     def run_commands(self, *commands: str | Sequence[str]) -> Image:
         """``RUN`` each command: a string runs under ``/bin/sh -c`` (shell syntax is yours),
         a sequence is an argv run without a shell. Both render as JSON arrays, so a newline
-        or a quote in a command cannot break out of its instruction."""
+        or a quote in a command cannot break out of its instruction.
+
+        As in the official SDK, ``run_commands("mkdir -p /app", ["pip", "install", "x"])``
+        is two commands; ``run_commands(["mkdir -p /app"])`` would be an argv of one word (a
+        program named ``mkdir -p /app``), refused with :class:`InvalidArgumentError`."""
         lines = []
         for command in commands:
             if isinstance(command, str):
@@ -189,6 +193,12 @@ class Image:
                 argv = [_check_text(a, "command argument", multiline=True) for a in command]
                 if not argv:
                     raise InvalidArgumentError("a command argv must not be empty")
+                if len(argv) == 1 and len(argv[0].split()) > 1:
+                    raise InvalidArgumentError(
+                        f"{argv!r} is an argv of one word, a program named {argv[0]!r}: pass "
+                        f"the command as a string ({argv[0]!r}) to run it with the shell, or "
+                        "as a list of words"
+                    )
             lines.append(f"RUN {_exec_form(argv)}")
         return self._with(*lines)
 

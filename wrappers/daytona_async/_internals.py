@@ -1,4 +1,4 @@
-"""The one module that reads private attributes of httpx, httpcore and aiohttp.
+"""The one module that reads private attributes of httpx and httpcore.
 
 Each read is small, falls back to "unknown" when an attribute is gone, and is pinned by
 ``tests/client/test_internals.py`` against the installed versions (a release that renames one
@@ -9,8 +9,10 @@ fails that test, not a user's call):
 - what ``content=`` an httpx request body was built from (``AsyncIteratorByteStream._stream``:
   httpx wraps every async iterable, a :class:`~daytona_async._bodies.ReplayableStream` too);
 - an ``httpx.AsyncClient``'s transport (``_transport``);
-- pool statistics: httpx's transport's httpcore pool (``_pool``) and aiohttp's connector
-  (``_acquired``, ``_conns``);
+- pool statistics: httpx's transport's httpcore pool (``_pool``);
+- the TCP transport under an asyncio TLS transport (``_ssl_protocol._transport``): the bytes
+  still to send are in its buffer, which the TLS transport's ``get_write_buffer_size()`` leaves
+  out (:func:`tls_inner_transport`);
 - the content of an ``httpx.Response`` (``_content``), set by the transports that read a small
   body whole (:func:`preset_content`).
 """
@@ -24,10 +26,10 @@ import httpx
 __all__ = [
     "body_source",
     "client_transport",
-    "connector_stats",
     "httpx_pool_stats",
     "is_multipart",
     "preset_content",
+    "tls_inner_transport",
 ]
 
 # httpx is pinned below 0.29 in pyproject.toml; a rename fails at import and in the pin test
@@ -65,18 +67,17 @@ def httpx_pool_stats(transport: httpx.AsyncHTTPTransport) -> dict[str, int]:
     return {"in_use": len(conns) - idle, "idle": idle}
 
 
-def connector_stats(connector: object) -> dict[str, int]:
-    """``{"in_use", "idle"}`` connections of an ``aiohttp.BaseConnector``."""
-    acquired = getattr(connector, "_acquired", None)
-    conns = getattr(connector, "_conns", None)
-    if acquired is None or conns is None:
-        return {"in_use": -1, "idle": -1}
-    return {"in_use": len(acquired), "idle": sum(len(v) for v in conns.values())}
-
-
 def preset_content(response: httpx.Response, body: bytes) -> None:
     """Give ``response`` its already-read body as ``.content``, as ``read()`` would, without
     running it through httpx's decoder and chunker machinery (a tenth of a typed GET's CPU).
     Only for a body without ``Content-Encoding`` (the bytes are the content). The stream is
     left unconsumed, so ``aiter_raw()`` still works."""
     response._content = body
+
+
+def tls_inner_transport(transport: object) -> Any:
+    """The transport an asyncio TLS transport writes its records to (``None`` for a plain one,
+    or if it cannot be read): what it holds is part of what is still to send."""
+    protocol = getattr(transport, "_ssl_protocol", None)
+    inner = getattr(protocol, "_transport", None)
+    return inner if callable(getattr(inner, "get_write_buffer_size", None)) else None

@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import threading
+import warnings
 
 logger = logging.getLogger("daytona_async")
 
@@ -88,13 +89,25 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).addFilter(RedactingFilter())
 
 _configured = False
+_LEVELS = ("debug", "info")
+_warned: set[str] = set()  # one warning per unknown value and process
 
 
 def configure_from_env() -> None:
-    """Attach a stderr handler when ``DAYTONA_LOG`` is ``debug`` or ``info`` (idempotent)."""
+    """Attach a stderr handler when ``DAYTONA_LOG`` is ``debug`` or ``info`` (idempotent).
+
+    Any other non-empty value is a :class:`UserWarning` naming the valid levels (once per
+    value), not a silent no-op."""
     global _configured
     level_name = os.environ.get("DAYTONA_LOG", "").strip().lower()
-    if _configured or level_name not in ("debug", "info"):
+    if _configured or level_name not in _LEVELS:
+        if level_name and level_name not in _LEVELS and level_name not in _warned:
+            _warned.add(level_name)
+            warnings.warn(
+                f"DAYTONA_LOG={level_name!r} is not a level of daytona_async: "
+                f"use {' or '.join(_LEVELS)} (logging stays off)",
+                stacklevel=3,
+            )
         return
     with _lock:
         if _configured:

@@ -101,6 +101,7 @@ class ExecResult:
 
     @property
     def ok(self) -> bool:
+        """Did the command exit with code 0?"""
         return self.exit_code == 0
 
 

@@ -65,10 +65,13 @@ class AsyncSandbox:
 
     @property
     def id(self) -> str:
+        """The sandbox's id (stable for its whole life)."""
         return self.data.id
 
     @property
     def state(self) -> str | None:
+        """Its state as last seen (``"started"``, ``"stopped"``, ``"error"``, ...; ``None`` if the
+        service sent none); :meth:`refresh` reads it again."""
         from daytona_api.types import Unset
 
         state = self.data.state
@@ -76,15 +79,18 @@ class AsyncSandbox:
 
     @property
     def error_reason(self) -> str | None:
+        """Why it is in ``error``/``build_failed``, as the service says (``None`` otherwise)."""
         value = self.data.error_reason
         return value if isinstance(value, str) else None
 
     @property
     def labels(self) -> dict[str, str]:
+        """A copy of its labels (the SDK's own ``daytona-async/create-id`` included)."""
         return dict(self.data.labels.additional_properties)
 
     @property
     def env(self) -> dict[str, str]:
+        """A copy of the environment variables it was created with."""
         return dict(self.data.env.additional_properties)
 
     @property

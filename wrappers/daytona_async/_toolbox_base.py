@@ -105,6 +105,7 @@ class ToolboxBase:
 
     @property
     def sandbox_id(self) -> str:
+        """The id of the sandbox these calls go to."""
         return self._sandbox.id
 
     async def project_dir(self, *, deadline: Deadline | None = None) -> str:

@@ -44,7 +44,7 @@ Policy (see :class:`RetryPolicy`; each decision is one named function below):
 
 - **backend choice**: the network transport is created on the first request, in the running
   event loop: under asyncio the SDK's own HTTP/1.1 transport (:mod:`._h1_asyncio`, measured
-  fastest, see ``bench/transports.py``; ``"aiohttp"`` stays selectable), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
+  fastest, see ``bench/transports.py``), under trio the SDK's httpcore2 transport (:mod:`._httpcore2`:
   httpcore2 connections under an O(1) pool). ``backend=`` forces one (``"httpx"``: httpx's own
   ``AsyncHTTPTransport``); pass ``inner=`` to use your own.
 
@@ -71,14 +71,15 @@ import anyio
 import httpx
 
 from ._bodies import ReplayableStream
+from ._caps import DEFAULT_CAPS, ResponseCaps, apply_caps
 from ._internals import body_source, httpx_pool_stats, is_multipart
 from ._logging import logger, redact
 from ._proxy import ProxyRoutes, display, proxy_routes
 from ._wire import (
-    AIOHTTP_DEFAULT_LIMITS,
     HTTPX_DEFAULT_LIMITS,
     KEEPALIVE_EXPIRY,
     is_idempotent,
+    may_retry_failure,
     request_sent,
 )
 
@@ -275,9 +276,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
             POST sent on a connection the server is closing as idle fails with an unknown
             outcome.
         verify: TLS verification for the default inner transports (bool, CA path or SSLContext).
-        backend: force the default inner transport: ``"h1"`` or ``"aiohttp"`` (asyncio only;
-            under trio httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async
-            library).
+        backend: force the default inner transport: ``"h1"`` (asyncio only; under trio
+            httpx's own is used), ``"httpcore2"`` or ``"httpx"`` (``None``: by async library).
         proxy: a proxy for every origin (URL string or ``httpx.Proxy``); wins over the
             environment. Only with the default inner transports.
         trust_env: read ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` (when no
@@ -287,6 +287,10 @@ class RetryTransport(httpx.AsyncBaseTransport):
     Raises:
         ConfigurationError: a proxy URL (given or from the environment) that cannot be used.
     """
+
+    #: the caps on answers and the decoding of compressed bodies, applied to every response
+    #: whatever the inner transport (:mod:`._caps`); ``None`` leaves responses as they come
+    caps: ResponseCaps | None = DEFAULT_CAPS
 
     def __init__(
         self,
@@ -339,13 +343,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
             library = "asyncio"
         self._tls_verify()
         backend = self._backend or ("h1" if library == "asyncio" else "httpcore2")
-        if backend == "aiohttp" and library == "asyncio":
-            from ._aiohttp import AiohttpTransport
-
-            inner: httpx.AsyncBaseTransport = AiohttpTransport(
-                limits=self.limits or AIOHTTP_DEFAULT_LIMITS, verify=self._verify
-            )
-        elif backend == "h1" and library == "asyncio":
+        inner: httpx.AsyncBaseTransport
+        if backend == "h1" and library == "asyncio":
             # the SDK's own HTTP/1.1 client (asyncio only): see _h1_asyncio's docstring
             from ._h1_asyncio import H1_DEFAULT_LIMITS, H1Transport
 
@@ -384,6 +383,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
 
     @property
     def inner(self) -> httpx.AsyncBaseTransport | None:
+        """The transport it wraps (``None`` until the first request creates the default one)."""
         return self._inner
 
     def pool_stats(self) -> dict[str, int]:
@@ -416,6 +416,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
     # -- the request loop --------------------------------------------------------------
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through the inner transport, retrying as the policy allows."""
         inner = self._inner
         if inner is None:
             inner = self._inner = self._make_inner()
@@ -492,8 +493,8 @@ class RetryTransport(httpx.AsyncBaseTransport):
     def _delay_after_error(call: _Call, exc: httpx.TransportError, attempt: int) -> float | None:
         """Seconds to wait before sending again after a transport failure; ``None``: give up."""
         policy = call.policy
-        if attempt >= policy.max_retries:
-            return None
+        if attempt >= policy.max_retries or not may_retry_failure(exc):
+            return None  # (a refused certificate, an answer past a cap: the same again)
         sent = request_sent(exc)
         if not may_send_again(sent=sent, idempotent=call.idempotent, replayable=call.replayable):
             return None
@@ -531,6 +532,11 @@ class RetryTransport(httpx.AsyncBaseTransport):
         started: float,
     ) -> httpx.Response:
         """Return the final response, arranging for its concurrency token to be given back."""
+        caps = self.caps
+        if caps is not None:
+            state = call.state
+            # a request the SDK did not make may be streamed: only the expansion cap then
+            apply_caps(response, caps, streamed=state is None or state.stream)
         self._record(call.state, attempt, retry_after)
         response.extensions["daytona_retries"] = attempt
         if semaphore is not None:
@@ -590,6 +596,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
             state.retry_after = retry_after
 
     async def aclose(self) -> None:
+        """Close the inner transport (if this one created it)."""
         inner = self._inner
         proxied, self._proxied = list(self._proxied.values()), {}
         try:

@@ -2,14 +2,14 @@
 
 - Which requests are idempotent (:func:`is_idempotent`: by method, or declared so by the
   caller with the request extension :data:`IDEMPOTENT_EXTENSION`), and the pool defaults of
-  the aiohttp and httpx network transports.
+  httpx's network transport.
 - The one fact a transport error carries for the retry policy: **was any byte of the request
   sent?** An adapter knows it (it saw the connection being opened, or the first write) and
   records it with :func:`mark_sent`; the policy reads it with :func:`request_sent`. A request
   that failed with nothing sent may go out again whatever its method; after that only an
   idempotent one may (a POST the server may have read gets an "outcome unknown" error).
 
-The contract for a network adapter (the aiohttp one, httpx's own, any other under
+The contract for a network adapter (the SDK's own, httpx's own, any other under
 ``RetryTransport``): raise httpx exception types — ``ConnectError``/``ConnectTimeout``/
 ``PoolTimeout`` when no connection was obtained (nothing sent), ``ReadError``,
 ``RemoteProtocolError``, ``ReadTimeout``... after — and call :func:`mark_sent` when it knows
@@ -18,10 +18,12 @@ better than the type. An unmarked error of another type counts as sent.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 __all__ = [
-    "AIOHTTP_DEFAULT_LIMITS",
+    "ALPN_PROTOCOLS",
     "HTTPX_DEFAULT_LIMITS",
     "IDEMPOTENT_EXTENSION",
     "IDEMPOTENT_METHODS",
@@ -29,8 +31,12 @@ __all__ = [
     "READ_WHOLE_MAX",
     "RECEIVE_EXTENSION",
     "STREAM_CLOSED_BY_CLIENT",
+    "ResponseCapExceeded",
+    "causes",
+    "certificate_failure",
     "is_idempotent",
     "mark_sent",
+    "may_retry_failure",
     "request_sent",
 ]
 
@@ -59,10 +65,6 @@ def is_idempotent(request: httpx.Request) -> bool:
 #: not 4 (4 s lost one session POST in 200 under trio on a loaded machine).
 KEEPALIVE_EXPIRY = 2.0
 
-#: aiohttp's pool stays cheap with many keep-alive connections
-AIOHTTP_DEFAULT_LIMITS = httpx.Limits(
-    max_connections=200, max_keepalive_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
-)
 #: httpx's own defaults: httpcore's pool scans every connection for every queued request, so
 #: many keep-alive connections cost far more CPU than they save (measured: 200 keep-alive
 #: connections at concurrency 100 → 13 ms CPU per call, 20 → 2.5 ms; bench/transports.py)
@@ -111,3 +113,61 @@ def request_sent(exc: BaseException) -> bool:
     if isinstance(recorded, bool):
         return recorded
     return not isinstance(exc, _NOTHING_SENT_TYPES)
+
+
+#: what the SDK's own transports offer in the TLS handshake (they speak HTTP/1.1 only). Set on
+#: every SSL context they use, a caller's too, as httpcore does on each connect: offering
+#: ``h2`` on a context handed to an HTTP/1.1 client would let the server pick a protocol the
+#: client does not speak.
+ALPN_PROTOCOLS = ["http/1.1"]
+
+
+class ResponseCapExceeded(httpx.RemoteProtocolError):
+    """The response went past one of the SDK's caps (:mod:`._caps`, :mod:`._h1_wire`): ``cap``
+    names which (``"head"``, ``"trailers"``, ``"body"``, ``"decoded"``, ``"expansion"``) and
+    ``limit`` its value (bytes; for ``"expansion"`` the decoded/received ratio). Raised by the
+    transports and the decoding layer; never retried (the same request gets the same answer);
+    the SDK maps it to :class:`~daytona_async.ResponseTooLargeError`."""
+
+    def __init__(self, cap: str, limit: float, detail: str) -> None:
+        super().__init__(f"the response went past the {cap} cap of {limit:g}: {detail}")
+        self.cap = cap
+        self.limit = limit
+
+
+def causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception behind it: its ``__cause__``/``__context__`` chain and the
+    members of exception groups on it (trio reports each failed connect attempt in one), in
+    that order, each once."""
+    out: list[BaseException] = []
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        out.append(current)
+        if isinstance(current, BaseExceptionGroup):
+            todo.extend(current.exceptions)
+        following = current.__cause__ or current.__context__
+        if following is not None:
+            todo.append(following)
+    return out
+
+
+def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind ``exc`` (decided on the exception type the
+    ``ssl`` module raises, in the chain), if any."""
+    for cause in causes(exc):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return cause
+    return None
+
+
+def may_retry_failure(exc: BaseException) -> bool:
+    """Could sending again ever help? Not for a deterministic failure: a refused certificate,
+    an answer past a cap."""
+    if isinstance(exc, ResponseCapExceeded):
+        return False
+    return certificate_failure(exc) is None

@@ -14,6 +14,8 @@ Hierarchy::
     │   │   └── InternalServerError    5xx
     │   ├── APIConnectionError         no usable answer (connect failed, connection dropped, ...)
     │   │   ├── APITimeoutError        one HTTP request ran out of its timeout
+    │   │   ├── TLSCertificateError    the server's TLS certificate was refused (not retried)
+    │   │   ├── ResponseTooLargeError  the answer went past one of the SDK's caps (not retried)
     │   │   └── OutcomeUnknownError    a non-idempotent request may have run: not re-sent
     │   │       └── OutcomeUnknownTimeoutError   ... and it timed out (also APITimeoutError)
     │   └── APIResponseValidationError a 2xx whose body is not what the API documents
@@ -60,8 +62,10 @@ __all__ = [
     "OutcomeUnknownTimeoutError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "SandboxStateError",
     "SnapshotStateError",
+    "TLSCertificateError",
 ]
 
 
@@ -112,7 +116,7 @@ class APIError(DaytonaError):
 class APIConnectionError(APIError):
     """No usable answer: the connection could not be made, or it broke before a full response.
 
-    ``cause`` is the underlying exception (httpx/aiohttp/OS), kept here rather than as the
+    ``cause`` is the underlying exception (httpx/OS), kept here rather than as the
     traceback's chain, which only repeats the message through three libraries.
     """
 
@@ -121,6 +125,46 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """One HTTP request exceeded its timeout (connect, read, write or pool)."""
+
+
+class TLSCertificateError(APIConnectionError):
+    """The server's TLS certificate was refused (untrusted issuer, self-signed, expired, wrong
+    host name...): nothing was sent, and the SDK does not try again (the same certificate is
+    refused the same way). ``reason`` is OpenSSL's verify message, e.g. ``"self-signed
+    certificate"``. Pass ``verify=`` (a CA bundle path or an ``ssl.SSLContext``) for a private CA.
+    """
+
+    reason: str | None = None
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The server's answer went past one of the SDK's caps, so it was not read further: the
+    connection is closed and the request is not sent again (the same request would get the
+    same answer).
+
+    ``cap`` names the cap, ``limit`` is its value:
+
+    - ``"head"``: status line and headers, bytes; ``"trailers"``: the trailers of a chunked
+      body (and any run of chunk framing without body bytes), bytes;
+    - ``"body"``: a body read whole (not streamed), bytes as received;
+    - ``"decoded"``: the same body after decompression (``Content-Encoding``), bytes;
+    - ``"expansion"``: a streamed body's decompressed size over its received size (a
+      decompression bomb; plain gzip/deflate never exceeds 1032).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        cap: str,
+        limit: float,
+        method: str | None = None,
+        url: str | None = None,
+        retries: int = 0,
+    ) -> None:
+        super().__init__(message, method=method, url=url, retries=retries)
+        self.cap = cap
+        self.limit = limit
 
 
 class OutcomeUnknownError(APIConnectionError):
@@ -136,7 +180,9 @@ class OutcomeUnknownTimeoutError(OutcomeUnknownError, APITimeoutError):
 
 
 class APIResponseValidationError(APIError):
-    """A 2xx response whose body does not match the documented schema."""
+    """A 2xx response whose body does not match the documented schema. When it lacks a field
+    this client requires (a later API version stopped sending it), ``model`` is the generated
+    model's class name and ``field`` the field's JSON name (else both ``None``)."""
 
     def __init__(
         self,
@@ -147,10 +193,14 @@ class APIResponseValidationError(APIError):
         method: str | None = None,
         url: str | None = None,
         retries: int = 0,
+        model: str | None = None,
+        field: str | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url, retries=retries)
         self.status_code = status_code
         self.body = body
+        self.model = model
+        self.field = field
 
 
 class APIStatusError(APIError):

@@ -10,6 +10,7 @@ and flushes the store. The toolbox (if any) hears of sandboxes created, stopped 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -106,7 +107,13 @@ class Lifecycle:
         """The toolbox prepares the sandbox (once per sandbox)."""
         toolbox = self._toolbox()
         if toolbox is not None:
-            await self._tell_toolbox(toolbox.sandbox_created, sb["id"])
+            hook = functools.partial(
+                toolbox.sandbox_created,
+                disk_gib=float(sb.get("disk") or 0),
+                cpu=float(sb.get("cpu") or 0),
+                memory_gib=float(sb.get("memory") or 0),
+            )
+            await self._tell_toolbox(hook, sb["id"])
         sb["toolboxCreated"] = True
 
     # ------------------------------------------------------------------ sandboxes

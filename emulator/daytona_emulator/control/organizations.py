@@ -55,6 +55,13 @@ class OrganizationApi:
         for m in list(self.c.store.all("members")):
             if m["organizationId"] == org["id"]:
                 self.c.store.delete("members", f"{org['id']}:{m['userId']}")
+        # its sandboxes go with it (their processes end); nobody could delete them later
+        for sb in list(self.c.store.all("sandboxes")):
+            if sb["organizationId"] == org["id"] and sb["desiredState"] != "destroyed":
+                sb["desiredState"] = "destroyed"
+                sb["pending"] = True
+                self.c.save_sandbox(sb)
+                self.c.lifecycle.kick_sandbox(sb["id"])
         self.c.store.delete("orgs", org["id"])
         return empty()
 

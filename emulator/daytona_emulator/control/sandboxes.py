@@ -62,6 +62,58 @@ CREATE_SANDBOX = [Field("snapshot", "string"), *_COMMON_FIELDS]
 CREATE_WORKSPACE = [Field("image", "string"), *_COMMON_FIELDS]
 
 
+DEFAULT_AUTO_STOP = 15  # minutes: the column's default
+DEFAULT_AUTO_ARCHIVE = 10080  # minutes (7 days): the column's default
+
+
+def _auto_intervals(body: Doc) -> tuple[float | None, float | None]:
+    """``autoStopInterval`` and ``autoArchiveInterval`` of a create body, as the service's
+    ``resolveAutoStopInterval``/``resolveAutoArchiveInterval`` leave them for the insert.
+
+    A field that is absent keeps the column's default; one that is present, ``null``
+    included, goes through the resolver (the service tests ``!== undefined``): a negative
+    value is a 400; ``null`` passes (``null < 0`` is false), so ``autoStopInterval: null``
+    reaches the insert as NULL (:func:`_pg_int`: a 500, as Postgres answers it) and
+    ``autoArchiveInterval: null`` becomes ``Math.min(null, max)``, that is 0."""
+    auto_stop = body.get("autoStopInterval", DEFAULT_AUTO_STOP)
+    if auto_stop is not None and auto_stop < 0:
+        raise bad("Auto-stop interval must be non-negative")
+    if "autoArchiveInterval" not in body:
+        return auto_stop, DEFAULT_AUTO_ARCHIVE
+    auto_archive = body["autoArchiveInterval"]
+    if auto_archive is None:
+        return auto_stop, 0  # JavaScript's Math.min(null, max)
+    if auto_archive < 0:
+        raise bad("Auto-archive interval must be non-negative")
+    return auto_stop, MAX_AUTO_ARCHIVE if auto_archive == 0 else min(auto_archive, MAX_AUTO_ARCHIVE)
+
+
+def _js_number(value: float) -> str:
+    """A number as JavaScript's ``String()`` prints it (what reaches Postgres' input)."""
+    if float(value).is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(float(value))
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    sign = "-" if exponent.startswith("-") else "+"
+    return f"{mantissa.removesuffix('.0')}e{sign}{exponent.lstrip('+-').lstrip('0') or '0'}"
+
+
+def _pg_int(column: str, value: float | None) -> int:
+    """The value an ``integer NOT NULL`` column of the ``sandbox`` table takes, or the 500
+    (a plain ``Error`` from the driver, in the service's error body) Postgres answers."""
+    if value is None:
+        raise internal(
+            f'null value in column "{column}" of relation "sandbox" violates not-null constraint'
+        )
+    if not float(value).is_integer() or abs(value) >= 1e21:
+        raise internal(f'invalid input syntax for type integer: "{_js_number(value)}"')
+    if not -(2**31) <= int(value) < 2**31:
+        raise internal(f'value "{_js_number(value)}" is out of range for type integer')
+    return int(value)
+
+
 class SandboxApi:
     def __init__(self, control: Control) -> None:
         self.c = control
@@ -112,13 +164,7 @@ class SandboxApi:
             )
         if build is not None and snapshot_name:
             raise bad("Cannot specify a snapshot when using a build info entry")
-        auto_archive = body.get("autoArchiveInterval")
-        if auto_archive is not None and auto_archive < 0:
-            raise bad("Auto-archive interval must be non-negative")
-        auto_archive = 10080 if auto_archive is None else auto_archive
-        auto_archive = (
-            MAX_AUTO_ARCHIVE if auto_archive == 0 else min(auto_archive, MAX_AUTO_ARCHIVE)
-        )
+        auto_stop, auto_archive = _auto_intervals(body)
         resources = {k: body.get(k) for k in ("cpu", "gpu", "memory", "disk")}
         now = time.time()
         sid = new_id()
@@ -162,6 +208,9 @@ class SandboxApi:
             c.store.touch("snapshots", snap["id"])
         check_quota(c.store, org, cpu, mem, disk)
         runner = self.pick_runner()
+        # the row's insert: what Postgres refuses in the two integer columns
+        auto_stop = _pg_int("autoStopInterval", auto_stop)
+        auto_archive = _pg_int("autoArchiveInterval", auto_archive)
         sb: Doc = {
             "id": sid,
             "organizationId": org["id"],
@@ -181,8 +230,8 @@ class SandboxApi:
             "errorReason": None,
             "backupState": "None",
             "backupCreatedAt": None,
-            "autoStopInterval": num(body.get("autoStopInterval", 15)),
-            "autoArchiveInterval": num(auto_archive),
+            "autoStopInterval": auto_stop,
+            "autoArchiveInterval": auto_archive,
             "runnerId": runner["id"] if state == "unknown" else None,
             "volumes": body.get("volumes") or [],
             "buildInfo": build_info,

@@ -20,12 +20,19 @@ from daytona_emulator.jsonbody import MAX_JSON_BODY, BodyTooLarge, read_body
 
 from .common import Fail, json_response, parse_json_object, truncation_note
 from .jail import JailError
-from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env, tokenise
+from .procs import (
+    LIMIT_STATUS,
+    IsolationUnavailable,
+    ProcessLimitError,
+    ProcessTracker,
+    tokenise,
+)
 from .state import Toolbox
 
 __all__ = ["ExecuteApi", "client_gone", "collect_output"]
 
 READ_CHUNK = 64 * 1024
+REFUSED_STATUS = 501  # no isolation and no --unsafe-run-commands-on-host (never retried)
 
 log = logging.getLogger("daytona_emulator.toolbox")
 
@@ -77,6 +84,13 @@ class ExecuteApi:
                 "for 'Command' failed on the 'required' tag",
                 HTTP_EXCEPTION,
             )
+        if "\x00" in command:  # an argument cannot hold a NUL: refused, never cut
+            return nest_error(
+                request,
+                400,
+                "invalid request body: the command contains a NUL byte",
+                HTTP_EXCEPTION,
+            )
         timeout = body.get("timeout")
         seconds = self.tb.settings.exec_default_timeout
         if isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
@@ -91,17 +105,19 @@ class ExecuteApi:
         if not argv:
             return json_response({"exitCode": -1, "result": ""})
         try:
-            proc = await self.tb.tracker.spawn(
+            proc = await self.tb.tracker.run(
                 sid,
+                sb.jail,
                 argv,
-                cwd=str(host_cwd),
-                env=sandbox_env(sb.jail),
+                host_cwd,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )
         except ProcessLimitError as exc:
             return nest_error(request, LIMIT_STATUS, str(exc), HTTP_EXCEPTION)
+        except IsolationUnavailable as exc:
+            return nest_error(request, REFUSED_STATUS, str(exc), HTTP_EXCEPTION)
         except (OSError, ValueError):
             return json_response({"exitCode": -1, "result": ""})
         limit = self.tb.settings.exec_output_limit

@@ -1,8 +1,11 @@
 """``/git/*`` through the real ``git`` binary (async subprocesses, no shell).
 
-The daemon uses go-git; the emulator runs ``git`` with an isolated configuration
-(``GIT_CONFIG_NOSYSTEM=1``, ``HOME`` in the sandbox, no prompts, no repository discovery above
-the requested directory) and maps results to the daemon's shapes. Repository paths go through
+The daemon uses go-git; the emulator runs ``git`` inside the sandbox's isolation (its
+namespaces, its root: a ``.git/config`` the sandbox wrote, with hooks or ``core.fsmonitor``,
+executes there and nowhere else), with ``GIT_CONFIG_NOSYSTEM=1``, no prompts and no repository
+discovery above the sandbox's root, and maps results to the daemon's shapes. Without isolation
+(``--unsafe-run-commands-on-host`` or none available) git still runs, on the host, with hooks and
+``core.fsmonitor`` turned off. Repository paths go through
 the jail. Errors are 400 with git's message. Credentials are sent as an HTTP ``Authorization``
 header given on the command line (``-c http.extraHeader=...``), never stored in the clone's
 config.
@@ -23,7 +26,7 @@ from starlette.routing import BaseRoute
 from .common import Fail, daemon_routes, empty, json_response, query, read_json, require
 from .fsio import make_dirs
 from .jail import Jail, JailError
-from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker
 from .state import Sandbox, Toolbox
 
 __all__ = ["STATUS_WORDS", "GitApi", "parse_status"]
@@ -137,21 +140,25 @@ class Git:
         self.sb = sb
         self.binary = shutil.which("git") or "git"
 
+    @property
+    def isolated(self) -> bool:
+        return self.sb.toolbox.tracker.mode == "isolated"
+
+    def path(self, host: Path) -> str:
+        """A path as git sees it: the sandbox's when isolated, the host's otherwise."""
+        return self.sb.jail.to_sandbox(host) if self.isolated else str(host)
+
     def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        jail = self.sb.jail
-        env = sandbox_env(jail)
-        env.update(
-            {
-                "GIT_CONFIG_NOSYSTEM": "1",
-                "GIT_TERMINAL_PROMPT": "0",
-                "GIT_ASKPASS": "",
-                "SSH_ASKPASS": "",
-                "GIT_CEILING_DIRECTORIES": str(jail.root.parent),
-                "LC_ALL": "C",
-            }
-        )
-        for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL"):
-            env.pop(key, None)
+        """What git's environment adds to the sandbox's."""
+        env = {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",
+            "SSH_ASKPASS": "",
+            # never a repository above the sandbox's root
+            "GIT_CEILING_DIRECTORIES": "/" if self.isolated else str(self.sb.jail.root.parent),
+            "LC_ALL": "C",
+        }
         if extra:
             env.update(extra)
         return env
@@ -168,11 +175,14 @@ class Git:
         """Run git (``stdin`` fed to it); its stdout, or :class:`Fail` 400 with its message."""
         argv = [self.binary, "-c", "safe.directory=*", "-c", "core.quotepath=false", *args]
         try:
-            proc = await self.sb.toolbox.tracker.spawn(
+            proc = await self.sb.toolbox.tracker.run(
                 self.sb.id,
+                self.sb.jail,
                 argv,
-                cwd=str(cwd),
-                env=self.env(extra_env),
+                cwd,
+                extra_env=self.env(extra_env),
+                drop_env=("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL"),
+                git=True,
                 stdin=asyncio.subprocess.DEVNULL if stdin is None else asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -229,12 +239,12 @@ class Git:
         return message.replace(root + "/", "/").replace(root, "/")
 
 
-def _local_source(jail: Jail, url: str) -> str:
+def _local_source(jail: Jail, url: str, isolated: bool = False) -> str:
     """The URL git clones from: a local URL (``file://``, or a path as git defines one: no
     ``:`` before the first ``/``) names a repository in the sandbox, where the daemon's go-git
-    would look, so it is resolved through the jail. One that names nothing in the sandbox is
-    left to git as a host path: callers' tests clone fixture repositories that way, and whoever
-    holds the key runs host commands anyway (the emulator's security model)."""
+    would look, so it is resolved through the jail (and given to an isolated git as the
+    sandbox's path). One that names nothing in the sandbox is left to git as it is: isolated,
+    git finds nothing of the host there; unisolated, it is a host path (the unsafe mode)."""
     if url.startswith("file://"):
         path = url[len("file://") :]
     else:
@@ -248,7 +258,9 @@ def _local_source(jail: Jail, url: str) -> str:
         host = jail.resolve(path)
     except JailError:
         return url
-    return str(host) if host.exists() else url
+    if not host.exists():
+        return url
+    return jail.to_sandbox(host) if isolated else str(host)
 
 
 def _repo(jail: Jail, path: str) -> Path:
@@ -311,7 +323,7 @@ class GitApi:
             return host
 
         host = await g.sb.run_sync(prepare)
-        url = await g.sb.run_sync(_local_source, jail, url)
+        url = await g.sb.run_sync(_local_source, jail, url, g.isolated)
         auth = _auth_args(body.get("username"), body.get("password"))
         await g.run(
             [
@@ -322,7 +334,7 @@ class GitApi:
                 str(branch),
                 "--",
                 url,
-                str(host),
+                g.path(host),
             ],
             host.parent,
         )

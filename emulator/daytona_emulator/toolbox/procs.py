@@ -1,24 +1,31 @@
-"""Processes the toolbox starts: limits, process groups, the daemon's tokeniser, the environment.
+"""Processes the toolbox starts: isolation, limits, process groups, the daemon's tokeniser.
 
-Every process (an ``execute`` command, a session's shell, a ``git`` run, a language server) is
-started through :class:`ProcessTracker` in a new session (``setsid``), so that it leads its own
-process group; killing that group kills whatever the process started, unless a descendant
-left the group on purpose (``setsid``/``setpgid``), which the emulator does not chase.
+Every process (an ``execute`` command, a session's shell, a ``git`` run) is started through
+:meth:`ProcessTracker.run`, which picks one of three modes once at start:
 
-Each group is also written to ``<data dir>/toolbox-process-groups`` (its id and its leader's
-start time): an emulator that was killed with ``-9`` leaves them behind, and the next start
-on the same data dir kills them (a group whose number now belongs to a newer process is left
-alone).
+* **isolated** (the default where the machine allows it): the process runs inside the
+  sandbox's namespaces (``daytona_emulator.isolation``): ``/`` is the sandbox's root, ``HOME``
+  and the working directory are under ``/home/daytona``, and every process it starts, however
+  it daemonises, dies when the sandbox's holder is killed (stop, delete, emulator stop, or the
+  emulator's death);
+* **host** (``--unsafe-run-commands-on-host``): the old way, on the host as the emulator's
+  user, cwd under the sandbox's root, ``HOME=<root>/home/daytona``; a process that changes its
+  ``HOME`` and leaves its process group escapes the kill sweep;
+* **refused** (no isolation, no flag): :class:`~daytona_emulator.isolation.IsolationUnavailable`.
 
-The sandbox is **not** a container: processes run as the emulator's user with the sandbox's
-root as the place they start in (cwd under the root, ``HOME=<root>/home/daytona``), but they
-can reach any host path they like. Only the file API is jailed (see ``jail.py``).
+Each process starts in a new session (``setsid``), leading its own process group; killing that
+group ends a command (timeout, client gone). Each group (and each holder) is also written to
+``<data dir>/toolbox-process-groups`` (its id and its leader's start time): an emulator that was
+killed with ``-9`` leaves them behind, and the next start on the same data dir kills them (a
+group whose number now belongs to a newer process is left alone).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import json
 import logging
 import os
 import signal
@@ -28,13 +35,30 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
+from daytona_emulator.isolation import (
+    HOME,
+    SANDBOX_PATH,
+    Cgroups,
+    Holder,
+    IsolationStatus,
+    IsolationUnavailable,
+    which_inside,
+)
 from daytona_emulator.settings import EmulatorSettings
 
 from .jail import Jail
 
-__all__ = ["GroupRecords", "ProcessLimitError", "ProcessTracker", "sandbox_env", "tokenise"]
+__all__ = [
+    "GroupRecords",
+    "IsolationUnavailable",
+    "ProcessLimitError",
+    "ProcessTracker",
+    "sandbox_env",
+    "tokenise",
+]
 
 LIMIT_STATUS = 429
+LIMITS_FILE = "limits.json"  # beside a sandbox's root: {"cpu", "memory", "disk"} at creation
 
 log = logging.getLogger("daytona_emulator.toolbox")
 
@@ -52,6 +76,98 @@ class ProcessTracker:
         self.total = 0
         self._reapers: set[asyncio.Task[None]] = set()
         self.records = GroupRecords(settings.data_dir / "toolbox-process-groups")
+        # set by the runtime's start() (probing runs a process)
+        self.status = IsolationStatus(False, "not probed yet")
+        self.holders: dict[str, Holder] = {}
+        self.cgroups = Cgroups(False)  # set by the runtime's start()
+        self._holder_locks: dict[str, asyncio.Lock] = {}
+
+    @property
+    def mode(self) -> str:
+        """``isolated``, ``host`` (the unsafe flag) or ``refused``."""
+        if self.settings.unsafe_run_commands_on_host:
+            return "host"
+        return "isolated" if self.status.available else "refused"
+
+    def refusal(self) -> str:
+        return (
+            f"running commands is disabled: sandbox isolation is unavailable here "
+            f"({self.status.reason}); start the emulator with --unsafe-run-commands-on-host "
+            "to run them unsandboxed on this host"
+        )
+
+    async def holder(self, sandbox_id: str, root: Path) -> Holder:
+        """The sandbox's namespaces, started on first use (and again after they ended)."""
+        lock = self._holder_locks.setdefault(sandbox_id, asyncio.Lock())
+        async with lock:
+            holder = self.holders.get(sandbox_id)
+            if holder is not None and holder.alive:
+                return holder
+            if holder is not None:
+                await holder.kill()
+            await asyncio.to_thread(self._make_cgroups, sandbox_id, root)
+            holder = await Holder.start(
+                self.status, root, sandbox_id, functools.partial(self.cgroups.enter, sandbox_id)
+            )
+            self.holders[sandbox_id] = holder
+            self.records.add(holder.proc.pid)
+            return holder
+
+    def _make_cgroups(self, sandbox_id: str, root: Path) -> None:
+        """The sandbox's cgroups, with the limits recorded at its creation (blocking)."""
+        if not self.cgroups.enabled:
+            return
+        try:
+            limits = json.loads((root.parent / LIMITS_FILE).read_text())
+            cpu, memory = float(limits.get("cpu") or 0), float(limits.get("memory") or 0)
+        except (OSError, ValueError, AttributeError):
+            cpu = memory = 0.0
+        try:
+            self.cgroups.create(sandbox_id, cpu, memory)
+        except OSError as exc:
+            log.warning("cgroups of sandbox %s not set: %s", sandbox_id, exc)
+
+    async def run(
+        self,
+        sandbox_id: str,
+        jail: Jail,
+        argv: list[str],
+        cwd: Path,
+        *,
+        extra_env: Mapping[str, str] | None = None,
+        drop_env: tuple[str, ...] = (),
+        git: bool = False,
+        **kwargs: Any,
+    ) -> asyncio.subprocess.Process:
+        """Start ``argv`` for the sandbox in ``cwd`` (a host path under its root, resolved by the
+        jail), the way the mode says. Raises :class:`IsolationUnavailable` (refused),
+        :class:`ProcessLimitError`, ``OSError`` (cannot be started)."""
+        mode = self.mode
+        if mode == "refused" and not git:
+            raise IsolationUnavailable(self.refusal())
+        if mode != "isolated":
+            if git:  # git on the host: nothing of a user-writable config may execute
+                argv = [
+                    argv[0],
+                    "-c",
+                    "core.hooksPath=/dev/null",
+                    "-c",
+                    "core.fsmonitor=false",
+                    *argv[1:],
+                ]
+            env = sandbox_env(jail, extra_env)
+            for key in drop_env:
+                env.pop(key, None)
+            return await self.spawn(sandbox_id, argv, cwd=str(cwd), env=env, **kwargs)
+        self.check(sandbox_id)
+        await asyncio.to_thread(_check_runnable, jail.root, argv[0], cwd)
+        holder = await self.holder(sandbox_id, jail.root)
+        wrapped = self.cgroups.enter(
+            sandbox_id, holder.wrap(self.status, argv, jail.to_sandbox(cwd))
+        )
+        return await self.spawn(
+            sandbox_id, wrapped, env=isolated_env(sandbox_id, extra_env), **kwargs
+        )
 
     def kill_leftovers(self) -> int:
         """Kill the process groups a previous run on this data dir left behind, and what
@@ -125,21 +241,30 @@ class ProcessTracker:
             os.killpg(proc.pid, signal.SIGKILL)
 
     async def kill_sandbox(self, sandbox_id: str) -> None:
-        """Kill every process group started for the sandbox and wait for the leaders."""
+        """Kill every process of the sandbox (its namespaces, else its process groups and
+        what escaped them) and wait for the leaders."""
+        holder = self.holders.pop(sandbox_id, None)
+        if holder is not None:
+            await holder.kill()
+            self.records.discard(holder.proc.pid)
         for pgid in self.groups.pop(sandbox_id, set()):
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)
             self.records.discard(pgid)
-        await asyncio.to_thread(kill_escaped, self._under(sandbox_id))
+        if self.mode == "host":
+            await asyncio.to_thread(kill_escaped, self._under(sandbox_id))
+        await asyncio.to_thread(self.cgroups.remove, sandbox_id)
         procs = list(self.live.get(sandbox_id, ()))
         for proc in procs:
             with contextlib.suppress(TimeoutError):  # SIGKILLed: only a D-state process lingers
                 await asyncio.wait_for(proc.wait(), 5)
 
     async def aclose(self) -> None:
-        for sid in list(set(self.groups) | set(self.live)):
+        for sid in list(set(self.groups) | set(self.live) | set(self.holders)):
             await self.kill_sandbox(sid)
-        await asyncio.to_thread(kill_escaped, self._under(None))
+        if self.mode == "host":
+            await asyncio.to_thread(kill_escaped, self._under(None))
+        await asyncio.to_thread(self.cgroups.close)
         for task in list(self._reapers):
             task.cancel()
         self.records.clear()
@@ -279,10 +404,33 @@ def tokenise(command: str) -> list[str]:
     return args
 
 
+def _check_runnable(root: Path, name: str, cwd: Path) -> None:
+    """Fail as ``exec``/``chdir`` would (``OSError``), before entering the namespaces."""
+    if "=" in name or which_inside(root, name) is None:
+        raise FileNotFoundError(2, f"{name}: not found")
+    if not cwd.is_dir():
+        raise NotADirectoryError(20, "the working directory is not a directory")
+
+
+def isolated_env(sandbox_id: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of an isolated sandbox process: nothing of the emulator's; the
+    sandbox's id in ``DAYTONA_SANDBOX_ID`` as the real service sets it."""
+    env = {
+        "HOME": HOME,
+        "PATH": SANDBOX_PATH,
+        "LANG": "C.UTF-8",
+        "USER": "root",
+        "DAYTONA_SANDBOX_ID": sandbox_id,
+    }
+    if extra:
+        env.update(extra)
+    return env
+
+
 def sandbox_env(jail: Jail, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a sandbox process: the emulator's, minus its own ``DAYTONA_*``
-    variables (never leak the emulator's API key into a sandbox), with ``HOME`` in the
-    sandbox."""
+    """The environment of a sandbox process run on the host (the unsafe mode): the
+    emulator's, minus its own ``DAYTONA_*`` variables (never leak the emulator's API key into
+    a sandbox), with ``HOME`` in the sandbox."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DAYTONA_")}
     home = str(jail.root / "home" / "daytona")
     env["HOME"] = home

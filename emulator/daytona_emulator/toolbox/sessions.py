@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import shlex
 import shutil
+import stat
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -50,7 +52,8 @@ from .common import (
     truncation_note,
 )
 from .fsio import open_regular
-from .procs import LIMIT_STATUS, ProcessLimitError, ProcessTracker, sandbox_env
+from .jail import Jail
+from .procs import LIMIT_STATUS, IsolationUnavailable, ProcessLimitError, ProcessTracker
 from .state import Sandbox, Toolbox
 
 __all__ = ["Command", "Session", "SessionsApi"]
@@ -58,6 +61,7 @@ __all__ = ["Command", "Session", "SessionsApi"]
 log = logging.getLogger("daytona_emulator.toolbox")
 
 MARKER = b"\x1edtn-done "
+REFUSED_STATUS = 501  # no isolation and no --unsafe-run-commands-on-host (never retried)
 CHUNK = 1024
 POLL = 0.02  # the daemon's tail interval at EOF
 IDLE_POLL = 0.25  # after a second without output, followers poll this slowly
@@ -75,10 +79,11 @@ def pick_shell() -> list[str]:
 
 
 class Command:
-    def __init__(self, cmd_id: str, command: str, directory: Path) -> None:
+    def __init__(self, cmd_id: str, command: str, directory: Path, jail: Jail) -> None:
         self.id = cmd_id
         self.command = command
         self.dir = directory
+        self.jail = jail
         self.exit_code: int | None = None
         self.done = asyncio.Event()
         self.on_exit: Callable[[Path], None] | None = None
@@ -91,11 +96,18 @@ class Command:
     def exit_file(self) -> Path:
         return self.dir / "exit_code"
 
+    def resolved(self, name: str) -> Path:
+        """The host path of the command's file ``name`` as the sandbox sees it now: the
+        sandbox's processes may have swapped any part of it for a symlink, which the jail
+        follows inside the root, never out of it (blocking)."""
+        return _in_jail(self.jail, self.dir / name)
+
     def poll_exit_file(self) -> int | None:
         """Read ``exit_code`` (fallback when the marker was missed)."""
         if self.exit_code is None:
             try:
-                text = self.exit_file.read_text().strip()
+                with open_regular(self.resolved("exit_code")) as f:
+                    text = f.read(64).decode("ascii", "replace").strip()
             except OSError:
                 return None
             if text.lstrip("-").isdigit():
@@ -137,11 +149,11 @@ class Session:
         cwd = jail.root / "home" / "daytona" / ".daytona"
         await self.sandbox.run_sync(lambda: cwd.mkdir(parents=True, exist_ok=True))
         shell = pick_shell()
-        proc = await self.tracker.spawn(
+        proc = await self.tracker.run(
             self.sandbox.id,
+            jail,
             shell,
-            cwd=str(cwd),
-            env=sandbox_env(jail),
+            cwd,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -180,7 +192,7 @@ class Session:
                     await self.sandbox.run_sync(cmd.poll_exit_file)
                     if cmd.exit_code is None and not self.closed.is_set():
                         with contextlib.suppress(OSError):
-                            cmd.exit_file.write_text(f"{fallback}\n")
+                            await self.sandbox.run_sync(_write_exit, cmd, fallback)
                         cmd.set_exit(fallback)
 
     @property
@@ -197,22 +209,27 @@ class Session:
                 await self.start_shell()
             cmd_id = str(uuid.uuid4())
             cmd_dir = self.dir / cmd_id
+            jail = self.sandbox.jail
 
-            def prepare() -> None:
-                cmd_dir.mkdir(parents=True, exist_ok=True)
-                (cmd_dir / "command.sh").write_text(command + "\n")
-                (cmd_dir / "output.log").touch()
+            def prepare() -> None:  # through the jail: the sessions folder is the sandbox's
+                host = _in_jail(jail, cmd_dir)
+                host.mkdir(parents=True, exist_ok=True)
+                (host / "command.sh").write_text(command + "\n")
+                (host / "output.log").touch()
 
             await self.sandbox.run_sync(prepare)
-            cmd = Command(cmd_id, command, cmd_dir)
+            cmd = Command(cmd_id, command, cmd_dir, jail)
             cmd.on_exit = self.sandbox.toolbox.watcher.wake
             self.commands[cmd_id] = cmd
             q = shlex.quote
+            # the shell sees the sandbox's paths when isolated, the host's otherwise
+            seen = self.sandbox.jail.to_sandbox if self.tracker.mode == "isolated" else str
+            exit_file, log_file = q(seen(cmd.exit_file)), q(seen(cmd.log))
             line = (
-                f"__dtn_ec={q(str(cmd.exit_file))}; "
-                f'{{ eval "$({self.read_cmd}{q(str(cmd_dir / "command.sh"))})"; }} '
-                f"> {q(str(cmd.log))} 2>&1 </dev/null; "
-                f'echo "$?" > {q(str(cmd.exit_file))}; __dtn_ec=; '
+                f"__dtn_ec={exit_file}; "
+                f'{{ eval "$({self.read_cmd}{q(seen(cmd_dir / "command.sh"))})"; }} '
+                f"> {log_file} 2>&1 </dev/null; "
+                f'echo "$?" > {exit_file}; __dtn_ec=; '
                 f"printf '\\036dtn-done %s\\n' {q(cmd_id)}\n"
             )
             assert self.proc is not None and self.proc.stdin is not None
@@ -247,10 +264,43 @@ class Session:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
         if remove_logs:
-            await self.sandbox.run_sync(lambda: shutil.rmtree(self.dir, ignore_errors=True))
+            jail = self.sandbox.jail
+            await self.sandbox.run_sync(
+                lambda: shutil.rmtree(_in_jail(jail, self.dir), ignore_errors=True)
+            )
 
     def to_json(self) -> dict[str, Any]:
         return {"sessionId": self.id, "commands": [c.to_json() for c in self.commands.values()]}
+
+
+def _in_jail(jail: Jail, host: Path) -> Path:
+    """``host`` (a path under the root, lexically) resolved again through the jail."""
+    return jail.resolve(jail.to_sandbox(host))
+
+
+def _open_log_fd(host: Path) -> int:
+    """A descriptor of the log to follow; a FIFO or device put in its place is refused."""
+    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_exit(cmd: Command, code: int) -> None:
+    fd = os.open(
+        cmd.resolved("exit_code"),
+        os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+        0o644,
+    )
+    try:
+        os.write(fd, f"{code}\n".encode())
+    finally:
+        os.close(fd)
 
 
 def _valid_id(value: str) -> bool:
@@ -368,6 +418,9 @@ class SessionsApi:
         except ProcessLimitError as exc:
             self.of(sb).pop(session_id, None)
             raise Fail(LIMIT_STATUS, str(exc)) from None
+        except IsolationUnavailable as exc:
+            self.of(sb).pop(session_id, None)
+            raise Fail(REFUSED_STATUS, str(exc)) from None
         except OSError as exc:
             self.of(sb).pop(session_id, None)
             raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
@@ -398,6 +451,8 @@ class SessionsApi:
             cmd = await session.execute(command)
         except ProcessLimitError as exc:
             raise Fail(LIMIT_STATUS, str(exc)) from None
+        except IsolationUnavailable as exc:
+            raise Fail(REFUSED_STATUS, str(exc)) from None
         except OSError as exc:
             raise Fail(400, f"failed to start the session shell: {exc.strerror}") from None
         if run_async:
@@ -406,7 +461,9 @@ class SessionsApi:
         if code is None:
             raise Fail(400, "session cancelled")
         limit = self.tb.settings.exec_output_limit
-        kept, dropped = await session.sandbox.run_sync(_log_head, cmd.log, limit)
+        kept, dropped = await session.sandbox.run_sync(
+            lambda: _log_head(cmd.resolved("output.log"), limit)
+        )
         output = kept.decode("utf-8", "replace")
         if dropped:
             output += truncation_note(dropped, limit)
@@ -423,11 +480,10 @@ class SessionsApi:
         session = self.session_of(request)
         cmd = self.command_of(request, session)
         if query(request, "follow") != "true":
-            return await _whole_log_response(session.sandbox, cmd.log)
+            log_path = await session.sandbox.run_sync(cmd.resolved, "output.log")
+            return await _whole_log_response(session.sandbox, log_path)
         try:
-            fd = await session.sandbox.run_sync(
-                lambda: os.open(cmd.log, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
-            )
+            fd = await session.sandbox.run_sync(lambda: _open_log_fd(cmd.resolved("output.log")))
         except OSError as exc:
             raise Fail(400, f"open output.log: {exc.strerror}") from None
         stream = follow_log(

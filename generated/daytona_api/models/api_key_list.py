@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_resource_permission import OrganizationResourcePermission
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="ApiKeyList")
 
@@ -77,32 +77,35 @@ class ApiKeyList:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        name = _pop_("name")
+        try:
+            name = _pop_("name")
 
-        value = _pop_("value")
+            value = _pop_("value")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        permissions = []
-        _permissions = _pop_("permissions")
-        for permissions_item_data in _permissions:
-            _permissions_item = permissions_item_data
-            permissions_item: OrganizationResourcePermission
-            try:
-                permissions_item = _OrganizationResourcePermission_BY_VALUE[
-                    _permissions_item
-                ]
-            except (KeyError, TypeError):
-                permissions_item = OrganizationResourcePermission._parse(
-                    _permissions_item
-                )
+            permissions = []
+            _permissions = _pop_("permissions")
+            for permissions_item_data in _permissions:
+                _permissions_item = permissions_item_data
+                permissions_item: OrganizationResourcePermission
+                try:
+                    permissions_item = _OrganizationResourcePermission_BY_VALUE[
+                        _permissions_item
+                    ]
+                except (KeyError, TypeError):
+                    permissions_item = OrganizationResourcePermission._parse(
+                        _permissions_item
+                    )
 
-            permissions.append(permissions_item)
+                permissions.append(permissions_item)
 
-        last_used_at = _parse_last_used_at(_pop_("lastUsedAt"))
+            last_used_at = _parse_last_used_at(_pop_("lastUsedAt", None))
 
-        expires_at = _parse_expires_at(_pop_("expiresAt"))
+            expires_at = _parse_expires_at(_pop_("expiresAt", None))
 
+        except KeyError as _error_:
+            raise missing_field("ApiKeyList", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

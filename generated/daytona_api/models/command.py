@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="Command")
 
@@ -54,12 +54,15 @@ class Command:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        command = _pop_("command")
+            command = _pop_("command")
 
-        exit_code = _pop_("exitCode", UNSET)
+            exit_code = _pop_("exitCode", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("Command", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="CompletionContext")
 
@@ -44,10 +44,13 @@ class CompletionContext:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        trigger_kind = _pop_("triggerKind")
+        try:
+            trigger_kind = _pop_("triggerKind")
 
-        trigger_character = _pop_("triggerCharacter", UNSET)
+            trigger_character = _pop_("triggerCharacter", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("CompletionContext", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.completion_item_documentation_type_0 import (
@@ -86,20 +86,23 @@ class CompletionItem:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        label = _pop_("label")
+        try:
+            label = _pop_("label")
 
-        kind = _pop_("kind", UNSET)
+            kind = _pop_("kind", UNSET)
 
-        detail = _pop_("detail", UNSET)
+            detail = _pop_("detail", UNSET)
 
-        documentation = _parse_documentation(_pop_("documentation", UNSET))
+            documentation = _parse_documentation(_pop_("documentation", UNSET))
 
-        sort_text = _pop_("sortText", UNSET)
+            sort_text = _pop_("sortText", UNSET)
 
-        filter_text = _pop_("filterText", UNSET)
+            filter_text = _pop_("filterText", UNSET)
 
-        insert_text = _pop_("insertText", UNSET)
+            insert_text = _pop_("insertText", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("CompletionItem", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

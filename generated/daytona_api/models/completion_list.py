@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.completion_item import CompletionItem
 
@@ -48,15 +50,18 @@ class CompletionList:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        is_incomplete = _pop_("isIncomplete")
+        try:
+            is_incomplete = _pop_("isIncomplete")
 
-        items = []
-        _items = _pop_("items")
-        for items_item_data in _items:
-            items_item = CompletionItem.from_dict(items_item_data)
+            items = []
+            _items = _pop_("items")
+            for items_item_data in _items:
+                items_item = CompletionItem.from_dict(items_item_data)
 
-            items.append(items_item)
+                items.append(items_item)
 
+        except KeyError as _error_:
+            raise missing_field("CompletionList", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.docker_registry_type import DockerRegistryType
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="CreateDockerRegistry")
 
@@ -69,25 +69,28 @@ class CreateDockerRegistry:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        name = _pop_("name")
-
-        url = _pop_("url")
-
-        username = _pop_("username")
-
-        password = _pop_("password")
-
-        project = _pop_("project")
-
-        _registry_type = _pop_("registryType")
-        registry_type: DockerRegistryType
         try:
-            registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
-        except (KeyError, TypeError):
-            registry_type = DockerRegistryType._parse(_registry_type)
+            name = _pop_("name")
 
-        is_default = _pop_("isDefault")
+            url = _pop_("url")
 
+            username = _pop_("username")
+
+            password = _pop_("password")
+
+            project = _pop_("project")
+
+            _registry_type = _pop_("registryType", DockerRegistryType.INTERNAL)
+            registry_type: DockerRegistryType
+            try:
+                registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
+            except (KeyError, TypeError):
+                registry_type = DockerRegistryType._parse(_registry_type)
+
+            is_default = _pop_("isDefault", False)
+
+        except KeyError as _error_:
+            raise missing_field("CreateDockerRegistry", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -8,7 +8,7 @@ from attrs import field as _attrs_field
 
 from ..models.region import Region
 from ..models.sandbox_class import SandboxClass
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="CreateRunner")
 
@@ -90,38 +90,41 @@ class CreateRunner:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        domain = _pop_("domain")
-
-        api_url = _pop_("apiUrl")
-
-        api_key = _pop_("apiKey")
-
-        cpu = _pop_("cpu")
-
-        memory = _pop_("memory")
-
-        disk = _pop_("disk")
-
-        gpu = _pop_("gpu")
-
-        gpu_type = _pop_("gpuType")
-
-        _class_ = _pop_("class")
-        class_: SandboxClass
         try:
-            class_ = _SandboxClass_BY_VALUE[_class_]
-        except (KeyError, TypeError):
-            class_ = SandboxClass._parse(_class_)
+            domain = _pop_("domain")
 
-        capacity = _pop_("capacity")
+            api_url = _pop_("apiUrl")
 
-        _region = _pop_("region")
-        region: Region
-        try:
-            region = _Region_BY_VALUE[_region]
-        except (KeyError, TypeError):
-            region = Region._parse(_region)
+            api_key = _pop_("apiKey")
 
+            cpu = _pop_("cpu")
+
+            memory = _pop_("memory")
+
+            disk = _pop_("disk")
+
+            gpu = _pop_("gpu")
+
+            gpu_type = _pop_("gpuType")
+
+            _class_ = _pop_("class")
+            class_: SandboxClass
+            try:
+                class_ = _SandboxClass_BY_VALUE[_class_]
+            except (KeyError, TypeError):
+                class_ = SandboxClass._parse(_class_)
+
+            capacity = _pop_("capacity")
+
+            _region = _pop_("region")
+            region: Region
+            try:
+                region = _Region_BY_VALUE[_region]
+            except (KeyError, TypeError):
+                region = Region._parse(_region)
+
+        except KeyError as _error_:
+            raise missing_field("CreateRunner", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.create_build_info import CreateBuildInfo
@@ -94,29 +94,32 @@ class CreateSnapshot:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        name = _pop_("name")
+        try:
+            name = _pop_("name")
 
-        image_name = _pop_("imageName", UNSET)
+            image_name = _pop_("imageName", UNSET)
 
-        entrypoint = cast(list[str], _pop_("entrypoint", UNSET))
+            entrypoint = cast(list[str], _pop_("entrypoint", UNSET))
 
-        general = _pop_("general", UNSET)
+            general = _pop_("general", UNSET)
 
-        cpu = _pop_("cpu", UNSET)
+            cpu = _pop_("cpu", UNSET)
 
-        gpu = _pop_("gpu", UNSET)
+            gpu = _pop_("gpu", UNSET)
 
-        memory = _pop_("memory", UNSET)
+            memory = _pop_("memory", UNSET)
 
-        disk = _pop_("disk", UNSET)
+            disk = _pop_("disk", UNSET)
 
-        _build_info = _pop_("buildInfo", UNSET)
-        build_info: CreateBuildInfo | Unset
-        if isinstance(_build_info, Unset):
-            build_info = UNSET
-        else:
-            build_info = CreateBuildInfo.from_dict(_build_info)
+            _build_info = _pop_("buildInfo", UNSET)
+            build_info: CreateBuildInfo | Unset
+            if isinstance(_build_info, Unset):
+                build_info = UNSET
+            else:
+                build_info = CreateBuildInfo.from_dict(_build_info)
 
+        except KeyError as _error_:
+            raise missing_field("CreateSnapshot", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.system_role import SystemRole
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.create_organization_quota import CreateOrganizationQuota
@@ -76,33 +76,36 @@ class CreateUser:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        name = _pop_("name")
+            name = _pop_("name")
 
-        email = _pop_("email", UNSET)
+            email = _pop_("email", UNSET)
 
-        _personal_organization_quota = _pop_("personalOrganizationQuota", UNSET)
-        personal_organization_quota: CreateOrganizationQuota | Unset
-        if isinstance(_personal_organization_quota, Unset):
-            personal_organization_quota = UNSET
-        else:
-            personal_organization_quota = CreateOrganizationQuota.from_dict(
-                _personal_organization_quota
-            )
+            _personal_organization_quota = _pop_("personalOrganizationQuota", UNSET)
+            personal_organization_quota: CreateOrganizationQuota | Unset
+            if isinstance(_personal_organization_quota, Unset):
+                personal_organization_quota = UNSET
+            else:
+                personal_organization_quota = CreateOrganizationQuota.from_dict(
+                    _personal_organization_quota
+                )
 
-        _role = _pop_("role", UNSET)
-        role: SystemRole | Unset
-        if isinstance(_role, Unset):
-            role = UNSET
-        else:
-            try:
-                role = _SystemRole_BY_VALUE[_role]
-            except (KeyError, TypeError):
-                role = SystemRole._parse(_role)
+            _role = _pop_("role", UNSET)
+            role: SystemRole | Unset
+            if isinstance(_role, Unset):
+                role = UNSET
+            else:
+                try:
+                    role = _SystemRole_BY_VALUE[_role]
+                except (KeyError, TypeError):
+                    role = SystemRole._parse(_role)
 
-        email_verified = _pop_("emailVerified", UNSET)
+            email_verified = _pop_("emailVerified", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("CreateUser", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.docker_registry_type import DockerRegistryType
-from ..types import UNSET, Unset, redacted_repr
+from ..types import UNSET, Unset, missing_field, redacted_repr
 
 T = TypeVar("T", bound="DockerRegistry")
 
@@ -101,33 +101,36 @@ class DockerRegistry:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
-
-        name = _pop_("name")
-
-        url = _pop_("url")
-
-        username = _pop_("username")
-
-        project = _pop_("project")
-
-        _registry_type = _pop_("registryType")
-        registry_type: DockerRegistryType
         try:
-            registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
-        except (KeyError, TypeError):
-            registry_type = DockerRegistryType._parse(_registry_type)
+            id = _pop_("id")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            name = _pop_("name")
 
-        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+            url = _pop_("url")
 
-        is_default = _pop_("isDefault", UNSET)
+            username = _pop_("username")
 
-        organization_id = _pop_("organizationId", UNSET)
+            project = _pop_("project")
 
-        password = _pop_("password", UNSET)
+            _registry_type = _pop_("registryType")
+            registry_type: DockerRegistryType
+            try:
+                registry_type = _DockerRegistryType_BY_VALUE[_registry_type]
+            except (KeyError, TypeError):
+                registry_type = DockerRegistryType._parse(_registry_type)
 
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+
+            updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+
+            is_default = _pop_("isDefault", UNSET)
+
+            organization_id = _pop_("organizationId", UNSET)
+
+            password = _pop_("password", UNSET)
+
+        except KeyError as _error_:
+            raise missing_field("DockerRegistry", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

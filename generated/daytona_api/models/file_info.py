@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="FileInfo")
 
 
@@ -73,22 +75,25 @@ class FileInfo:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        name = _pop_("name")
+        try:
+            name = _pop_("name")
 
-        is_dir = _pop_("isDir")
+            is_dir = _pop_("isDir")
 
-        size = _pop_("size")
+            size = _pop_("size")
 
-        mod_time = _pop_("modTime")
+            mod_time = _pop_("modTime")
 
-        mode = _pop_("mode")
+            mode = _pop_("mode")
 
-        permissions = _pop_("permissions")
+            permissions = _pop_("permissions")
 
-        owner = _pop_("owner")
+            owner = _pop_("owner")
 
-        group = _pop_("group")
+            group = _pop_("group")
 
+        except KeyError as _error_:
+            raise missing_field("FileInfo", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="GitCommitRequest")
 
 
@@ -51,14 +53,17 @@ class GitCommitRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        path = _pop_("path")
+        try:
+            path = _pop_("path")
 
-        message = _pop_("message")
+            message = _pop_("message")
 
-        author = _pop_("author")
+            author = _pop_("author")
 
-        email = _pop_("email")
+            email = _pop_("email")
 
+        except KeyError as _error_:
+            raise missing_field("GitCommitRequest", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, redacted_repr
+from ..types import UNSET, Unset, missing_field, redacted_repr
 
 T = TypeVar("T", bound="GitRepoRequest")
 
@@ -50,12 +50,15 @@ class GitRepoRequest:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        path = _pop_("path")
+        try:
+            path = _pop_("path")
 
-        username = _pop_("username", UNSET)
+            username = _pop_("username", UNSET)
 
-        password = _pop_("password", UNSET)
+            password = _pop_("password", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("GitRepoRequest", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.file_status import FileStatus
@@ -68,21 +68,24 @@ class GitStatus:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        current_branch = _pop_("currentBranch")
+        try:
+            current_branch = _pop_("currentBranch")
 
-        file_status = []
-        _file_status = _pop_("fileStatus")
-        for file_status_item_data in _file_status:
-            file_status_item = FileStatus.from_dict(file_status_item_data)
+            file_status = []
+            _file_status = _pop_("fileStatus")
+            for file_status_item_data in _file_status:
+                file_status_item = FileStatus.from_dict(file_status_item_data)
 
-            file_status.append(file_status_item)
+                file_status.append(file_status_item)
 
-        ahead = _pop_("ahead", UNSET)
+            ahead = _pop_("ahead", UNSET)
 
-        behind = _pop_("behind", UNSET)
+            behind = _pop_("behind", UNSET)
 
-        branch_published = _pop_("branchPublished", UNSET)
+            branch_published = _pop_("branchPublished", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("GitStatus", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

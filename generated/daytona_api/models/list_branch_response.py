@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="ListBranchResponse")
 
 
@@ -36,8 +38,11 @@ class ListBranchResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        branches = cast(list[str], _pop_("branches"))
+        try:
+            branches = cast(list[str], _pop_("branches"))
 
+        except KeyError as _error_:
+            raise missing_field("ListBranchResponse", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

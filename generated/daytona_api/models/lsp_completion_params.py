@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.completion_context import CompletionContext
@@ -66,21 +66,24 @@ class LspCompletionParams:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        language_id = _pop_("languageId")
+        try:
+            language_id = _pop_("languageId")
 
-        path_to_project = _pop_("pathToProject")
+            path_to_project = _pop_("pathToProject")
 
-        uri = _pop_("uri")
+            uri = _pop_("uri")
 
-        position = Position.from_dict(_pop_("position"))
+            position = Position.from_dict(_pop_("position"))
 
-        _context = _pop_("context", UNSET)
-        context: CompletionContext | Unset
-        if isinstance(_context, Unset):
-            context = UNSET
-        else:
-            context = CompletionContext.from_dict(_context)
+            _context = _pop_("context", UNSET)
+            context: CompletionContext | Unset
+            if isinstance(_context, Unset):
+                context = UNSET
+            else:
+                context = CompletionContext.from_dict(_context)
 
+        except KeyError as _error_:
+            raise missing_field("LspCompletionParams", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

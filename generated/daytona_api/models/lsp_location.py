@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.range_ import Range
 
@@ -45,10 +47,13 @@ class LspLocation:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        range_ = Range.from_dict(_pop_("range"))
+        try:
+            range_ = Range.from_dict(_pop_("range"))
 
-        uri = _pop_("uri")
+            uri = _pop_("uri")
 
+        except KeyError as _error_:
+            raise missing_field("LspLocation", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.lsp_location import LspLocation
 
@@ -50,12 +52,15 @@ class LspSymbol:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        kind = _pop_("kind")
+        try:
+            kind = _pop_("kind")
 
-        location = LspLocation.from_dict(_pop_("location"))
+            location = LspLocation.from_dict(_pop_("location"))
 
-        name = _pop_("name")
+            name = _pop_("name")
 
+        except KeyError as _error_:
+            raise missing_field("LspSymbol", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

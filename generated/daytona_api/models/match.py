@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="Match")
 
 
@@ -46,12 +48,15 @@ class Match:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        file = _pop_("file")
+        try:
+            file = _pop_("file")
 
-        line = _pop_("line")
+            line = _pop_("line")
 
-        content = _pop_("content")
+            content = _pop_("content")
 
+        except KeyError as _error_:
+            raise missing_field("Match", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -7,6 +7,8 @@ from typing import Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="Organization")
 
 
@@ -91,26 +93,29 @@ class Organization:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        name = _pop_("name")
+            name = _pop_("name")
 
-        created_by = _pop_("createdBy")
+            created_by = _pop_("createdBy")
 
-        personal = _pop_("personal")
+            personal = _pop_("personal")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+            updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
-        suspended = _pop_("suspended")
+            suspended = _pop_("suspended")
 
-        suspended_at = _parse_suspended_at(_pop_("suspendedAt"))
+            suspended_at = _parse_suspended_at(_pop_("suspendedAt", None))
 
-        suspension_reason = _pop_("suspensionReason")
+            suspension_reason = _pop_("suspensionReason", None)
 
-        suspended_until = _parse_suspended_until(_pop_("suspendedUntil"))
+            suspended_until = _parse_suspended_until(_pop_("suspendedUntil", None))
 
+        except KeyError as _error_:
+            raise missing_field("Organization", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

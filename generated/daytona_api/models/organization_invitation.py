@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 
 from ..models.organization_invitation_status import OrganizationInvitationStatus
 from ..models.organization_member_role import OrganizationMemberRole
+from ..types import missing_field
 
 if TYPE_CHECKING:
     from ..models.organization_role import OrganizationRole
@@ -97,43 +98,48 @@ class OrganizationInvitation:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
-
-        email = _pop_("email")
-
-        invited_by = _pop_("invitedBy")
-
-        organization_id = _pop_("organizationId")
-
-        organization_name = _pop_("organizationName")
-
-        expires_at = datetime.datetime.fromisoformat(_pop_("expiresAt"))
-
-        _status = _pop_("status")
-        status: OrganizationInvitationStatus
         try:
-            status = _OrganizationInvitationStatus_BY_VALUE[_status]
-        except (KeyError, TypeError):
-            status = OrganizationInvitationStatus._parse(_status)
+            id = _pop_("id")
 
-        _role = _pop_("role")
-        role: OrganizationMemberRole
-        try:
-            role = _OrganizationMemberRole_BY_VALUE[_role]
-        except (KeyError, TypeError):
-            role = OrganizationMemberRole._parse(_role)
+            email = _pop_("email")
 
-        assigned_roles = []
-        _assigned_roles = _pop_("assignedRoles")
-        for assigned_roles_item_data in _assigned_roles:
-            assigned_roles_item = OrganizationRole.from_dict(assigned_roles_item_data)
+            invited_by = _pop_("invitedBy")
 
-            assigned_roles.append(assigned_roles_item)
+            organization_id = _pop_("organizationId")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            organization_name = _pop_("organizationName")
 
-        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+            expires_at = datetime.datetime.fromisoformat(_pop_("expiresAt"))
 
+            _status = _pop_("status")
+            status: OrganizationInvitationStatus
+            try:
+                status = _OrganizationInvitationStatus_BY_VALUE[_status]
+            except (KeyError, TypeError):
+                status = OrganizationInvitationStatus._parse(_status)
+
+            _role = _pop_("role")
+            role: OrganizationMemberRole
+            try:
+                role = _OrganizationMemberRole_BY_VALUE[_role]
+            except (KeyError, TypeError):
+                role = OrganizationMemberRole._parse(_role)
+
+            assigned_roles = []
+            _assigned_roles = _pop_("assignedRoles")
+            for assigned_roles_item_data in _assigned_roles:
+                assigned_roles_item = OrganizationRole.from_dict(
+                    assigned_roles_item_data
+                )
+
+                assigned_roles.append(assigned_roles_item)
+
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+
+            updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+
+        except KeyError as _error_:
+            raise missing_field("OrganizationInvitation", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

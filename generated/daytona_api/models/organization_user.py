@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_member_role import OrganizationMemberRole
+from ..types import missing_field
 
 if TYPE_CHECKING:
     from ..models.organization_role import OrganizationRole
@@ -81,32 +82,37 @@ class OrganizationUser:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        user_id = _pop_("userId")
-
-        organization_id = _pop_("organizationId")
-
-        name = _pop_("name")
-
-        email = _pop_("email")
-
-        _role = _pop_("role")
-        role: OrganizationMemberRole
         try:
-            role = _OrganizationMemberRole_BY_VALUE[_role]
-        except (KeyError, TypeError):
-            role = OrganizationMemberRole._parse(_role)
+            user_id = _pop_("userId")
 
-        assigned_roles = []
-        _assigned_roles = _pop_("assignedRoles")
-        for assigned_roles_item_data in _assigned_roles:
-            assigned_roles_item = OrganizationRole.from_dict(assigned_roles_item_data)
+            organization_id = _pop_("organizationId")
 
-            assigned_roles.append(assigned_roles_item)
+            name = _pop_("name")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            email = _pop_("email")
 
-        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+            _role = _pop_("role")
+            role: OrganizationMemberRole
+            try:
+                role = _OrganizationMemberRole_BY_VALUE[_role]
+            except (KeyError, TypeError):
+                role = OrganizationMemberRole._parse(_role)
 
+            assigned_roles = []
+            _assigned_roles = _pop_("assignedRoles")
+            for assigned_roles_item_data in _assigned_roles:
+                assigned_roles_item = OrganizationRole.from_dict(
+                    assigned_roles_item_data
+                )
+
+                assigned_roles.append(assigned_roles_item)
+
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+
+            updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+
+        except KeyError as _error_:
+            raise missing_field("OrganizationUser", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

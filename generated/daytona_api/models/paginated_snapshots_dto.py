@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.snapshot_dto import SnapshotDto
 
@@ -59,19 +61,22 @@ class PaginatedSnapshotsDto:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        items = []
-        _items = _pop_("items")
-        for items_item_data in _items:
-            items_item = SnapshotDto.from_dict(items_item_data)
+        try:
+            items = []
+            _items = _pop_("items")
+            for items_item_data in _items:
+                items_item = SnapshotDto.from_dict(items_item_data)
 
-            items.append(items_item)
+                items.append(items_item)
 
-        total = _pop_("total")
+            total = _pop_("total")
 
-        page = _pop_("page")
+            page = _pop_("page")
 
-        total_pages = _pop_("totalPages")
+            total_pages = _pop_("totalPages")
 
+        except KeyError as _error_:
+            raise missing_field("PaginatedSnapshotsDto", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

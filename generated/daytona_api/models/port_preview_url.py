@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="PortPreviewUrl")
 
@@ -43,10 +43,13 @@ class PortPreviewUrl:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        url = _pop_("url")
+        try:
+            url = _pop_("url")
 
-        token = _pop_("token")
+            token = _pop_("token")
 
+        except KeyError as _error_:
+            raise missing_field("PortPreviewUrl", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

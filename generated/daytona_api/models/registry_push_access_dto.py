@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="RegistryPushAccessDto")
 
@@ -63,18 +63,21 @@ class RegistryPushAccessDto:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        username = _pop_("username")
+        try:
+            username = _pop_("username")
 
-        secret = _pop_("secret")
+            secret = _pop_("secret")
 
-        registry_url = _pop_("registryUrl")
+            registry_url = _pop_("registryUrl")
 
-        registry_id = _pop_("registryId")
+            registry_id = _pop_("registryId")
 
-        project = _pop_("project")
+            project = _pop_("project")
 
-        expires_at = _pop_("expiresAt")
+            expires_at = _pop_("expiresAt")
 
+        except KeyError as _error_:
+            raise missing_field("RegistryPushAccessDto", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -10,7 +10,7 @@ from attrs import field as _attrs_field
 from ..models.region import Region
 from ..models.runner_state import RunnerState
 from ..models.sandbox_class import SandboxClass
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="Runner")
 
@@ -154,74 +154,77 @@ class Runner:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        domain = _pop_("domain")
+            domain = _pop_("domain")
 
-        api_url = _pop_("apiUrl", UNSET)
+            api_url = _pop_("apiUrl", UNSET)
 
-        cpu = _pop_("cpu", UNSET)
+            cpu = _pop_("cpu", UNSET)
 
-        memory = _pop_("memory", UNSET)
+            memory = _pop_("memory", UNSET)
 
-        disk = _pop_("disk", UNSET)
+            disk = _pop_("disk", UNSET)
 
-        gpu = _pop_("gpu", UNSET)
+            gpu = _pop_("gpu", UNSET)
 
-        gpu_type = _pop_("gpuType", UNSET)
+            gpu_type = _pop_("gpuType", UNSET)
 
-        _class_ = _pop_("class", UNSET)
-        class_: SandboxClass | Unset
-        if isinstance(_class_, Unset):
-            class_ = UNSET
-        else:
-            try:
-                class_ = _SandboxClass_BY_VALUE[_class_]
-            except (KeyError, TypeError):
-                class_ = SandboxClass._parse(_class_)
+            _class_ = _pop_("class", UNSET)
+            class_: SandboxClass | Unset
+            if isinstance(_class_, Unset):
+                class_ = UNSET
+            else:
+                try:
+                    class_ = _SandboxClass_BY_VALUE[_class_]
+                except (KeyError, TypeError):
+                    class_ = SandboxClass._parse(_class_)
 
-        used = _pop_("used", UNSET)
+            used = _pop_("used", UNSET)
 
-        capacity = _pop_("capacity", UNSET)
+            capacity = _pop_("capacity", UNSET)
 
-        _region = _pop_("region", UNSET)
-        region: Region | Unset
-        if isinstance(_region, Unset):
-            region = UNSET
-        else:
-            try:
-                region = _Region_BY_VALUE[_region]
-            except (KeyError, TypeError):
-                region = Region._parse(_region)
+            _region = _pop_("region", UNSET)
+            region: Region | Unset
+            if isinstance(_region, Unset):
+                region = UNSET
+            else:
+                try:
+                    region = _Region_BY_VALUE[_region]
+                except (KeyError, TypeError):
+                    region = Region._parse(_region)
 
-        _state = _pop_("state", UNSET)
-        state: RunnerState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            try:
-                state = _RunnerState_BY_VALUE[_state]
-            except (KeyError, TypeError):
-                state = RunnerState._parse(_state)
+            _state = _pop_("state", UNSET)
+            state: RunnerState | Unset
+            if isinstance(_state, Unset):
+                state = UNSET
+            else:
+                try:
+                    state = _RunnerState_BY_VALUE[_state]
+                except (KeyError, TypeError):
+                    state = RunnerState._parse(_state)
 
-        last_checked = _parse_last_checked(_pop_("lastChecked", UNSET))
+            last_checked = _parse_last_checked(_pop_("lastChecked", UNSET))
 
-        unschedulable = _pop_("unschedulable", UNSET)
+            unschedulable = _pop_("unschedulable", UNSET)
 
-        _created_at = _pop_("createdAt", UNSET)
-        created_at: datetime.datetime | Unset
-        if isinstance(_created_at, Unset):
-            created_at = UNSET
-        else:
-            created_at = datetime.datetime.fromisoformat(_created_at)
+            _created_at = _pop_("createdAt", UNSET)
+            created_at: datetime.datetime | Unset
+            if isinstance(_created_at, Unset):
+                created_at = UNSET
+            else:
+                created_at = datetime.datetime.fromisoformat(_created_at)
 
-        _updated_at = _pop_("updatedAt", UNSET)
-        updated_at: datetime.datetime | Unset
-        if isinstance(_updated_at, Unset):
-            updated_at = UNSET
-        else:
-            updated_at = datetime.datetime.fromisoformat(_updated_at)
+            _updated_at = _pop_("updatedAt", UNSET)
+            updated_at: datetime.datetime | Unset
+            if isinstance(_updated_at, Unset):
+                updated_at = UNSET
+            else:
+                updated_at = datetime.datetime.fromisoformat(_updated_at)
 
+        except KeyError as _error_:
+            raise missing_field("Runner", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="SandboxInfo")
 
@@ -53,12 +53,15 @@ class SandboxInfo:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        created = _pop_("created")
+        try:
+            created = _pop_("created")
 
-        name = _pop_("name")
+            name = _pop_("name", "")
 
-        provider_metadata = _pop_("providerMetadata", UNSET)
+            provider_metadata = _pop_("providerMetadata", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("SandboxInfo", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -42,7 +42,7 @@ class SearchFilesResponse:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        files = _parse_files(_pop_("files"))
+        files = _parse_files(_pop_("files", None))
 
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local

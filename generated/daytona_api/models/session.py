@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.command import Command
 
@@ -53,10 +55,13 @@ class Session:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        session_id = _pop_("sessionId")
+        try:
+            session_id = _pop_("sessionId")
 
-        commands = _parse_commands(_pop_("commands"))
+            commands = _parse_commands(_pop_("commands", None))
 
+        except KeyError as _error_:
+            raise missing_field("Session", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.snapshot_state import SnapshotState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 if TYPE_CHECKING:
     from ..models.build_info import BuildInfo
@@ -25,7 +25,8 @@ class SnapshotDto:
         id (str):
         general (bool):
         name (str):
-        enabled (bool):
+        enabled (bool): Whether sandboxes may be created from it. Later versions of the API no longer send it (a
+            deactivated snapshot is in state `inactive` there): absent, it is `true`. Default: True.
         state (SnapshotState):
         size (float | None):
         entrypoint (list[str] | None):
@@ -45,7 +46,6 @@ class SnapshotDto:
     id: str
     general: bool
     name: str
-    enabled: bool
     state: SnapshotState
     size: float | None
     entrypoint: list[str] | None
@@ -57,6 +57,7 @@ class SnapshotDto:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     last_used_at: datetime.datetime | None
+    enabled: bool = True
     organization_id: None | str | Unset = UNSET
     image_name: None | str | Unset = UNSET
     build_info: BuildInfo | None | Unset = UNSET
@@ -158,47 +159,50 @@ class SnapshotDto:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
-
-        general = _pop_("general")
-
-        name = _pop_("name")
-
-        enabled = _pop_("enabled")
-
-        _state = _pop_("state")
-        state: SnapshotState
         try:
-            state = _SnapshotState_BY_VALUE[_state]
-        except (KeyError, TypeError):
-            state = SnapshotState._parse(_state)
+            id = _pop_("id")
 
-        size = _pop_("size")
+            general = _pop_("general")
 
-        entrypoint = _parse_entrypoint(_pop_("entrypoint"))
+            name = _pop_("name")
 
-        cpu = _pop_("cpu")
+            enabled = _pop_("enabled", True)
 
-        gpu = _pop_("gpu")
+            _state = _pop_("state")
+            state: SnapshotState
+            try:
+                state = _SnapshotState_BY_VALUE[_state]
+            except (KeyError, TypeError):
+                state = SnapshotState._parse(_state)
 
-        mem = _pop_("mem")
+            size = _pop_("size", None)
 
-        disk = _pop_("disk")
+            entrypoint = _parse_entrypoint(_pop_("entrypoint", None))
 
-        error_reason = _pop_("errorReason")
+            cpu = _pop_("cpu")
 
-        created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
+            gpu = _pop_("gpu")
 
-        updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
+            mem = _pop_("mem")
 
-        last_used_at = _parse_last_used_at(_pop_("lastUsedAt"))
+            disk = _pop_("disk")
 
-        organization_id = _pop_("organizationId", UNSET)
+            error_reason = _pop_("errorReason", None)
 
-        image_name = _pop_("imageName", UNSET)
+            created_at = datetime.datetime.fromisoformat(_pop_("createdAt"))
 
-        build_info = _parse_build_info(_pop_("buildInfo", UNSET))
+            updated_at = datetime.datetime.fromisoformat(_pop_("updatedAt"))
 
+            last_used_at = _parse_last_used_at(_pop_("lastUsedAt", None))
+
+            organization_id = _pop_("organizationId", UNSET)
+
+            image_name = _pop_("imageName", UNSET)
+
+            build_info = _parse_build_info(_pop_("buildInfo", UNSET))
+
+        except KeyError as _error_:
+            raise missing_field("SnapshotDto", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import redacted_repr
+from ..types import missing_field, redacted_repr
 
 T = TypeVar("T", bound="StorageAccessDto")
 
@@ -63,18 +63,21 @@ class StorageAccessDto:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        access_key = _pop_("accessKey")
+        try:
+            access_key = _pop_("accessKey")
 
-        secret = _pop_("secret")
+            secret = _pop_("secret")
 
-        session_token = _pop_("sessionToken")
+            session_token = _pop_("sessionToken")
 
-        storage_url = _pop_("storageUrl")
+            storage_url = _pop_("storageUrl")
 
-        organization_id = _pop_("organizationId")
+            organization_id = _pop_("organizationId")
 
-        bucket = _pop_("bucket")
+            bucket = _pop_("bucket")
 
+        except KeyError as _error_:
+            raise missing_field("StorageAccessDto", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,7 +6,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, redacted_repr
+from ..types import UNSET, Unset, missing_field, redacted_repr
 
 T = TypeVar("T", bound="UpdateDockerRegistry")
 
@@ -49,12 +49,15 @@ class UpdateDockerRegistry:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        name = _pop_("name")
+        try:
+            name = _pop_("name")
 
-        username = _pop_("username")
+            username = _pop_("username")
 
-        password = _pop_("password", UNSET)
+            password = _pop_("password", UNSET)
 
+        except KeyError as _error_:
+            raise missing_field("UpdateDockerRegistry", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -8,7 +8,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_member_role import OrganizationMemberRole
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="UpdateOrganizationInvitation")
 
@@ -53,22 +53,27 @@ class UpdateOrganizationInvitation:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        _role = _pop_("role")
-        role: OrganizationMemberRole
         try:
-            role = _OrganizationMemberRole_BY_VALUE[_role]
-        except (KeyError, TypeError):
-            role = OrganizationMemberRole._parse(_role)
+            _role = _pop_("role")
+            role: OrganizationMemberRole
+            try:
+                role = _OrganizationMemberRole_BY_VALUE[_role]
+            except (KeyError, TypeError):
+                role = OrganizationMemberRole._parse(_role)
 
-        assigned_role_ids = cast(list[str], _pop_("assignedRoleIds"))
+            assigned_role_ids = cast(list[str], _pop_("assignedRoleIds"))
 
-        _expires_at = _pop_("expiresAt", UNSET)
-        expires_at: datetime.datetime | Unset
-        if isinstance(_expires_at, Unset):
-            expires_at = UNSET
-        else:
-            expires_at = datetime.datetime.fromisoformat(_expires_at)
+            _expires_at = _pop_("expiresAt", UNSET)
+            expires_at: datetime.datetime | Unset
+            if isinstance(_expires_at, Unset):
+                expires_at = UNSET
+            else:
+                expires_at = datetime.datetime.fromisoformat(_expires_at)
 
+        except KeyError as _error_:
+            raise missing_field(
+                "UpdateOrganizationInvitation", _error_, src_dict
+            ) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.organization_member_role import OrganizationMemberRole
+from ..types import missing_field
 
 T = TypeVar("T", bound="UpdateOrganizationMemberRole")
 
@@ -38,13 +39,18 @@ class UpdateOrganizationMemberRole:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        _role = _pop_("role")
-        role: OrganizationMemberRole
         try:
-            role = _OrganizationMemberRole_BY_VALUE[_role]
-        except (KeyError, TypeError):
-            role = OrganizationMemberRole._parse(_role)
+            _role = _pop_("role")
+            role: OrganizationMemberRole
+            try:
+                role = _OrganizationMemberRole_BY_VALUE[_role]
+            except (KeyError, TypeError):
+                role = OrganizationMemberRole._parse(_role)
 
+        except KeyError as _error_:
+            raise missing_field(
+                "UpdateOrganizationMemberRole", _error_, src_dict
+            ) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

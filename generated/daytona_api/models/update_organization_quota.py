@@ -85,23 +85,23 @@ class UpdateOrganizationQuota:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        total_cpu_quota = _pop_("totalCpuQuota")
+        total_cpu_quota = _pop_("totalCpuQuota", None)
 
-        total_memory_quota = _pop_("totalMemoryQuota")
+        total_memory_quota = _pop_("totalMemoryQuota", None)
 
-        total_disk_quota = _pop_("totalDiskQuota")
+        total_disk_quota = _pop_("totalDiskQuota", None)
 
-        max_cpu_per_sandbox = _pop_("maxCpuPerSandbox")
+        max_cpu_per_sandbox = _pop_("maxCpuPerSandbox", None)
 
-        max_memory_per_sandbox = _pop_("maxMemoryPerSandbox")
+        max_memory_per_sandbox = _pop_("maxMemoryPerSandbox", None)
 
-        max_disk_per_sandbox = _pop_("maxDiskPerSandbox")
+        max_disk_per_sandbox = _pop_("maxDiskPerSandbox", None)
 
-        snapshot_quota = _pop_("snapshotQuota")
+        snapshot_quota = _pop_("snapshotQuota", None)
 
-        max_snapshot_size = _pop_("maxSnapshotSize")
+        max_snapshot_size = _pop_("maxSnapshotSize", None)
 
-        volume_quota = _pop_("volumeQuota")
+        volume_quota = _pop_("volumeQuota", None)
 
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local

@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import File
+from ..types import File, missing_field
 
 T = TypeVar("T", bound="UploadFile")
 
@@ -44,10 +44,13 @@ class UploadFile:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        file = File(payload=BytesIO(_pop_("file")))
+        try:
+            file = File(payload=BytesIO(_pop_("file")))
 
-        path = _pop_("path")
+            path = _pop_("path")
 
+        except KeyError as _error_:
+            raise missing_field("UploadFile", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

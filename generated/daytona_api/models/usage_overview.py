@@ -6,6 +6,8 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 T = TypeVar("T", bound="UsageOverview")
 
 
@@ -66,20 +68,23 @@ class UsageOverview:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        total_cpu_quota = _pop_("totalCpuQuota")
+        try:
+            total_cpu_quota = _pop_("totalCpuQuota")
 
-        total_gpu_quota = _pop_("totalGpuQuota")
+            total_gpu_quota = _pop_("totalGpuQuota")
 
-        total_memory_quota = _pop_("totalMemoryQuota")
+            total_memory_quota = _pop_("totalMemoryQuota")
 
-        total_disk_quota = _pop_("totalDiskQuota")
+            total_disk_quota = _pop_("totalDiskQuota")
 
-        current_cpu_usage = _pop_("currentCpuUsage")
+            current_cpu_usage = _pop_("currentCpuUsage")
 
-        current_memory_usage = _pop_("currentMemoryUsage")
+            current_memory_usage = _pop_("currentMemoryUsage")
 
-        current_disk_usage = _pop_("currentDiskUsage")
+            current_disk_usage = _pop_("currentDiskUsage")
 
+        except KeyError as _error_:
+            raise missing_field("UsageOverview", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import missing_field
+
 if TYPE_CHECKING:
     from ..models.user_public_key import UserPublicKey
 
@@ -58,19 +60,22 @@ class User:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        name = _pop_("name")
+            name = _pop_("name")
 
-        email = _pop_("email")
+            email = _pop_("email")
 
-        public_keys = []
-        _public_keys = _pop_("publicKeys")
-        for public_keys_item_data in _public_keys:
-            public_keys_item = UserPublicKey.from_dict(public_keys_item_data)
+            public_keys = []
+            _public_keys = _pop_("publicKeys")
+            for public_keys_item_data in _public_keys:
+                public_keys_item = UserPublicKey.from_dict(public_keys_item_data)
 
-            public_keys.append(public_keys_item)
+                public_keys.append(public_keys_item)
 
+        except KeyError as _error_:
+            raise missing_field("User", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

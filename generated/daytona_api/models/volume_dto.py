@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.volume_state import VolumeState
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, missing_field
 
 T = TypeVar("T", bound="VolumeDto")
 
@@ -81,27 +81,30 @@ class VolumeDto:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
-
-        name = _pop_("name")
-
-        organization_id = _pop_("organizationId")
-
-        _state = _pop_("state")
-        state: VolumeState
         try:
-            state = _VolumeState_BY_VALUE[_state]
-        except (KeyError, TypeError):
-            state = VolumeState._parse(_state)
+            id = _pop_("id")
 
-        created_at = _pop_("createdAt")
+            name = _pop_("name")
 
-        updated_at = _pop_("updatedAt")
+            organization_id = _pop_("organizationId")
 
-        error_reason = _pop_("errorReason")
+            _state = _pop_("state")
+            state: VolumeState
+            try:
+                state = _VolumeState_BY_VALUE[_state]
+            except (KeyError, TypeError):
+                state = VolumeState._parse(_state)
 
-        last_used_at = _pop_("lastUsedAt", UNSET)
+            created_at = _pop_("createdAt")
 
+            updated_at = _pop_("updatedAt")
+
+            error_reason = _pop_("errorReason", None)
+
+            last_used_at = _pop_("lastUsedAt", UNSET)
+
+        except KeyError as _error_:
+            raise missing_field("VolumeDto", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..models.backup_state import BackupState
 from ..models.sandbox_class import SandboxClass
 from ..models.sandbox_state import SandboxState
-from ..types import UNSET, Unset, redacted_repr
+from ..types import UNSET, Unset, missing_field, redacted_repr
 
 if TYPE_CHECKING:
     from ..models.build_info import BuildInfo
@@ -238,108 +238,111 @@ class Workspace:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
         _pop_ = d.pop
-        id = _pop_("id")
+        try:
+            id = _pop_("id")
 
-        organization_id = _pop_("organizationId")
+            organization_id = _pop_("organizationId")
 
-        user = _pop_("user")
+            user = _pop_("user")
 
-        env = StringMap.from_dict(_pop_("env"))
+            env = StringMap.from_dict(_pop_("env"))
 
-        labels = StringMap.from_dict(_pop_("labels"))
+            labels = StringMap.from_dict(_pop_("labels"))
 
-        public = _pop_("public")
+            public = _pop_("public")
 
-        target = _pop_("target")
+            target = _pop_("target")
 
-        cpu = _pop_("cpu")
+            cpu = _pop_("cpu")
 
-        gpu = _pop_("gpu")
+            gpu = _pop_("gpu")
 
-        memory = _pop_("memory")
+            memory = _pop_("memory")
 
-        disk = _pop_("disk")
+            disk = _pop_("disk")
 
-        name = _pop_("name")
+            name = _pop_("name", "")
 
-        snapshot = _pop_("snapshot", UNSET)
+            snapshot = _pop_("snapshot", UNSET)
 
-        _state = _pop_("state", UNSET)
-        state: SandboxState | Unset
-        if isinstance(_state, Unset):
-            state = UNSET
-        else:
-            try:
-                state = _SandboxState_BY_VALUE[_state]
-            except (KeyError, TypeError):
-                state = SandboxState._parse(_state)
+            _state = _pop_("state", UNSET)
+            state: SandboxState | Unset
+            if isinstance(_state, Unset):
+                state = UNSET
+            else:
+                try:
+                    state = _SandboxState_BY_VALUE[_state]
+                except (KeyError, TypeError):
+                    state = SandboxState._parse(_state)
 
-        error_reason = _pop_("errorReason", UNSET)
+            error_reason = _pop_("errorReason", UNSET)
 
-        _backup_state = _pop_("backupState", UNSET)
-        backup_state: BackupState | Unset
-        if isinstance(_backup_state, Unset):
-            backup_state = UNSET
-        else:
-            try:
-                backup_state = _BackupState_BY_VALUE[_backup_state]
-            except (KeyError, TypeError):
-                backup_state = BackupState._parse(_backup_state)
+            _backup_state = _pop_("backupState", UNSET)
+            backup_state: BackupState | Unset
+            if isinstance(_backup_state, Unset):
+                backup_state = UNSET
+            else:
+                try:
+                    backup_state = _BackupState_BY_VALUE[_backup_state]
+                except (KeyError, TypeError):
+                    backup_state = BackupState._parse(_backup_state)
 
-        backup_created_at = _pop_("backupCreatedAt", UNSET)
+            backup_created_at = _pop_("backupCreatedAt", UNSET)
 
-        auto_stop_interval = _pop_("autoStopInterval", UNSET)
+            auto_stop_interval = _pop_("autoStopInterval", UNSET)
 
-        auto_archive_interval = _pop_("autoArchiveInterval", UNSET)
+            auto_archive_interval = _pop_("autoArchiveInterval", UNSET)
 
-        runner_domain = _pop_("runnerDomain", UNSET)
+            runner_domain = _pop_("runnerDomain", UNSET)
 
-        _volumes = _pop_("volumes", UNSET)
-        volumes: list[SandboxVolume] | Unset = UNSET
-        if _volumes is not UNSET:
-            volumes = []
-            for volumes_item_data in _volumes:
-                volumes_item = SandboxVolume.from_dict(volumes_item_data)
+            _volumes = _pop_("volumes", UNSET)
+            volumes: list[SandboxVolume] | Unset = UNSET
+            if _volumes is not UNSET:
+                volumes = []
+                for volumes_item_data in _volumes:
+                    volumes_item = SandboxVolume.from_dict(volumes_item_data)
 
-                volumes.append(volumes_item)
+                    volumes.append(volumes_item)
 
-        build_info = _parse_build_info(_pop_("buildInfo", UNSET))
+            build_info = _parse_build_info(_pop_("buildInfo", UNSET))
 
-        created_at = _pop_("createdAt", UNSET)
+            created_at = _pop_("createdAt", UNSET)
 
-        updated_at = _pop_("updatedAt", UNSET)
+            updated_at = _pop_("updatedAt", UNSET)
 
-        _class_ = _pop_("class", UNSET)
-        class_: SandboxClass | Unset
-        if isinstance(_class_, Unset):
-            class_ = UNSET
-        else:
-            try:
-                class_ = _SandboxClass_BY_VALUE[_class_]
-            except (KeyError, TypeError):
-                class_ = SandboxClass._parse(_class_)
+            _class_ = _pop_("class", UNSET)
+            class_: SandboxClass | Unset
+            if isinstance(_class_, Unset):
+                class_ = UNSET
+            else:
+                try:
+                    class_ = _SandboxClass_BY_VALUE[_class_]
+                except (KeyError, TypeError):
+                    class_ = SandboxClass._parse(_class_)
 
-        image = _pop_("image", UNSET)
+            image = _pop_("image", UNSET)
 
-        _snapshot_state = _pop_("snapshotState", UNSET)
-        snapshot_state: BackupState | Unset
-        if isinstance(_snapshot_state, Unset):
-            snapshot_state = UNSET
-        else:
-            try:
-                snapshot_state = _BackupState_BY_VALUE[_snapshot_state]
-            except (KeyError, TypeError):
-                snapshot_state = BackupState._parse(_snapshot_state)
+            _snapshot_state = _pop_("snapshotState", UNSET)
+            snapshot_state: BackupState | Unset
+            if isinstance(_snapshot_state, Unset):
+                snapshot_state = UNSET
+            else:
+                try:
+                    snapshot_state = _BackupState_BY_VALUE[_snapshot_state]
+                except (KeyError, TypeError):
+                    snapshot_state = BackupState._parse(_snapshot_state)
 
-        snapshot_created_at = _pop_("snapshotCreatedAt", UNSET)
+            snapshot_created_at = _pop_("snapshotCreatedAt", UNSET)
 
-        _info = _pop_("info", UNSET)
-        info: SandboxInfo | Unset
-        if isinstance(_info, Unset):
-            info = UNSET
-        else:
-            info = SandboxInfo.from_dict(_info)
+            _info = _pop_("info", UNSET)
+            info: SandboxInfo | Unset
+            if isinstance(_info, Unset):
+                info = UNSET
+            else:
+                info = SandboxInfo.from_dict(_info)
 
+        except KeyError as _error_:
+            raise missing_field("Workspace", _error_, src_dict) from None
         # every field is set here as the attrs __init__ would (these models have no validators,
         # converters or post-init hooks), for less than its keyword call costs. A field's local
         # never starts with "_": `_pop_` and the instance cannot clash with one.

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 
 class ApiKeys(Resource):
+    """API keys of the organization: ``daytona.api_keys``."""
+
     async def list(self, *, timeout: float | None = None) -> builtins.list[ApiKeyList]:
         """The organization's keys (values masked)."""
         from daytona_api.api.api_keys import list_api_keys
@@ -54,6 +56,7 @@ class ApiKeys(Resource):
         return result
 
     async def get(self, name: str, *, timeout: float | None = None) -> ApiKeyList:
+        """One key by name (value masked)."""
         from daytona_api.api.api_keys import get_api_key
         from daytona_api.models import ApiKeyList
 
@@ -69,6 +72,7 @@ class ApiKeys(Resource):
         return await self._ctx.call_parsed(get_current_api_key, expect=ApiKeyList, timeout=timeout)
 
     async def delete(self, name: str, *, timeout: float | None = None) -> None:
+        """Delete (revoke) the key named ``name``."""
         from daytona_api.api.api_keys import delete_api_key
 
         await self._ctx.call(delete_api_key, validate_id(name, "API key name"), timeout=timeout)

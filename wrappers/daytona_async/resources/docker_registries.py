@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 
 
 class DockerRegistries(Resource):
+    """Container registries the service pulls images from: ``daytona.docker_registries``.
+
+    Passwords are sent only on create/update and never appear in a ``repr``."""
+
     async def list(self, *, timeout: float | None = None) -> builtins.list[DockerRegistry]:
+        """The organization's registries."""
         from daytona_api.api.docker_registry import list_registries
 
         items: builtins.list[DockerRegistry] = await self._ctx.call_parsed(
@@ -33,6 +38,8 @@ class DockerRegistries(Resource):
         is_default: bool = False,
         timeout: float | None = None,
     ) -> DockerRegistry:
+        """Register a registry (``registry_type``: ``"organization"``, ``"internal"``,
+        ``"public"`` or ``"transient"``)."""
         from daytona_api.api.docker_registry import create_registry
         from daytona_api.models import CreateDockerRegistry, DockerRegistry, DockerRegistryType
 
@@ -50,6 +57,7 @@ class DockerRegistries(Resource):
         )
 
     async def get(self, registry_id: str, *, timeout: float | None = None) -> DockerRegistry:
+        """One registry by id."""
         from daytona_api.api.docker_registry import get_registry
         from daytona_api.models import DockerRegistry
 
@@ -69,6 +77,7 @@ class DockerRegistries(Resource):
         password: str | None = None,
         timeout: float | None = None,
     ) -> DockerRegistry:
+        """Change a registry's name and username (and password when given)."""
         from daytona_api.api.docker_registry import update_registry
         from daytona_api.models import DockerRegistry, UpdateDockerRegistry
 
@@ -82,6 +91,7 @@ class DockerRegistries(Resource):
         )
 
     async def delete(self, registry_id: str, *, timeout: float | None = None) -> None:
+        """Remove a registry."""
         from daytona_api.api.docker_registry import delete_registry
 
         await self._ctx.call(
@@ -91,6 +101,7 @@ class DockerRegistries(Resource):
     async def set_default(
         self, registry_id: str, *, timeout: float | None = None
     ) -> DockerRegistry:
+        """Make this registry the organization's default."""
         from daytona_api.api.docker_registry import set_default_registry
         from daytona_api.models import DockerRegistry
 

@@ -11,6 +11,8 @@ if TYPE_CHECKING:
 
 
 class ObjectStorage(Resource):
+    """The service's object storage for build contexts: ``daytona.object_storage``."""
+
     async def push_access(self, *, timeout: float | None = None) -> StorageAccessDto:
         """Temporary S3 credentials to upload build contexts (``{orgId}/...`` in the bucket)."""
         from daytona_api.api.object_storage import get_push_access

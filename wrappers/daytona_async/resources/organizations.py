@@ -32,7 +32,14 @@ def _perms(permissions: Iterable[str]) -> builtins.list[Any]:
 class Organizations(Resource):
     # -- organizations -----------------------------------------------------------------
 
+    """Organizations, their members, roles and invitations, quota and usage:
+    ``daytona.organizations``.
+
+    Most of these calls accept only a JWT (an API key gets 401). ``organization_id`` defaults to
+    the client's own (``organization_id=`` / ``DAYTONA_ORGANIZATION_ID``)."""
+
     async def list(self, *, timeout: float | None = None) -> builtins.list[Organization]:
+        """The organizations the authenticated user belongs to."""
         from daytona_api.api.organizations import list_organizations
 
         items: builtins.list[Organization] = await self._ctx.call_parsed(
@@ -41,6 +48,7 @@ class Organizations(Resource):
         return items
 
     async def create(self, name: str, *, timeout: float | None = None) -> Organization:
+        """Create an organization owned by the authenticated user."""
         from daytona_api.api.organizations import create_organization
         from daytona_api.models import CreateOrganization, Organization
 
@@ -54,6 +62,7 @@ class Organizations(Resource):
     async def get(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> Organization:
+        """One organization (default: the client's)."""
         from daytona_api.api.organizations import get_organization
         from daytona_api.models import Organization
 
@@ -62,11 +71,13 @@ class Organizations(Resource):
         )
 
     async def delete(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Delete an organization (its owner only)."""
         from daytona_api.api.organizations import delete_organization
 
         await self._ctx.call(delete_organization, self._org(organization_id), timeout=timeout)
 
     async def leave(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Leave an organization as the authenticated user."""
         from daytona_api.api.organizations import leave_organization
 
         await self._ctx.call(leave_organization, self._org(organization_id), timeout=timeout)
@@ -74,6 +85,7 @@ class Organizations(Resource):
     async def usage(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> UsageOverview:
+        """Current resource usage of an organization against its quotas."""
         from daytona_api.api.organizations import get_organization_usage_overview
         from daytona_api.models import UsageOverview
 
@@ -140,6 +152,7 @@ class Organizations(Resource):
         )
 
     async def unsuspend(self, organization_id: str, *, timeout: float | None = None) -> None:
+        """Lift a suspension (system admin)."""
         from daytona_api.api.organizations import unsuspend_organization
 
         await self._ctx.call(unsuspend_organization, self._org(organization_id), timeout=timeout)
@@ -149,6 +162,7 @@ class Organizations(Resource):
     async def members(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationUser]:
+        """The members of an organization, with their roles."""
         from daytona_api.api.organizations import list_organization_members
 
         items: builtins.list[OrganizationUser] = await self._ctx.call_parsed(
@@ -193,6 +207,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationUser:
+        """Replace the custom roles (by id) assigned to a member."""
         from daytona_api.api.organizations import update_assigned_organization_roles
         from daytona_api.models import OrganizationUser, UpdateAssignedOrganizationRoles
 
@@ -209,6 +224,7 @@ class Organizations(Resource):
     async def remove_member(
         self, user_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
+        """Remove a member from an organization."""
         from daytona_api.api.organizations import delete_organization_member
 
         await self._ctx.call(
@@ -223,6 +239,7 @@ class Organizations(Resource):
     async def roles(
         self, organization_id: str | None = None, *, timeout: float | None = None
     ) -> builtins.list[OrganizationRole]:
+        """The custom roles of an organization."""
         from daytona_api.api.organizations import list_organization_roles
 
         items: builtins.list[OrganizationRole] = await self._ctx.call_parsed(
@@ -242,6 +259,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
+        """Create a custom role granting ``permissions`` (e.g. ``"write:sandboxes"``)."""
         from daytona_api.api.organizations import create_organization_role
         from daytona_api.models import CreateOrganizationRole, OrganizationRole
 
@@ -266,6 +284,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationRole:
+        """Replace a custom role's name, description and permissions."""
         from daytona_api.api.organizations import update_organization_role
         from daytona_api.models import OrganizationRole, UpdateOrganizationRole
 
@@ -284,6 +303,7 @@ class Organizations(Resource):
     async def delete_role(
         self, role_id: str, *, organization_id: str | None = None, timeout: float | None = None
     ) -> None:
+        """Delete a custom role."""
         from daytona_api.api.organizations import delete_organization_role
 
         await self._ctx.call(
@@ -319,6 +339,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
+        """Invite ``email`` to an organization as ``role`` (``"owner"`` or ``"member"``)."""
         from daytona_api.api.organizations import create_organization_invitation
         from daytona_api.models import (
             CreateOrganizationInvitation,
@@ -350,6 +371,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> OrganizationInvitation:
+        """Change a pending invitation's role, assigned roles or expiry."""
         from daytona_api.api.organizations import update_organization_invitation
         from daytona_api.models import (
             OrganizationInvitation,
@@ -378,6 +400,7 @@ class Organizations(Resource):
         organization_id: str | None = None,
         timeout: float | None = None,
     ) -> None:
+        """Cancel a pending invitation."""
         from daytona_api.api.organizations import cancel_organization_invitation
 
         await self._ctx.call(
@@ -403,6 +426,7 @@ class Organizations(Resource):
         return items
 
     async def my_invitations_count(self, *, timeout: float | None = None) -> int:
+        """How many invitations address the authenticated user."""
         from daytona_api.api.organizations import (
             get_organization_invitations_count_for_authenticated_user,
         )
@@ -415,6 +439,7 @@ class Organizations(Resource):
         return int(response.content.decode().strip() or 0)
 
     async def accept_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
+        """Accept an invitation addressed to the authenticated user."""
         from daytona_api.api.organizations import accept_organization_invitation
 
         await self._ctx.call(
@@ -424,6 +449,7 @@ class Organizations(Resource):
         )
 
     async def decline_invitation(self, invitation_id: str, *, timeout: float | None = None) -> None:
+        """Decline an invitation addressed to the authenticated user."""
         from daytona_api.api.organizations import decline_organization_invitation
 
         await self._ctx.call(

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 
 
 class Runners(Resource):
+    """The runners that host sandboxes (system admin, JWT): ``daytona.runners``."""
+
     async def list(self, *, timeout: float | None = None) -> builtins.list[Runner]:
+        """All runners."""
         from daytona_api.api.runners import list_runners
 
         items: builtins.list[Runner] = await self._ctx.call_parsed(
@@ -37,6 +40,7 @@ class Runners(Resource):
         region: str = "us",
         timeout: float | None = None,
     ) -> Runner:
+        """Register a runner (its ``api_key`` is a credential: never logged)."""
         from daytona_api.api.runners import create_runner
         from daytona_api.models import CreateRunner, Region, Runner, SandboxClass
 
@@ -58,6 +62,7 @@ class Runners(Resource):
     async def set_scheduling(
         self, runner_id: str, unschedulable: bool, *, timeout: float | None = None
     ) -> Runner:
+        """Mark a runner unschedulable (no new sandboxes) or schedulable again."""
         from daytona_api.api.runners import update_runner_scheduling
         from daytona_api.models import Runner, RunnerScheduling
 

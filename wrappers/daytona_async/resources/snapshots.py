@@ -28,6 +28,8 @@ def _state(snapshot: SnapshotDto) -> str:
 
 
 class Snapshots(Resource):
+    """Snapshots (named images that sandboxes start from): ``daytona.snapshots``."""
+
     async def page(
         self, page: int = 1, limit: int = 100, *, timeout: float | None = None
     ) -> PaginatedSnapshotsDto:

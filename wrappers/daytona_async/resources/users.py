@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 
 class Users(Resource):
+    """Users and their linked accounts: ``daytona.users``."""
+
     async def me(self, *, timeout: float | None = None) -> User:
         """The authenticated user (an API key's user is ``"API Key User"``)."""
         from daytona_api.api.users import get_authenticated_user
@@ -30,6 +32,7 @@ class Users(Resource):
         return items
 
     async def get(self, user_id: str, *, timeout: float | None = None) -> User:
+        """One user by id (system admin)."""
         from daytona_api.api.users import get_user
         from daytona_api.models import User
 
@@ -63,6 +66,7 @@ class Users(Resource):
         await self._ctx.call(create_user, body=body, timeout=timeout)
 
     async def regenerate_key_pair(self, user_id: str, *, timeout: float | None = None) -> None:
+        """Regenerate a user's SSH key pair (system admin)."""
         from daytona_api.api.users import regenerate_key_pair
 
         await self._ctx.call(regenerate_key_pair, validate_id(user_id, "user id"), timeout=timeout)
@@ -70,6 +74,7 @@ class Users(Resource):
     async def account_providers(
         self, *, timeout: float | None = None
     ) -> builtins.list[AccountProvider]:
+        """The identity providers an account can be linked with."""
         from daytona_api.api.users import get_available_account_providers
 
         items: builtins.list[AccountProvider] = await self._ctx.call_parsed(
@@ -80,6 +85,7 @@ class Users(Resource):
     async def link_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
+        """Link the authenticated user's account with ``provider``'s user ``provider_user_id``."""
         from daytona_api.api.users import link_account
         from daytona_api.models import CreateLinkedAccount
 
@@ -89,6 +95,7 @@ class Users(Resource):
     async def unlink_account(
         self, provider: str, provider_user_id: str, *, timeout: float | None = None
     ) -> None:
+        """Undo :meth:`link_account`."""
         from daytona_api.api.users import unlink_account
 
         await self._ctx.call(

@@ -20,6 +20,8 @@ def _state(volume: VolumeDto) -> str:
 
 
 class Volumes(Resource):
+    """Shared volumes that sandboxes mount: ``daytona.volumes``."""
+
     async def list(
         self, *, include_deleted: bool = False, timeout: float | None = None
     ) -> builtins.list[VolumeDto]:
@@ -37,6 +39,7 @@ class Volumes(Resource):
         return items
 
     async def create(self, name: str, *, timeout: float | None = None) -> VolumeDto:
+        """Create a volume (``pending_create`` at first: see :meth:`wait_until_ready`)."""
         from daytona_api.api.volumes import create_volume
         from daytona_api.models import CreateVolume, VolumeDto
 
@@ -75,6 +78,7 @@ class Volumes(Resource):
             )
 
     async def get_by_id(self, volume_id: str, *, timeout: float | None = None) -> VolumeDto:
+        """One volume by id."""
         from daytona_api.api.volumes import get_volume
         from daytona_api.models import VolumeDto
 
