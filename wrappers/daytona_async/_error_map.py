@@ -30,7 +30,7 @@ import httpx
 from ._logging import redact
 from ._wire import (
     IDEMPOTENT_METHODS,
-    ResponseCapExceeded,
+    cap_exceeded,
     causes,
     certificate_failure,
     request_sent,
@@ -70,9 +70,12 @@ def connection_error(
     safe_url = redact(url) if url else url
     detail = redact(str(exc)) or type(exc).__name__
     timeout = isinstance(exc, httpx.TimeoutException)
-    if isinstance(exc, ResponseCapExceeded):
+    capped = cap_exceeded(exc)
+    if capped is not None:
+        if capped is not exc:
+            detail = redact(str(capped))
         return ResponseTooLargeError(
-            detail, cap=exc.cap, limit=exc.limit, method=method, url=safe_url, retries=retries
+            detail, cap=capped.cap, limit=capped.limit, method=method, url=safe_url, retries=retries
         )
     refused = certificate_failure(exc)
     if refused is not None:

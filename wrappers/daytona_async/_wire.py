@@ -19,6 +19,7 @@ better than the type. An unmarked error of another type counts as sent.
 from __future__ import annotations
 
 import ssl
+import sys
 
 import httpx
 
@@ -32,6 +33,7 @@ __all__ = [
     "RECEIVE_EXTENSION",
     "STREAM_CLOSED_BY_CLIENT",
     "ResponseCapExceeded",
+    "cap_exceeded",
     "causes",
     "certificate_failure",
     "is_idempotent",
@@ -165,9 +167,29 @@ def certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | No
     return None
 
 
+#: h11's own bound on a head or trailer section (``max_incomplete_event_size``, its default),
+#: met under httpx's transport (``backend="httpx"``, proxied hosts)
+H11_MAX_EVENT = 16 * 1024
+
+
+def cap_exceeded(exc: BaseException) -> ResponseCapExceeded | None:
+    """The cap an answer went past, behind ``exc``: one of the SDK's
+    (:class:`ResponseCapExceeded`), or h11's bound on a head or trailers, which it raises as a
+    ``RemoteProtocolError`` with ``error_status_hint`` 431 (decided on that type and attribute)."""
+    if isinstance(exc, ResponseCapExceeded):
+        return exc
+    h11 = sys.modules.get("h11")  # not imported: the error cannot be h11's
+    if h11 is None:
+        return None
+    for cause in causes(exc):
+        if isinstance(cause, h11.RemoteProtocolError) and cause.error_status_hint == 431:
+            return ResponseCapExceeded("head", H11_MAX_EVENT, "h11's bound on a head or trailers")
+    return None
+
+
 def may_retry_failure(exc: BaseException) -> bool:
     """Could sending again ever help? Not for a deterministic failure: a refused certificate,
     an answer past a cap."""
-    if isinstance(exc, ResponseCapExceeded):
+    if cap_exceeded(exc) is not None:
         return False
     return certificate_failure(exc) is None
