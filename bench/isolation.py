@@ -51,11 +51,28 @@ def _create(base_url: str, n: int) -> tuple[list[str], list[float]]:
     return ids, took
 
 
+def exec_limits() -> Any:
+    """The pool of the concurrent execs (an ``httpx.Limits``).
+
+    Idle connections are let go after the SDK's ``KEEPALIVE_EXPIRY`` (2 s), well before the
+    emulator's keep-alive (uvicorn's 5 s). With httpx's default (5 s, the same as the server's)
+    the loaded client sent a POST on a connection that uvicorn's keep-alive timer was closing
+    at that moment; the kernel answered the request bytes with a reset (``ReadError``): 6 to 10
+    execs in 3,000 isolated, where the slower execs leave connections idle longer.
+    """
+    import httpx
+    from daytona_async._wire import KEEPALIVE_EXPIRY
+
+    return httpx.Limits(
+        max_connections=200, max_keepalive_connections=200, keepalive_expiry=KEEPALIVE_EXPIRY
+    )
+
+
 async def _execs(base_url: str, ids: list[str], n: int) -> tuple[float, int]:
     """Seconds for ``n`` concurrent execs over the sandboxes; failures."""
     import httpx
 
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    limits = exec_limits()
     async with httpx.AsyncClient(
         base_url=base_url,
         headers={"Authorization": f"Bearer {API_KEY}"},
