@@ -63,13 +63,24 @@ class WalkDeadline:
             )
 
 
-def open_regular(host: Path) -> BinaryIO:
-    """``open(host, "rb")`` that refuses FIFOs and devices instead of blocking on them."""
+def open_regular_fd(host: Path) -> int:
+    """A blocking read descriptor of ``host``; a FIFO or device in its place is refused
+    (``EINVAL``) instead of blocking the opener."""
     fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
         os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_regular(host: Path) -> BinaryIO:
+    """``open(host, "rb")`` that refuses FIFOs and devices instead of blocking on them."""
+    fd = open_regular_fd(host)
+    try:
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -26,12 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import errno
 import logging
 import os
 import shlex
 import shutil
-import stat
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -51,7 +49,7 @@ from .common import (
     require,
     truncation_note,
 )
-from .fsio import open_regular
+from .fsio import open_regular, open_regular_fd
 from .jail import Jail
 from .procs import LIMIT_STATUS, IsolationUnavailable, ProcessLimitError, ProcessTracker
 from .state import Sandbox, Toolbox
@@ -278,19 +276,6 @@ def _in_jail(jail: Jail, host: Path) -> Path:
     return jail.resolve(jail.to_sandbox(host))
 
 
-def _open_log_fd(host: Path) -> int:
-    """A descriptor of the log to follow; a FIFO or device put in its place is refused."""
-    fd = os.open(host, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
-
-
 def _write_exit(cmd: Command, code: int) -> None:
     fd = os.open(
         cmd.resolved("exit_code"),
@@ -483,7 +468,7 @@ class SessionsApi:
             log_path = await session.sandbox.run_sync(cmd.resolved, "output.log")
             return await _whole_log_response(session.sandbox, log_path)
         try:
-            fd = await session.sandbox.run_sync(lambda: _open_log_fd(cmd.resolved("output.log")))
+            fd = await session.sandbox.run_sync(lambda: open_regular_fd(cmd.resolved("output.log")))
         except OSError as exc:
             raise Fail(400, f"open output.log: {exc.strerror}") from None
         stream = follow_log(
